@@ -1,0 +1,93 @@
+package org.layerfs.io.source;
+
+import com.google.common.collect.ImmutableList;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.Digest;
+import org.layerfs.io.model.ImageConfig;
+import org.layerfs.io.model.ImageIndex;
+import org.layerfs.io.model.ImageJson;
+import org.layerfs.io.model.Manifest;
+import org.layerfs.io.model.Platform;
+import org.layerfs.io.ref.ImageReference;
+
+/**
+ * Expands a manifest or index descriptor into platform images, the same way for every source:
+ * nested indexes followed, attestation manifests skipped, {@code --platform} applied.
+ */
+public final class ManifestResolver {
+  private static final int MAX_DEPTH = 4;
+  private static final String REFERENCE_TYPE = "vnd.docker.reference.type";
+
+  private final ImageSource source;
+  private final Optional<Platform> platform;
+  private final List<ResolvedImage> images = new ArrayList<>();
+  private final List<ImageFailure> failures = new ArrayList<>();
+
+  public ManifestResolver(ImageSource source, Optional<Platform> platform) {
+    this.source = source;
+    this.platform = platform;
+  }
+
+  /** Expands one root descriptor found under {@code reference}; failures are collected. */
+  public void expand(ImageReference reference, Descriptor root) {
+    int images0 = images.size();
+    int failures0 = failures.size();
+    expand(reference, root, Optional.empty(), 0);
+    if (platform.isPresent() && images.size() == images0 && failures.size() == failures0) {
+      failures.add(ImageFailure.of(reference.toString(), "no image for platform " + platform.get()));
+    }
+  }
+
+  private void expand(ImageReference reference, Descriptor desc, Optional<Digest> index, int depth) {
+    String what = "manifest " + desc.digest() + " of " + reference;
+    try {
+      if (depth > MAX_DEPTH) {
+        throw new IOException(what + ": indexes nested deeper than " + MAX_DEPTH);
+      }
+      byte[] bytes = source.readBlob(desc);
+      ImageJson.Document doc = ImageJson.parseManifestOrIndex(bytes, desc.mediaType(), what);
+      if (doc.index().isPresent()) {
+        expandIndex(reference, doc.index().get(), desc.digest(), depth);
+        return;
+      }
+      Manifest manifest = doc.manifest().get();
+      String configWhat = "config " + manifest.config().digest() + " of " + reference;
+      ImageConfig config = ImageJson.parseConfig(source.readBlob(manifest.config()), configWhat);
+      if (index.isPresent() && platform.isPresent() && !platform.get().selects(config.platform())) {
+        return;
+      }
+      if (config.diffIds().size() != manifest.layers().size()) {
+        throw new IOException(
+            configWhat + ": has " + config.diffIds().size() + " diff_ids but the manifest has "
+                + manifest.layers().size() + " layers");
+      }
+      images.add(ResolvedImage.of(reference, desc, manifest, config, index));
+    } catch (IOException e) {
+      failures.add(ImageFailure.of(reference.toString(), e.getMessage()));
+    }
+  }
+
+  private void expandIndex(ImageReference reference, ImageIndex index, Digest indexDigest, int depth) {
+    for (Descriptor child : index.manifests()) {
+      if (child.annotations().containsKey(REFERENCE_TYPE)) {
+        continue; // attestations and signatures are not images
+      }
+      Optional<Platform> p = child.platform();
+      if (p.isPresent() && p.get().os().equals("unknown") && p.get().architecture().equals("unknown")) {
+        continue;
+      }
+      if (p.isPresent() && platform.isPresent() && !platform.get().selects(p.get())) {
+        continue;
+      }
+      expand(reference, child, Optional.of(indexDigest), depth + 1);
+    }
+  }
+
+  public Resolution result() {
+    return new Resolution(ImmutableList.copyOf(images), ImmutableList.copyOf(failures));
+  }
+}

@@ -1,0 +1,58 @@
+package org.layerfs.io.source;
+
+import com.google.auto.value.AutoValue;
+import com.google.auto.value.extension.serializable.SerializableAutoValue;
+import java.io.Serializable;
+import java.util.Optional;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.Digest;
+import org.layerfs.io.model.ImageConfig;
+import org.layerfs.io.model.Manifest;
+import org.layerfs.io.model.Platform;
+import org.layerfs.io.ref.ImageReference;
+
+/** One platform image found at a reference: its manifest, config and where its blobs live. */
+@AutoValue
+@SerializableAutoValue
+public abstract class ResolvedImage implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The reference the user named (or, for an untagged layout entry, one by digest). */
+  public abstract ImageReference reference();
+
+  /** The store to reopen for this image's blobs: the reference without tag or digest. */
+  public abstract ImageReference store();
+
+  /** The descriptor of this image's manifest, as its referrer gave it. */
+  public abstract Descriptor manifestDescriptor();
+
+  public abstract Manifest manifest();
+
+  public abstract ImageConfig config();
+
+  /** The index this image was selected from, if any. */
+  public abstract Optional<Digest> indexDigest();
+
+  public static ResolvedImage of(
+      ImageReference reference,
+      Descriptor manifestDescriptor,
+      Manifest manifest,
+      ImageConfig config,
+      Optional<Digest> indexDigest) {
+    return new AutoValue_ResolvedImage(
+        reference, reference.store(), manifestDescriptor, manifest, config, indexDigest);
+  }
+
+  public Digest manifestDigest() {
+    return manifestDescriptor().digest();
+  }
+
+  public Platform platform() {
+    return config().platform();
+  }
+
+  /** How this image is named in messages and catalogs: the reference, and the platform when from an index. */
+  public String name() {
+    return reference() + (indexDigest().isPresent() ? " [" + platform() + "]" : "");
+  }
+}

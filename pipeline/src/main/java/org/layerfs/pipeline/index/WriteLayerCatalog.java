@@ -1,0 +1,76 @@
+package org.layerfs.pipeline.index;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.UUID;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PDone;
+import org.layerfs.io.model.Digest;
+import org.layerfs.transforms.layer.LayerCache;
+import org.layerfs.transforms.layer.LayerOutcome;
+
+/**
+ * Writes the layer half of the catalog: {@code layers.jsonl} (a record per indexed layer) and
+ * {@code files/<alg>/<hex>.jsonl.gz} (a record per entry of each layer), copied from the cache.
+ */
+final class WriteLayerCatalog extends PTransform<PCollection<LayerOutcome>, PDone> {
+  private static final long serialVersionUID = 1L;
+  private final String cacheDir;
+  private final String outDir;
+
+  WriteLayerCatalog(String cacheDir, String outDir) {
+    this.cacheDir = cacheDir;
+    this.outDir = outDir;
+  }
+
+  @Override
+  public PDone expand(PCollection<LayerOutcome> layers) {
+    PCollection<String> records = layers.apply("CopyFileCatalogs", ParDo.of(new CopyFn(cacheDir, outDir)));
+    return records.apply("WriteLayersJsonl",
+        TextIO.write().to(outDir + "/layers").withSuffix(".jsonl").withoutSharding());
+  }
+
+  /** Copies each indexed layer's file catalog into place and emits its layers.jsonl record. */
+  private static final class CopyFn extends DoFn<LayerOutcome, String> {
+    private static final long serialVersionUID = 1L;
+    private final String cacheDir;
+    private final String outDir;
+    private transient LayerCache cache;
+
+    CopyFn(String cacheDir, String outDir) {
+      this.cacheDir = cacheDir;
+      this.outDir = outDir;
+    }
+
+    @Setup
+    public void setup() {
+      cache = new LayerCache(Path.of(cacheDir));
+    }
+
+    @ProcessElement
+    public void process(@Element LayerOutcome layer, OutputReceiver<String> out) throws IOException {
+      if (layer.summary().isEmpty()) {
+        return; // failed and foreign layers are in the report, not the catalog
+      }
+      Digest d = layer.digest();
+      Path target = Path.of(outDir, "files", d.algorithm(), d.hex() + ".jsonl.gz");
+      if (!Files.exists(target)) {
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling("." + d.hex() + "-" + UUID.randomUUID() + ".tmp");
+        try {
+          Files.copy(cache.filesPath(d), tmp);
+          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+          Files.deleteIfExists(tmp);
+        }
+      }
+      out.output(layer.summary().get().toJson().toString());
+    }
+  }
+}

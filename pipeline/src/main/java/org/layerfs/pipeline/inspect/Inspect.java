@@ -1,0 +1,93 @@
+package org.layerfs.pipeline.inspect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Optional;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.ImageJson;
+import org.layerfs.io.model.Platform;
+import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.source.ImageFailure;
+import org.layerfs.io.source.ImageSource;
+import org.layerfs.io.source.ImageSources;
+import org.layerfs.io.source.Resolution;
+import org.layerfs.io.source.ResolvedImage;
+import org.layerfs.pipeline.run.Sizes;
+
+/** {@code layerfs inspect}: an image's manifests, platforms, layers and config, without a pipeline. */
+public final class Inspect {
+  private Inspect() {}
+
+  /** Prints what {@code ref} holds; returns the exit status (1 when some image failed). */
+  public static int run(ImageReference ref, Optional<Platform> platform, boolean json, PrintStream out, PrintStream err)
+      throws IOException {
+    ArrayNode all = ImageJson.mapper().createArrayNode();
+    Resolution resolution;
+    try (ImageSource source = ImageSources.open(ref.store())) {
+      resolution = source.resolve(ref, platform);
+      for (ResolvedImage image : resolution.images()) {
+        JsonNode config = ImageJson.tree(source.readBlob(image.manifest().config()), "config of " + image.name());
+        ObjectNode n = describe(image, config);
+        if (json) {
+          all.add(n);
+        } else {
+          printText(image, out);
+        }
+      }
+    }
+    if (json) {
+      out.println(ImageJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(all));
+    }
+    for (ImageFailure f : resolution.failures()) {
+      err.println("failed: " + f.image() + ": " + f.message());
+    }
+    return resolution.failures().isEmpty() ? 0 : 1;
+  }
+
+  private static ObjectNode describe(ResolvedImage image, JsonNode config) {
+    ObjectNode n = ImageJson.mapper().createObjectNode();
+    n.put("ref", image.reference().toString());
+    n.put("digest", image.manifestDigest().toString());
+    n.put("mediaType", image.manifest().mediaType());
+    n.put("platform", image.platform().toString());
+    image.indexDigest().ifPresent(d -> n.put("index", d.toString()));
+    n.set("config", descriptor(image.manifest().config()));
+    ArrayNode layers = n.putArray("layers");
+    for (int i = 0; i < image.manifest().layers().size(); i++) {
+      ObjectNode l = descriptor(image.manifest().layers().get(i));
+      l.put("diffID", image.config().diffIds().get(i).toString());
+      layers.add(l);
+    }
+    n.set("configContent", config);
+    return n;
+  }
+
+  private static ObjectNode descriptor(Descriptor d) {
+    ObjectNode n = ImageJson.mapper().createObjectNode();
+    n.put("mediaType", d.mediaType());
+    n.put("digest", d.digest().toString());
+    n.put("size", d.size());
+    if (d.isNonDistributable()) {
+      n.put("foreign", true);
+    }
+    return n;
+  }
+
+  private static void printText(ResolvedImage image, PrintStream out) {
+    out.println(image.name());
+    out.println("  manifest  " + image.manifestDigest() + "  " + image.manifest().mediaType());
+    image.indexDigest().ifPresent(d -> out.println("  index     " + d));
+    out.println("  platform  " + image.platform());
+    Descriptor c = image.manifest().config();
+    out.println("  config    " + c.digest() + "  " + Sizes.human(c.size()));
+    long total = image.manifest().layers().stream().mapToLong(Descriptor::size).sum();
+    out.println("  layers    " + image.manifest().layers().size() + ", " + Sizes.human(total));
+    int i = 1;
+    for (Descriptor l : image.manifest().layers()) {
+      out.printf("    %2d  %s  %10s  %s%s%n", i++, l.digest(), Sizes.human(l.size()), l.mediaType(), l.isNonDistributable() ? "  (foreign: not fetched)" : "");
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package org.layerfs.transforms.image;
+
+import com.google.auto.value.AutoValue;
+import com.google.common.collect.ImmutableList;
+import java.io.IOException;
+import java.util.Optional;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.layerfs.io.model.Platform;
+import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.source.ImageFailure;
+import org.layerfs.io.source.ImageSource;
+import org.layerfs.io.source.ImageSources;
+import org.layerfs.io.source.ResolvedImage;
+import org.layerfs.transforms.layer.LayerMetrics;
+
+/**
+ * Resolves image references to platform images: {@link #IMAGES} holds the images found,
+ * {@link #FAILURES} the references and images that could not be resolved, and why.
+ */
+@AutoValue
+public abstract class ResolveImages extends PTransform<PBegin, PCollectionTuple> {
+  private static final long serialVersionUID = 1L;
+
+  public static final TupleTag<ResolvedImage> IMAGES = new TupleTag<>() {};
+  public static final TupleTag<ImageOutcome> FAILURES = new TupleTag<>() {};
+
+  abstract ImmutableList<ImageReference> references();
+
+  abstract Optional<Platform> platform();
+
+  public static ResolveImages of(Iterable<ImageReference> references) {
+    return new AutoValue_ResolveImages(ImmutableList.copyOf(references), Optional.empty());
+  }
+
+  /** Selects one platform of every index. */
+  public ResolveImages withPlatform(Optional<Platform> platform) {
+    return new AutoValue_ResolveImages(references(), platform);
+  }
+
+  @Override
+  public PCollectionTuple expand(PBegin begin) {
+    return begin
+        .apply("References", Create.of(references()))
+        .apply("Resolve", ParDo.of(new ResolveFn(platform()))
+            .withOutputTags(IMAGES, TupleTagList.of(FAILURES)));
+  }
+
+  private static final class ResolveFn extends DoFn<ImageReference, ResolvedImage> {
+    private static final long serialVersionUID = 1L;
+    /** Optional is not serializable: a DoFn keeps the platform or null. */
+    private final Platform platform;
+    private final Counter failed = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.IMAGES_FAILED);
+
+    ResolveFn(Optional<Platform> platform) {
+      this.platform = platform.orElse(null);
+    }
+
+    @ProcessElement
+    public void process(@Element ImageReference ref, MultiOutputReceiver out) {
+      try (ImageSource source = ImageSources.open(ref.store())) {
+        var resolution = source.resolve(ref, Optional.ofNullable(platform));
+        resolution.images().forEach(out.get(IMAGES)::output);
+        for (ImageFailure f : resolution.failures()) {
+          failed.inc();
+          out.get(FAILURES).output(ImageOutcome.failed(f.image(), f.message()));
+        }
+      } catch (IOException e) {
+        failed.inc();
+        out.get(FAILURES).output(ImageOutcome.failed(ref.toString(), e.getMessage()));
+      }
+    }
+  }
+}

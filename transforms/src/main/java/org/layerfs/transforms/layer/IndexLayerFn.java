@@ -1,0 +1,95 @@
+package org.layerfs.transforms.layer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.source.ImageSource;
+import org.layerfs.io.source.ImageSources;
+
+/** Indexes each layer it is given, or takes its index from the cache. */
+class IndexLayerFn extends DoFn<LayerRef, LayerOutcome> {
+  private static final long serialVersionUID = 1L;
+
+  private final String cacheDir;
+  private final Counter indexed = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.LAYERS_INDEXED);
+  private final Counter cached = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.LAYERS_CACHED);
+  private final Counter rebuilt = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.CACHE_REBUILT);
+  private final Counter failed = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.LAYERS_FAILED);
+  private final Counter bytes = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.BYTES_DONE);
+
+  private transient LayerCache cache;
+  private transient LayerReader reader;
+  private transient Map<ImageReference, ImageSource> sources;
+
+  IndexLayerFn(String cacheDir) {
+    this.cacheDir = cacheDir;
+  }
+
+  @Setup
+  public void setup() {
+    cache = new LayerCache(Path.of(cacheDir));
+    reader = new LayerReader();
+    sources = new HashMap<>();
+  }
+
+  @ProcessElement
+  public void process(@Element LayerRef ref, OutputReceiver<LayerOutcome> out) {
+    Descriptor layer = ref.descriptor();
+    if (layer.isNonDistributable()) {
+      out.output(LayerOutcome.foreign(layer));
+      return;
+    }
+    try {
+      LayerCache.Lookup lookup = cache.lookup(layer.digest());
+      if (lookup.status() == LayerCache.Status.HIT) {
+        cached.inc();
+        bytes.inc(layer.size());
+        out.output(LayerOutcome.indexed(lookup.summary().get(), true));
+        return;
+      }
+      if (lookup.status() == LayerCache.Status.DAMAGED) {
+        rebuilt.inc();
+      }
+      try (InputStream raw = source(ref.store()).openBlob(layer);
+          LayerCache.EntryWriter entry = cache.begin(layer.digest())) {
+        LayerSummary summary = reader.read(raw, layer, entry::write);
+        entry.commit(summary);
+        indexed.inc();
+        bytes.inc(layer.size());
+        out.output(LayerOutcome.indexed(summary, false));
+      }
+    } catch (IOException | UncheckedIOException e) {
+      failed.inc();
+      bytes.inc(layer.size());
+      out.output(
+          LayerOutcome.failed(
+              layer.digest(), "layer " + layer.digest() + " (" + layer.mediaType() + ") in " + ref.store() + ": " + e.getMessage()));
+    }
+  }
+
+  private ImageSource source(ImageReference store) throws IOException {
+    ImageSource s = sources.get(store);
+    if (s == null) {
+      s = ImageSources.open(store);
+      sources.put(store, s);
+    }
+    return s;
+  }
+
+  @Teardown
+  public void teardown() throws IOException {
+    if (sources != null) {
+      for (ImageSource s : sources.values()) {
+        s.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package org.layerfs.transforms.layer;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import org.layerfs.io.blob.BlobVerificationException;
+import org.layerfs.io.blob.VerifyingInputStream;
+import org.layerfs.io.model.Compression;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.Digest;
+import org.layerfs.io.model.MediaTypes;
+import org.layerfs.transforms.compress.Decompression;
+import org.layerfs.transforms.tar.FileEntry;
+import org.layerfs.transforms.tar.LayerFormatException;
+import org.layerfs.transforms.tar.TarScanner;
+
+/**
+ * Indexes one layer in a single pass over its blob: read, verify the digest, decompress, digest
+ * the tar (the diffID) and scan it. One reader per thread: it reuses its scanner's buffers.
+ */
+public final class LayerReader {
+  private final TarScanner scanner = new TarScanner();
+  private final byte[] drain = new byte[1 << 16];
+
+  /** Receives each entry of the layer as it is scanned. */
+  public interface Sink {
+    void accept(FileEntry entry) throws IOException;
+  }
+
+  /**
+   * Reads the blob {@code raw} of {@code layer}. Throws {@link BlobVerificationException} when
+   * the blob does not match its descriptor (checked first whenever anything else fails, since a
+   * wrong blob explains a broken stream) and {@link LayerFormatException} when it does but its
+   * content is broken.
+   */
+  public LayerSummary read(InputStream raw, Descriptor layer, Sink sink) throws IOException {
+    Compression declared =
+        MediaTypes.layerCompression(layer.mediaType())
+            .orElseThrow(() -> new LayerFormatException("unknown layer media type \"" + layer.mediaType() + "\""));
+    VerifyingInputStream blob = new VerifyingInputStream(raw, layer, "blob");
+    try {
+      DiffIdStream tar = new DiffIdStream(Decompression.open(blob, declared));
+      long[] fileBytes = {0};
+      long entries =
+          scanner.scan(tar, layer.digest().toString(), e -> {
+            fileBytes[0] += e.size();
+            sink.accept(e);
+          });
+      // The diffID covers the whole stream, padding after the end-of-archive marker included.
+      while (tar.read(drain) >= 0) {
+        // drained
+      }
+      blob.drainAndVerify();
+      return LayerSummary.of(
+          layer.digest(), tar.diffId(), layer.mediaType(), declared.label(), blob.count(),
+          tar.count, entries, fileBytes[0]);
+    } catch (LayerFormatException e) {
+      try {
+        blob.drainAndVerify();
+      } catch (BlobVerificationException wrongBlob) {
+        wrongBlob.addSuppressed(e);
+        throw wrongBlob;
+      } catch (IOException ignored) {
+        // The blob cannot be read to its end either: the format error is the one to report.
+      }
+      throw e;
+    }
+  }
+
+  /** Digests and counts the uncompressed tar as it is read. */
+  private static final class DiffIdStream extends FilterInputStream {
+    private final MessageDigest sha256 = Digest.newMessageDigest("sha256");
+    private long count;
+
+    DiffIdStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        sha256.update((byte) b);
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        sha256.update(b, off, n);
+        count += n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      byte[] buf = new byte[(int) Math.min(n, 8192)];
+      long done = 0;
+      while (done < n) {
+        int r = read(buf, 0, (int) Math.min(buf.length, n - done));
+        if (r < 0) {
+          break;
+        }
+        done += r;
+      }
+      return done;
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+
+    Digest diffId() {
+      return Digest.fromBytes("sha256", sha256.digest());
+    }
+  }
+}

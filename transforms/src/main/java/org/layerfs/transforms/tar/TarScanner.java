@@ -1,0 +1,162 @@
+package org.layerfs.transforms.tar;
+
+import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.io.BaseEncoding;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.layerfs.io.blob.BlobVerificationException;
+import org.layerfs.io.model.Digest;
+
+/**
+ * Reads a layer's (decompressed) tar stream once and hands each entry to a consumer as a
+ * {@link FileEntry}, with the sha256 of every regular file's content. One scanner holds one
+ * reusable buffer; it is not thread-safe.
+ */
+public final class TarScanner {
+  /** Consumes scanned entries; may throw to stop the scan. */
+  public interface Consumer {
+    void accept(FileEntry entry) throws IOException;
+  }
+
+  private record Content(long size, String sha256) {}
+
+  private static final String WHITEOUT = ".wh.";
+  private static final String OPAQUE = ".wh..wh..opq";
+  private static final String SCHILY_XATTR = "SCHILY.xattr.";
+  private static final String LIBARCHIVE_XATTR = "LIBARCHIVE.xattr.";
+  /** PAX records that other fields already represent, or that only say when the tar was made. */
+  private static final Set<String> REPRESENTED = Set.of("atime", "ctime", "mtime", "path", "linkpath", "size", "uid", "gid", "uname", "gname");
+
+  private final byte[] buffer = new byte[1 << 16];
+  private final MessageDigest sha256 = Digest.newMessageDigest("sha256");
+
+  /**
+   * Scans {@code tar} to its end-of-archive marker. {@code layer} is recorded in every entry and
+   * named in errors. Returns the number of entries.
+   */
+  public long scan(InputStream tar, String layer, Consumer consumer) throws IOException {
+    // Hardlinks point to earlier entries of the same layer: remember each file's content.
+    Map<String, Content> files = new HashMap<>();
+    long count = 0;
+    TarArchiveInputStream in = new TarArchiveInputStream(tar, StandardCharsets.UTF_8.name());
+    while (true) {
+      TarArchiveEntry e;
+      try {
+        e = in.getNextEntry();
+      } catch (LayerFormatException | BlobVerificationException ex) {
+        throw ex;
+      } catch (IOException | IllegalArgumentException ex) {
+        throw new LayerFormatException("broken tar after " + count + " entries: " + ex.getMessage(), ex);
+      }
+      if (e == null) {
+        return count;
+      }
+      String path = TarPaths.normalise(e.getName());
+      if (path.isEmpty()) {
+        continue; // the root directory itself is not an entry of the tree
+      }
+      FileEntry.Builder b = FileEntry.builder().setPath(path).setLayer(layer);
+      fill(b, e, path);
+      if (e.isFile() && !e.isLink()) {
+        b.setSize(e.getSize()).setSha256(hashContent(in, path, e.getSize()));
+      } else if (e.isLink()) {
+        Content target = files.get(TarPaths.normalise(e.getLinkName()));
+        if (target != null) {
+          b.setSize(target.size()).setSha256(target.sha256());
+        }
+      }
+      FileEntry entry = b.build();
+      if (entry.type() == EntryType.FILE) {
+        files.put(path, new Content(entry.size(), entry.sha256().get()));
+      }
+      consumer.accept(entry);
+      count++;
+    }
+  }
+
+  private void fill(FileEntry.Builder b, TarArchiveEntry e, String path) throws LayerFormatException {
+    b.setType(type(e, path))
+        .setMode(e.getMode() & 07777)
+        .setUid(e.getLongUserId())
+        .setGid(e.getLongGroupId())
+        .setUser(e.getUserName())
+        .setGroup(e.getGroupName())
+        .setMtime(e.getLastModifiedTime().toInstant().getEpochSecond());
+    if (e.isSymbolicLink()) {
+      b.setLinkTarget(e.getLinkName());
+    } else if (e.isLink()) {
+      b.setLinkTarget(TarPaths.normalise(e.getLinkName()));
+    }
+    if (e.isCharacterDevice() || e.isBlockDevice()) {
+      b.setDevMajor(e.getDevMajor()).setDevMinor(e.getDevMinor());
+    }
+    Map<String, String> xattrs = new TreeMap<>();
+    Map<String, String> pax = new TreeMap<>();
+    for (Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
+      String key = h.getKey();
+      if (key.startsWith(SCHILY_XATTR)) {
+        xattrs.put(key.substring(SCHILY_XATTR.length()), h.getValue());
+      } else if (key.startsWith(LIBARCHIVE_XATTR)) {
+        String name = URLDecoder.decode(key.substring(LIBARCHIVE_XATTR.length()), StandardCharsets.UTF_8);
+        xattrs.put(name, new String(BaseEncoding.base64().decode(h.getValue()), StandardCharsets.UTF_8));
+      } else if (!REPRESENTED.contains(key)) {
+        pax.put(key, h.getValue());
+      }
+    }
+    b.setXattrs(ImmutableSortedMap.copyOf(xattrs)).setPax(ImmutableSortedMap.copyOf(pax));
+    String base = path.substring(path.lastIndexOf('/') + 1);
+    if (base.equals(OPAQUE)) {
+      b.setOpaque(true);
+    } else if (base.startsWith(WHITEOUT) && !base.startsWith(WHITEOUT + WHITEOUT)) {
+      int slash = path.lastIndexOf('/');
+      b.setWhiteout((slash < 0 ? "" : path.substring(0, slash + 1)) + base.substring(WHITEOUT.length()));
+    }
+  }
+
+  private static EntryType type(TarArchiveEntry e, String path) throws LayerFormatException {
+    if (e.isDirectory()) {
+      return EntryType.DIR;
+    } else if (e.isSymbolicLink()) {
+      return EntryType.SYMLINK;
+    } else if (e.isLink()) {
+      return EntryType.HARDLINK;
+    } else if (e.isFIFO()) {
+      return EntryType.FIFO;
+    } else if (e.isCharacterDevice()) {
+      return EntryType.CHAR;
+    } else if (e.isBlockDevice()) {
+      return EntryType.BLOCK;
+    } else if (e.isFile()) {
+      return EntryType.FILE;
+    }
+    throw new LayerFormatException("entry \"" + path + "\": unsupported tar entry type (not a file, directory, link, fifo or device)");
+  }
+
+  private String hashContent(InputStream in, String path, long size) throws IOException {
+    sha256.reset();
+    long read = 0;
+    try {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        sha256.update(buffer, 0, n);
+        read += n;
+      }
+    } catch (LayerFormatException | BlobVerificationException ex) {
+      throw ex;
+    } catch (IOException ex) {
+      throw new LayerFormatException("broken tar at \"" + path + "\": " + ex.getMessage(), ex);
+    }
+    if (read != size) {
+      throw new LayerFormatException("broken tar at \"" + path + "\": truncated after " + read + " of " + size + " bytes");
+    }
+    return BaseEncoding.base16().lowerCase().encode(sha256.digest());
+  }
+}
