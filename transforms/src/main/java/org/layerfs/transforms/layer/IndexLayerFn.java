@@ -9,10 +9,13 @@ import java.util.Map;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.layerfs.io.model.Compression;
 import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ImageSources;
+import org.layerfs.transforms.tar.LayerFormatException;
 
 /** Indexes each layer it is given, or takes its index from the cache. */
 class IndexLayerFn extends DoFn<LayerRef, LayerOutcome> {
@@ -48,8 +51,16 @@ class IndexLayerFn extends DoFn<LayerRef, LayerOutcome> {
       return;
     }
     try {
+      // The media type is the referrer's claim, not the blob's: check it even on a cache hit.
+      Compression declared =
+          MediaTypes.layerCompression(layer.mediaType())
+              .orElseThrow(() -> new LayerFormatException("unknown layer media type \"" + layer.mediaType() + "\""));
       LayerCache.Lookup lookup = cache.lookup(layer.digest());
       if (lookup.status() == LayerCache.Status.HIT) {
+        if (!lookup.summary().get().compression().equals(declared.label())) {
+          throw new LayerFormatException(
+              "media type says " + declared.label() + " but the stream is " + lookup.summary().get().compression());
+        }
         cached.inc();
         bytes.inc(layer.size());
         out.output(LayerOutcome.indexed(lookup.summary().get(), true));

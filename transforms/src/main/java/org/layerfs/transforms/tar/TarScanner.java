@@ -65,10 +65,11 @@ public final class TarScanner {
         continue; // the root directory itself is not an entry of the tree
       }
       FileEntry.Builder b = FileEntry.builder().setPath(path).setLayer(layer);
-      fill(b, e, path);
-      if (e.isFile() && !e.isLink()) {
+      EntryType type = type(e, path);
+      fill(b.setType(type), e, path);
+      if (type == EntryType.FILE) {
         b.setSize(e.getSize()).setSha256(hashContent(in, path, e.getSize()));
-      } else if (e.isLink()) {
+      } else if (type == EntryType.HARDLINK) {
         Content target = files.get(TarPaths.normalise(e.getLinkName()));
         if (target != null) {
           b.setSize(target.size()).setSha256(target.sha256());
@@ -84,8 +85,7 @@ public final class TarScanner {
   }
 
   private void fill(FileEntry.Builder b, TarArchiveEntry e, String path) throws LayerFormatException {
-    b.setType(type(e, path))
-        .setMode(e.getMode() & 07777)
+    b.setMode(e.getMode() & 07777)
         .setUid(e.getLongUserId())
         .setGid(e.getLongGroupId())
         .setUser(e.getUserName())
