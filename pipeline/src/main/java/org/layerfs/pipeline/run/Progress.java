@@ -12,14 +12,14 @@ public final class Progress {
   private final PrintStream out;
   private final boolean terminal;
   private final long start = System.nanoTime();
-  private long lastLog;
+  private long lastLog = start;
 
   public Progress(PrintStream out, boolean terminal) {
     this.out = out;
     this.terminal = terminal;
   }
 
-  /** Shows the current state; on a terminal every call, otherwise every 10 seconds. */
+  /** Shows the current state; on a terminal every call, otherwise every 10 seconds after the start. */
   public void update(JobMetrics m) {
     long now = System.nanoTime();
     if (!terminal && now - lastLog < 10_000_000_000L) {

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The layerfs benchmark: not part of the tests. Builds (once) a corpus of real files, >= 1 GiB
+# uncompressed in 8 distinct gzip layers shared by 4 images, then measures in one run, each
+# figure the median of $BENCH_RUNS runs (default 3):
+#   - serial `zcat` and `sha256sum` of the same blobs (the yardsticks);
+#   - `layerfs index`, cold cache, JVM held to -Xmx256m: wall, CPU seconds per wall second, peak RSS;
+#   - the same with a warm cache.
+# and prints the ratios the issues set targets for. Needs: java, mvn, python3, gzip, GNU time.
+# usage: bench/run.sh            (work files go to bench/work/, removed with `rm -rf bench/work`)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+top="$(dirname "$here")"
+work="${BENCH_WORK:-$here/work}"
+runs="${BENCH_RUNS:-3}"
+corpus="$work/corpus"
+jar="$top/pipeline/target/layerfs.jar"
+mkdir -p "$work"
+
+[ -f "$corpus/index.json" ] || python3 "$here/make-corpus.py" "$corpus"
+"$top/layerfs" --help >/dev/null   # builds the jar when missing or stale
+
+blobs=()
+for b in "$corpus"/blobs/sha256/*; do
+  [ "$(head -c 2 "$b" | od -An -tx1 | tr -d ' ')" = 1f8b ] && blobs+=("$b")
+done
+echo "corpus: ${#blobs[@]} layer blobs, $(du -sh "$corpus" | cut -f1) compressed"
+
+# timed VAR CMD...: runs CMD, appends "wall user+sys maxrss_kib" to the file named by VAR.
+timed() {
+  local out="$1"; shift
+  /usr/bin/time -f "%e %U %S %M" -o "$work/time.$$" "$@" >/dev/null 2>"$work/stderr.$$" || {
+    cat "$work/stderr.$$" >&2; return 1; }
+  awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$work/time.$$" >> "$out"
+}
+median() { sort -n -k"$2" "$1" | awk -v k="$2" '{ v[NR] = $k } END { print v[int((NR + 1) / 2)] }'; }
+
+rm -f "$work"/*.times
+for i in $(seq "$runs"); do
+  timed "$work/zcat.times" sh -c 'for b in "$@"; do zcat "$b"; done' sh "${blobs[@]}"
+  timed "$work/sha.times" sha256sum "${blobs[@]}"
+  rm -rf "$work/cache" "$work/out"
+  timed "$work/cold.times" java -Xmx256m -jar "$jar" index "oci:$corpus" --out "$work/out" --cache-dir "$work/cache"
+  timed "$work/warm.times" java -Xmx256m -jar "$jar" index "oci:$corpus" --out "$work/out" --cache-dir "$work/cache"
+done
+
+zcat_s=$(median "$work/zcat.times" 1)
+sha_s=$(median "$work/sha.times" 1)
+cold_s=$(median "$work/cold.times" 1)
+cold_cpu=$(median "$work/cold.times" 2)
+cold_rss=$(median "$work/cold.times" 3)
+warm_s=$(median "$work/warm.times" 1)
+warm_rss=$(median "$work/warm.times" 3)
+awk -v z="$zcat_s" -v s="$sha_s" -v c="$cold_s" -v cc="$cold_cpu" -v cr="$cold_rss" -v w="$warm_s" -v wr="$warm_rss" -v n="$runs" 'BEGIN {
+  printf "medians of %d runs (seconds)\n", n
+  printf "  zcat, serial          %7.2f\n", z
+  printf "  sha256sum, serial     %7.2f\n", s
+  printf "  layerfs index, cold   %7.2f   CPU %.2f s per wall s, peak RSS %d MiB (-Xmx256m)\n", c, cc / c, cr / 1024
+  printf "  layerfs index, warm   %7.2f   peak RSS %d MiB\n", w, wr / 1024
+  printf "ratios\n"
+  printf "  index cold / zcat     %7.2f   (target < 0.75)\n", c / z
+  printf "  index cold / sha256sum %6.2f\n", c / s
+  printf "  index warm / cold     %7.2f   (target < 0.25)\n", w / c
+}'
+rm -f "$work/time.$$" "$work/stderr.$$"
