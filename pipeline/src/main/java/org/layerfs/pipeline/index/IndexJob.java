@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.FlatMapElements;
@@ -32,6 +31,7 @@ import org.layerfs.pipeline.run.JobMetrics;
 import org.layerfs.pipeline.run.JobRunner;
 import org.layerfs.pipeline.run.Progress;
 import org.layerfs.pipeline.run.RunReport;
+import org.layerfs.pipeline.sink.WriteJsonLines;
 import org.layerfs.transforms.image.ImageOutcome;
 import org.layerfs.transforms.image.MergeLayers;
 import org.layerfs.transforms.image.ResolveImages;
@@ -105,13 +105,13 @@ public abstract class IndexJob {
     merged
         .apply("Indexed", Filter.by((ImageOutcome o) -> !o.isFailed()))
         .apply("ImageRecords", MapElements.into(TypeDescriptors.strings()).via((ImageOutcome o) -> o.toCatalogJson().toString()))
-        .apply("WriteImagesJsonl", TextIO.write().to(out + "/images").withSuffix(".jsonl").withoutSharding());
+        .apply("WriteImagesJsonl", WriteJsonLines.to(out + "/images.jsonl"));
 
     PCollectionList.of(merged)
         .and(resolved.get(ResolveImages.FAILURES))
         .apply("AllOutcomes", Flatten.pCollections())
         .apply("OutcomeRecords", MapElements.into(TypeDescriptors.strings()).via((ImageOutcome o) -> o.toReportJson().toString()))
-        .apply("WriteOutcomes", TextIO.write().to(outcomes).withoutSharding());
+        .apply("WriteOutcomes", WriteJsonLines.to(outcomes));
     return p;
   }
 

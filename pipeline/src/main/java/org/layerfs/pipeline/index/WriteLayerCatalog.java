@@ -5,13 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.UUID;
-import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 import org.layerfs.io.model.Digest;
+import org.layerfs.pipeline.sink.WriteJsonLines;
 import org.layerfs.transforms.layer.LayerCache;
 import org.layerfs.transforms.layer.LayerOutcome;
 
@@ -32,8 +32,7 @@ final class WriteLayerCatalog extends PTransform<PCollection<LayerOutcome>, PDon
   @Override
   public PDone expand(PCollection<LayerOutcome> layers) {
     PCollection<String> records = layers.apply("CopyFileCatalogs", ParDo.of(new CopyFn(cacheDir, outDir)));
-    return records.apply("WriteLayersJsonl",
-        TextIO.write().to(outDir + "/layers").withSuffix(".jsonl").withoutSharding());
+    return records.apply("WriteLayersJsonl", WriteJsonLines.to(outDir + "/layers.jsonl"));
   }
 
   /** Copies each indexed layer's file catalog into place and emits its layers.jsonl record. */

@@ -16,9 +16,7 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -49,6 +47,7 @@ public final class LayerCache {
 
   private static final String SUMMARY = "summary.json";
   private static final String FILES = "files.jsonl.gz";
+  private static final String SUMMARY_SHA256 = "summarySha256";
 
   private final Path root;
 
@@ -84,8 +83,12 @@ public final class LayerCache {
     try {
       JsonNode summary = ImageJson.tree(Files.readAllBytes(dir.resolve(SUMMARY)), dir + "/" + SUMMARY);
       LayerSummary s = LayerSummary.fromJson(summary);
+      ObjectNode unsealed = ((ObjectNode) summary).deepCopy();
+      JsonNode seal = unsealed.remove(SUMMARY_SHA256);
       if (summary.path("formatVersion").asInt() == FORMAT_VERSION
           && s.digest().equals(digest)
+          && seal != null
+          && seal.asText().equals(sha256(ImageJson.mapper().writeValueAsBytes(unsealed)))
           && summary.path("filesSha256").asText().equals(sha256(dir.resolve(FILES)))) {
         return new Lookup(Status.HIT, Optional.of(s));
       }
@@ -136,12 +139,18 @@ public final class LayerCache {
       ObjectNode json = summary.toJson();
       json.put("formatVersion", FORMAT_VERSION);
       json.put("filesSha256", BaseEncoding.base16().lowerCase().encode(filesDigest.digest()));
+      // The summary's own checksum: an edited or bit-flipped count is damage, not a fact.
+      json.put(SUMMARY_SHA256, sha256(ImageJson.mapper().writeValueAsBytes(json)));
       Files.write(tmp.resolve(SUMMARY), ImageJson.mapper().writeValueAsBytes(json));
       try {
         Files.move(tmp, entryDir(digest), StandardCopyOption.ATOMIC_MOVE);
         committed = true;
-      } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
-        // Another worker committed the same layer first; its entry is as good as ours.
+      } catch (FileSystemException e) {
+        // Another worker committed the same layer first; its entry is as good as ours. (Linux
+        // reports rename onto a non-empty directory as a plain FileSystemException, ENOTEMPTY.)
+        if (!Files.isDirectory(entryDir(digest))) {
+          throw e;
+        }
       }
     }
 
@@ -157,6 +166,10 @@ public final class LayerCache {
         MoreFiles.deleteRecursively(tmp, RecursiveDeleteOption.ALLOW_INSECURE);
       }
     }
+  }
+
+  private static String sha256(byte[] bytes) {
+    return BaseEncoding.base16().lowerCase().encode(Digest.newMessageDigest("sha256").digest(bytes));
   }
 
   private static String sha256(Path file) throws IOException {

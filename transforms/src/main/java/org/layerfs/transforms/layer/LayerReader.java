@@ -11,6 +11,7 @@ import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.MediaTypes;
 import org.layerfs.transforms.compress.Decompression;
+import org.layerfs.transforms.tar.EntryType;
 import org.layerfs.transforms.tar.FileEntry;
 import org.layerfs.transforms.tar.LayerFormatException;
 import org.layerfs.transforms.tar.TarScanner;
@@ -44,7 +45,9 @@ public final class LayerReader {
       long[] fileBytes = {0};
       long entries =
           scanner.scan(tar, layer.digest().toString(), e -> {
-            fileBytes[0] += e.size();
+            if (e.type() == EntryType.FILE) {
+              fileBytes[0] += e.size(); // a hardlink shares its target's content: counted once
+            }
             sink.accept(e);
           });
       // The diffID covers the whole stream, padding after the end-of-archive marker included.
