@@ -2,13 +2,14 @@ package org.layerfs.transforms.catalog;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.collect.ImmutableSortedMap;
 import java.io.IOException;
 import java.io.Writer;
-import java.util.Iterator;
 import java.util.Map;
+import java.util.TreeMap;
 import org.layerfs.transforms.tar.EntryType;
 import org.layerfs.transforms.tar.FileEntry;
 
@@ -75,47 +76,57 @@ public final class FileEntryJson {
     g.writeEndObject();
   }
 
-  /** Parses one line written by {@link #write}. */
+  /** Parses one line written by {@link #write}; streaming, as merges read millions of lines. */
   public static FileEntry read(String line) throws IOException {
-    JsonNode n = MAPPER.readTree(line);
-    FileEntry.Builder b =
-        FileEntry.builder()
-            .setPath(n.get("path").asText())
-            .setType(EntryType.fromLabel(n.get("type").asText()))
-            .setMode(Integer.parseInt(n.get("mode").asText(), 8))
-            .setUid(n.get("uid").asLong())
-            .setGid(n.get("gid").asLong())
-            .setUser(n.path("user").asText(""))
-            .setGroup(n.path("group").asText(""))
-            .setSize(n.get("size").asLong())
-            .setMtime(n.get("mtime").asLong())
-            .setDevMajor(n.path("devMajor").asInt(0))
-            .setDevMinor(n.path("devMinor").asInt(0))
-            .setXattrs(readMap(n.get("xattrs")))
-            .setPax(readMap(n.get("pax")))
-            .setOpaque(n.path("opaque").asBoolean(false))
-            .setLayer(n.get("layer").asText());
-    if (n.has("linkTarget")) {
-      b.setLinkTarget(n.get("linkTarget").asText());
+    FileEntry.Builder b = FileEntry.builder();
+    try (JsonParser p = FACTORY.createParser(line)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new IOException("not a JSON object: " + line);
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.getCurrentName();
+        p.nextToken();
+        switch (field) {
+          case "path" -> b.setPath(p.getText());
+          case "type" -> b.setType(EntryType.fromLabel(p.getText()));
+          case "mode" -> b.setMode(Integer.parseInt(p.getText(), 8));
+          case "uid" -> b.setUid(p.getLongValue());
+          case "gid" -> b.setGid(p.getLongValue());
+          case "user" -> b.setUser(p.getText());
+          case "group" -> b.setGroup(p.getText());
+          case "size" -> b.setSize(p.getLongValue());
+          case "mtime" -> b.setMtime(p.getLongValue());
+          case "linkTarget" -> b.setLinkTarget(p.getText());
+          case "sha256" -> b.setSha256(p.getText());
+          case "devMajor" -> b.setDevMajor(p.getIntValue());
+          case "devMinor" -> b.setDevMinor(p.getIntValue());
+          case "xattrs" -> b.setXattrs(readMap(p));
+          case "pax" -> b.setPax(readMap(p));
+          case "whiteout" -> b.setWhiteout(p.getText());
+          case "opaque" -> b.setOpaque(p.getBooleanValue());
+          case "layer" -> b.setLayer(p.getText());
+          default -> p.skipChildren(); // a field of a newer format: ignored
+        }
+      }
     }
-    if (n.has("sha256")) {
-      b.setSha256(n.get("sha256").asText());
+    try {
+      return b.build();
+    } catch (IllegalStateException e) {
+      throw new IOException("incomplete entry: " + line, e);
     }
-    if (n.has("whiteout")) {
-      b.setWhiteout(n.get("whiteout").asText());
-    }
-    return b.build();
   }
 
-  private static ImmutableSortedMap<String, String> readMap(JsonNode node) {
-    if (node == null || !node.isObject()) {
+  private static ImmutableSortedMap<String, String> readMap(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
       return ImmutableSortedMap.of();
     }
-    ImmutableSortedMap.Builder<String, String> b = ImmutableSortedMap.naturalOrder();
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> x = it.next();
-      b.put(x.getKey(), x.getValue().asText());
+    Map<String, String> map = new TreeMap<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String key = p.getCurrentName();
+      p.nextToken();
+      map.put(key, p.getText());
     }
-    return b.build();
+    return ImmutableSortedMap.copyOf(map);
   }
 }

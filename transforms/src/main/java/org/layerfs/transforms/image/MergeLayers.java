@@ -18,6 +18,7 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.layerfs.io.model.Descriptor;
@@ -57,7 +58,10 @@ public abstract class MergeLayers extends PTransform<PCollection<ResolvedImage>,
 
   @Override
   public PCollection<ImageOutcome> expand(PCollection<ResolvedImage> images) {
-    return images.apply("MergeEachImage",
+    return images
+        // The images of one reference come from one element: spread them so they merge in parallel.
+        .apply("SpreadImages", Reshuffle.viaRandomKey())
+        .apply("MergeEachImage",
         ParDo.of(new MergeFn(cacheDir(), layers(), mergedDir())).withSideInputs(layers()));
   }
 

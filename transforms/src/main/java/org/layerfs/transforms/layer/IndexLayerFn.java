@@ -97,6 +97,9 @@ class IndexLayerFn extends DoFn<LayerRef, LayerOutcome> {
 
   @Teardown
   public void teardown() throws IOException {
+    if (reader != null) {
+      reader.close();
+    }
     if (sources != null) {
       for (ImageSource s : sources.values()) {
         s.close();

@@ -3,11 +3,12 @@ package org.layerfs.transforms.layer;
 import com.google.auto.value.AutoValue;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
@@ -24,6 +25,16 @@ public abstract class IndexLayers extends PTransform<PCollection<LayerRef>, PCol
   /** Indexes layers, keeping their catalogs under {@code cacheDir} (storage every worker sees). */
   public static IndexLayers withCache(String cacheDir) {
     return new AutoValue_IndexLayers(cacheDir);
+  }
+
+  /** Keeps one reference per digest: any image's will do, the blob is the same. */
+  private static final class FirstFn extends DoFn<KV<String, Iterable<LayerRef>>, LayerRef> {
+    private static final long serialVersionUID = 1L;
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<LayerRef>> group, OutputReceiver<LayerRef> out) {
+      out.output(group.getValue().iterator().next());
+    }
   }
 
   /** Counts the distinct layers and their bytes, the totals progress is measured against. */
@@ -43,12 +54,13 @@ public abstract class IndexLayers extends PTransform<PCollection<LayerRef>, PCol
   @Override
   public PCollection<LayerOutcome> expand(PCollection<LayerRef> layers) {
     return layers
-        .apply("DedupeByDigest",
-            Distinct.withRepresentativeValueFn((LayerRef l) -> l.descriptor().digest().toString())
-                .withRepresentativeType(TypeDescriptors.strings()))
+        // Grouping by digest dedupes shared layers and, being a shuffle, breaks fusion: the
+        // layers of one image come from one element and would otherwise share one thread.
+        .apply("KeyByDigest", WithKeys.of((LayerRef l) -> l.descriptor().digest().toString())
+            .withKeyType(TypeDescriptors.strings()))
+        .apply("GroupByDigest", GroupByKey.create())
+        .apply("OnePerDigest", ParDo.of(new FirstFn()))
         .apply("CountLayers", ParDo.of(new CountFn()))
-        // All layers of an image come from one element: break fusion so every core gets some.
-        .apply("SpreadOverWorkers", Reshuffle.viaRandomKey())
         .apply("ReadVerifyIndex", ParDo.of(new IndexLayerFn(cacheDir())));
   }
 }

@@ -4,6 +4,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.blob.VerifyingInputStream;
 import org.layerfs.io.model.Compression;
@@ -18,10 +20,17 @@ import org.layerfs.transforms.tar.TarScanner;
 
 /**
  * Indexes one layer in a single pass over its blob: read, verify the digest, decompress, digest
- * the tar (the diffID) and scan it. One reader per thread: it reuses its scanner's buffers.
+ * the tar (the diffID) and scan it. One reader per thread: it reuses its scanner's buffers and
+ * keeps one read-ahead thread, so decompression overlaps scanning; close it when done.
  */
-public final class LayerReader {
+public final class LayerReader implements AutoCloseable {
   private final TarScanner scanner = new TarScanner();
+  private final ExecutorService readAhead =
+      Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "layerfs-read-ahead");
+        t.setDaemon(true);
+        return t;
+      });
   private final byte[] drain = new byte[1 << 16];
 
   /** Receives each entry of the layer as it is scanned. */
@@ -40,8 +49,11 @@ public final class LayerReader {
         MediaTypes.layerCompression(layer.mediaType())
             .orElseThrow(() -> new LayerFormatException("unknown layer media type \"" + layer.mediaType() + "\""));
     VerifyingInputStream blob = new VerifyingInputStream(raw, layer, "blob");
+    ReadAheadInputStream decompressed = null;
     try {
-      DiffIdStream tar = new DiffIdStream(Decompression.open(blob, declared));
+      // Blob digest and decompression on one thread, diffID and tar scan on this one.
+      decompressed = new ReadAheadInputStream(Decompression.open(blob, declared), readAhead);
+      DiffIdStream tar = new DiffIdStream(decompressed);
       long[] fileBytes = {0};
       long entries =
           scanner.scan(tar, layer.digest().toString(), e -> {
@@ -54,11 +66,15 @@ public final class LayerReader {
       while (tar.read(drain) >= 0) {
         // drained
       }
+      decompressed.close();
       blob.drainAndVerify();
       return LayerSummary.of(
           layer.digest(), tar.diffId(), layer.mediaType(), declared.label(), blob.count(),
           tar.count, entries, fileBytes[0]);
     } catch (LayerFormatException e) {
+      if (decompressed != null) {
+        decompressed.close(); // the blob is ours again once the read-ahead has stopped
+      }
       try {
         blob.drainAndVerify();
       } catch (BlobVerificationException wrongBlob) {
@@ -68,7 +84,17 @@ public final class LayerReader {
         // The blob cannot be read to its end either: the format error is the one to report.
       }
       throw e;
+    } finally {
+      if (decompressed != null) {
+        decompressed.close();
+      }
     }
+  }
+
+  /** Stops the read-ahead thread. */
+  @Override
+  public void close() {
+    readAhead.shutdownNow();
   }
 
   /** Digests and counts the uncompressed tar as it is read. */
