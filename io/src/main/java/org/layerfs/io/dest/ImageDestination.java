@@ -1,0 +1,53 @@
+package org.layerfs.io.dest;
+
+import com.google.common.collect.ImmutableList;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.Digest;
+import org.layerfs.io.ref.ImageReference;
+
+/**
+ * A place images can be written to: an OCI layout, a docker archive or a registry. Blobs first,
+ * each visible under its digest only once verified; manifests only when every blob they
+ * reference is present; tags last.
+ */
+public interface ImageDestination extends Closeable {
+
+  /** True when the destination already has the blob (a HEAD at a registry, never a GET). */
+  boolean hasBlob(Descriptor blob) throws IOException;
+
+  /**
+   * Writes a blob from {@code content}, digesting it while it is written; it appears under its
+   * digest only when size and digest match, otherwise nothing is left and the error names both.
+   */
+  void putBlob(Descriptor blob, InputStream content) throws IOException;
+
+  /**
+   * Makes a blob present without copying it, where the destination can (a cross-repository
+   * mount at the same registry). Returns false when it cannot, and the caller copies.
+   */
+  default boolean mountBlob(Descriptor blob, ImageReference from) throws IOException {
+    return false;
+  }
+
+  /** True when the destination has the manifest or index (by digest). */
+  boolean hasManifest(Descriptor manifest) throws IOException;
+
+  /**
+   * Writes a manifest or index, whose blobs and child manifests must already be present, and
+   * points {@code tag} at it when given.
+   */
+  void putManifest(Descriptor manifest, byte[] bytes, Optional<String> tag) throws IOException;
+
+  /** The digest {@code tag} points at, if the destination has the tag. */
+  Optional<Digest> tagDigest(String tag) throws IOException;
+
+  /** Every tag the destination holds. */
+  ImmutableList<String> tags() throws IOException;
+
+  /** Removes a tag (and, where the store has no tags of its own, the manifest it names). */
+  void deleteTag(String tag) throws IOException;
+}
