@@ -7,12 +7,24 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.layerfs.io.model.Platform;
 import org.layerfs.pipeline.cli.Args;
+import org.layerfs.io.registry.RegistryConfig;
+import org.layerfs.pipeline.copy.CopyJob;
+import org.layerfs.pipeline.copy.MirrorConfig;
+import org.layerfs.transforms.copy.CopyRequest;
 import org.layerfs.pipeline.cli.References;
 import org.layerfs.pipeline.cli.UsageException;
+import org.layerfs.io.ref.ImageReference;
+import org.layerfs.pipeline.diff.DiffJob;
 import org.layerfs.pipeline.index.IndexJob;
 import org.layerfs.pipeline.inspect.Inspect;
 import org.layerfs.pipeline.run.JobRunner;
+import org.layerfs.pipeline.unpack.UnpackJob;
+import org.layerfs.transforms.unpack.SafeTree;
 
 /** The {@code layerfs} command line. Exit status: 0 done, 1 some images failed, 2 bad usage. */
 public final class Main {
@@ -22,6 +34,12 @@ public final class Main {
 
         layerfs inspect REF [--json] [--platform OS/ARCH[/VARIANT]]
         layerfs index REF... --out DIR [--cache-dir DIR] [--platform OS/ARCH[/VARIANT]] [--report FILE]
+        layerfs copy SRC DST [--platform OS/ARCH[/VARIANT]] [--dry-run] [--report FILE]
+        layerfs sync SRC DST [--tags REGEX] [--platform OS/ARCH[/VARIANT]] [--prune] [--dry-run] [--report FILE]
+        layerfs sync --config MIRROR.yaml DST [--platform ...] [--prune] [--dry-run] [--report FILE]
+        layerfs move SRC DST [--platform OS/ARCH[/VARIANT]] [--dry-run] [--report FILE]
+        layerfs unpack REF DIR [--rootless] [--cache-dir DIR] [--platform OS/ARCH[/VARIANT]]
+        layerfs diff REF_A REF_B [--json] [--cache-dir DIR] [--platform PLATFORM[,PLATFORM_B]]
 
       REF: oci:DIR[:TAG|@DIGEST]  docker-archive:FILE[:REPO:TAG]  docker://HOST[:PORT]/REPO[:TAG|@DIGEST]
       Other --options are Beam pipeline options (--runner=..., --targetParallelism=N).
@@ -45,6 +63,11 @@ public final class Main {
       return switch (argv.get(0)) {
         case "inspect" -> inspect(rest, out, err);
         case "index" -> index(rest, out, err);
+        case "copy" -> copy(CopyJob.Mode.COPY, rest, out, err);
+        case "sync" -> copy(CopyJob.Mode.SYNC, rest, out, err);
+        case "move" -> copy(CopyJob.Mode.MOVE, rest, out, err);
+        case "unpack" -> unpack(rest, out, err);
+        case "diff" -> diff(rest, out, err);
         default -> throw new UsageException("unknown command \"" + argv.get(0) + "\"");
       };
     } catch (UsageException e) {
@@ -87,6 +110,122 @@ public final class Main {
             .setPipelineOptions(pipelineOptions(args))
             .build();
     return job.run(out, err, JobRunner.progressFor(err));
+  }
+
+  private static int unpack(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+    Args args = Args.parse(argv, ImmutableSet.of("cache-dir", "platform"), ImmutableSet.of("rootless"));
+    if (args.positional().size() != 2) {
+      throw new UsageException("unpack takes one REF and one DIR");
+    }
+    UnpackJob job =
+        UnpackJob.builder()
+            .setReference(References.parse(args.positional().subList(0, 1)).get(0))
+            .setDir(Path.of(args.positional().get(1)).toAbsolutePath())
+            .setCacheDir(cacheDir(args))
+            .setPlatform(References.platform(args.option("platform")))
+            .setRootless(args.flag("rootless") || !SafeTree.runningAsRoot())
+            .setPipelineOptions(pipelineOptions(args))
+            .build();
+    return job.run(out, err, JobRunner.progressFor(err));
+  }
+
+  private static int diff(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+    Args args = Args.parse(argv, ImmutableSet.of("cache-dir", "platform"), ImmutableSet.of("json"));
+    if (args.positional().size() != 2) {
+      throw new UsageException("diff takes two REFs");
+    }
+    List<ImageReference> refs = References.parse(args.positional());
+    // --platform A,B selects A of REF_A's index and B of REF_B's; --platform P selects P of both.
+    List<String> platforms = args.option("platform").map(p -> List.of(p.split(",", -1))).orElse(List.of());
+    if (platforms.size() > 2) {
+      throw new UsageException("diff: --platform takes one platform or two separated by a comma");
+    }
+    DiffJob job =
+        DiffJob.builder()
+            .setFirst(refs.get(0))
+            .setSecond(refs.get(1))
+            .setCacheDir(cacheDir(args))
+            .setPlatform(References.platform(platforms.stream().findFirst()))
+            .setSecondPlatform(References.platform(platforms.stream().reduce((first, last) -> last)))
+            .setJson(args.flag("json"))
+            .setPipelineOptions(pipelineOptions(args))
+            .build();
+    return job.run(out, err, JobRunner.progressFor(err));
+  }
+
+  private static int copy(CopyJob.Mode mode, List<String> argv, PrintStream out, PrintStream err) throws Exception {
+    boolean sync = mode == CopyJob.Mode.SYNC;
+    Args args = Args.parse(argv,
+        sync ? ImmutableSet.of("platform", "report", "tags", "config", "tls-verify") : ImmutableSet.of("platform", "report", "tls-verify"),
+        sync ? ImmutableSet.of("prune", "dry-run") : ImmutableSet.of("dry-run"));
+    String command = mode.name().toLowerCase(java.util.Locale.ROOT);
+    Optional<Platform> platform = References.platform(args.option("platform"));
+    RegistryConfig registry = RegistryConfig.defaults().withTlsVerify(tlsVerify(args));
+    List<CopyRequest> requests;
+    if (args.option("config").isPresent()) {
+      if (args.positional().size() != 1 || args.option("tags").isPresent()) {
+        throw new UsageException("sync --config FILE takes one DST and no --tags (the file names the tags)");
+      }
+      ImageReference dst = destination(mode, args.positional().get(0));
+      requests = MirrorConfig.read(Path.of(args.option("config").get()), dst, platform, registry);
+    } else {
+      if (args.positional().size() != 2) {
+        throw new UsageException(command + " takes one SRC and one DST");
+      }
+      ImageReference src = References.parse(args.positional().subList(0, 1)).get(0);
+      if (mode == CopyJob.Mode.MOVE && src.transport() == ImageReference.Transport.DOCKER_ARCHIVE) {
+        throw new UsageException("move cannot remove images from a docker archive; use copy");
+      }
+      Optional<String> tags = args.option("tags");
+      if (tags.isPresent()) {
+        try {
+          Pattern.compile(tags.get());
+        } catch (PatternSyntaxException e) {
+          throw new UsageException("--tags: " + e.getMessage());
+        }
+      }
+      requests = List.of(CopyRequest.builder()
+          .setSource(src)
+          .setDestination(destination(mode, args.positional().get(1)))
+          .setTagPattern(tags)
+          .setPlatform(platform)
+          .setOnlyChanged(sync)
+          .setSourceRegistry(registry)
+          .setDestinationRegistry(registry)
+          .build());
+    }
+    CopyJob job =
+        CopyJob.builder()
+            .setMode(mode)
+            .setRequests(requests)
+            .setPrune(args.flag("prune"))
+            .setDryRun(args.flag("dry-run"))
+            .setReport(args.option("report").map(Path::of))
+            .setPipelineOptions(pipelineOptions(args))
+            .build();
+    return job.run(out, err, JobRunner.progressFor(err));
+  }
+
+  /** {@code --tls-verify=false} allows plain HTTP and unverified TLS. */
+  private static boolean tlsVerify(Args args) throws UsageException {
+    String value = args.option("tls-verify").orElse("true");
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new UsageException("--tls-verify takes true or false, not \"" + value + "\"");
+    }
+    return value.equals("true");
+  }
+
+  /** Parses a copy destination; sync and move need one that keeps tags (not a docker archive). */
+  private static ImageReference destination(CopyJob.Mode mode, String text) throws UsageException {
+    ImageReference dst = References.parse(List.of(text)).get(0);
+    if (dst.digest().isPresent()) {
+      throw new UsageException(text + ": a destination takes a tag, not a digest");
+    }
+    if (mode != CopyJob.Mode.COPY && dst.transport() == ImageReference.Transport.DOCKER_ARCHIVE) {
+      throw new UsageException(mode.name().toLowerCase(java.util.Locale.ROOT)
+          + " needs a destination that keeps tags (oci: or docker://); copy writes docker archives");
+    }
+    return dst;
   }
 
   private static Path cacheDir(Args args) {

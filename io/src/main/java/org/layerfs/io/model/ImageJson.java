@@ -3,6 +3,7 @@ package org.layerfs.io.model;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
@@ -147,6 +148,28 @@ public final class ImageJson {
               text(platform, "variant")));
     }
     return b.build();
+  }
+
+  /** A descriptor as JSON, the inverse of {@link #descriptor}. */
+  public static ObjectNode toJson(Descriptor d) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("mediaType", d.mediaType());
+    node.put("digest", d.digest().toString());
+    node.put("size", d.size());
+    if (!d.urls().isEmpty()) {
+      d.urls().forEach(node.putArray("urls")::add);
+    }
+    if (!d.annotations().isEmpty()) {
+      ObjectNode annotations = node.putObject("annotations");
+      d.annotations().forEach(annotations::put);
+    }
+    d.platform().ifPresent(p -> {
+      ObjectNode platform = node.putObject("platform");
+      platform.put("architecture", p.architecture());
+      platform.put("os", p.os());
+      p.variant().ifPresent(v -> platform.put("variant", v));
+    });
+    return node;
   }
 
   private static Digest digest(String text, String what) throws ImageFormatException {

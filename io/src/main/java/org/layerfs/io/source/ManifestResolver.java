@@ -36,13 +36,14 @@ public final class ManifestResolver {
   public void expand(ImageReference reference, Descriptor root) {
     int images0 = images.size();
     int failures0 = failures.size();
-    expand(reference, root, Optional.empty(), 0);
+    expand(reference, root, root, Optional.empty(), 0);
     if (platform.isPresent() && images.size() == images0 && failures.size() == failures0) {
       failures.add(ImageFailure.of(reference.toString(), "no image for platform " + platform.get()));
     }
   }
 
-  private void expand(ImageReference reference, Descriptor desc, Optional<Digest> index, int depth) {
+  private void expand(
+      ImageReference reference, Descriptor root, Descriptor desc, Optional<Digest> index, int depth) {
     String what = "manifest " + desc.digest() + " of " + reference;
     try {
       if (depth > MAX_DEPTH) {
@@ -51,7 +52,7 @@ public final class ManifestResolver {
       byte[] bytes = source.readBlob(desc);
       ImageJson.Document doc = ImageJson.parseManifestOrIndex(bytes, desc.mediaType(), what);
       if (doc.index().isPresent()) {
-        expandIndex(reference, doc.index().get(), desc.digest(), depth);
+        expandIndex(reference, root, doc.index().get(), desc.digest(), depth);
         return;
       }
       Manifest manifest = doc.manifest().get();
@@ -65,13 +66,14 @@ public final class ManifestResolver {
             configWhat + ": has " + config.diffIds().size() + " diff_ids but the manifest has "
                 + manifest.layers().size() + " layers");
       }
-      images.add(ResolvedImage.of(reference, desc, manifest, config, index));
+      images.add(ResolvedImage.of(reference, desc, manifest, config, index, root));
     } catch (IOException e) {
       failures.add(ImageFailure.of(reference.toString(), e.getMessage()));
     }
   }
 
-  private void expandIndex(ImageReference reference, ImageIndex index, Digest indexDigest, int depth) {
+  private void expandIndex(
+      ImageReference reference, Descriptor root, ImageIndex index, Digest indexDigest, int depth) {
     for (Descriptor child : index.manifests()) {
       if (child.annotations().containsKey(REFERENCE_TYPE)) {
         continue; // attestations and signatures are not images
@@ -83,7 +85,7 @@ public final class ManifestResolver {
       if (p.isPresent() && platform.isPresent() && !platform.get().selects(p.get())) {
         continue;
       }
-      expand(reference, child, Optional.of(indexDigest), depth + 1);
+      expand(reference, root, child, Optional.of(indexDigest), depth + 1);
     }
   }
 

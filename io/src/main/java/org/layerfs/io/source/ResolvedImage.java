@@ -33,14 +33,21 @@ public abstract class ResolvedImage implements Serializable {
   /** The index this image was selected from, if any. */
   public abstract Optional<Digest> indexDigest();
 
+  /**
+   * The descriptor the reference's entry gave: this image's manifest, or the (outermost) index it
+   * was selected from. Copies start here, so that an index is copied whole.
+   */
+  public abstract Descriptor root();
+
   public static ResolvedImage of(
       ImageReference reference,
       Descriptor manifestDescriptor,
       Manifest manifest,
       ImageConfig config,
-      Optional<Digest> indexDigest) {
+      Optional<Digest> indexDigest,
+      Descriptor root) {
     return new AutoValue_ResolvedImage(
-        reference, reference.store(), manifestDescriptor, manifest, config, indexDigest);
+        reference, reference.store(), manifestDescriptor, manifest, config, indexDigest, root);
   }
 
   public Digest manifestDigest() {

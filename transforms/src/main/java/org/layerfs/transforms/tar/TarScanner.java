@@ -2,8 +2,6 @@ package org.layerfs.transforms.tar;
 
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.io.BaseEncoding;
-import com.google.common.io.CountingInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
@@ -15,7 +13,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.model.Digest;
 
@@ -50,20 +47,7 @@ public final class TarScanner {
     // Hardlinks point to earlier entries of the same layer: remember each file's content.
     Map<String, Content> files = new HashMap<>();
     long count = 0;
-    CountingInputStream counted = new CountingInputStream(tar);
-    TarArchiveInputStream in =
-        new TarArchiveInputStream(counted, StandardCharsets.UTF_8.name()) {
-          @Override
-          protected byte[] readRecord() throws IOException {
-            // Commons Compress takes a short header record for the end of the archive; GNU tar
-            // calls it an unexpected EOF. A stream ending on a record boundary stays accepted.
-            byte[] record = super.readRecord();
-            if (record == null && !isAtEOF() && counted.getCount() % TarConstants.DEFAULT_RCDSIZE != 0) {
-              throw new EOFException("truncated: the stream ends inside a tar header record");
-            }
-            return record;
-          }
-        };
+    TarArchiveInputStream in = new BoundedTarInputStream(tar, BoundedTarInputStream.DEFAULT_MAX_HEADER_SIZE);
     while (true) {
       TarArchiveEntry e;
       try {

@@ -1,0 +1,187 @@
+package org.layerfs.io.archive;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.Digest;
+import org.layerfs.io.model.ImageJson;
+import org.layerfs.io.model.Manifest;
+import org.layerfs.io.model.MediaTypes;
+import org.layerfs.io.oci.OciLayoutDestination;
+
+/**
+ * Writes one image as a {@code docker save} archive in the form Docker 25+ writes: an OCI layout
+ * ({@code oci-layout}, {@code index.json}, {@code blobs/}) plus the classic {@code manifest.json}
+ * whose {@code Config} and {@code Layers} point into {@code blobs/}. Layers keep their
+ * compression, so the image's manifest digest survives a round trip through the archive; Docker
+ * and skopeo decompress compressed layer entries when they load them.
+ *
+ * <p>Blobs are staged, verified, in an OCI layout beside the archive; the archive itself is
+ * written under a temporary name and renamed into place when the tagged manifest is put.
+ */
+public final class DockerArchiveDestination implements ImageDestination {
+  private final Path file;
+  private final Path stagingDir;
+  private final OciLayoutDestination staging;
+
+  private DockerArchiveDestination(Path file) {
+    this.file = file.toAbsolutePath();
+    this.stagingDir = this.file.resolveSibling("." + this.file.getFileName() + ".layerfs-staging");
+    this.staging = OciLayoutDestination.at(stagingDir);
+  }
+
+  /** The archive at {@code file}; nothing is written until blobs arrive. */
+  public static DockerArchiveDestination at(Path file) {
+    return new DockerArchiveDestination(file);
+  }
+
+  @Override
+  public boolean hasBlob(Descriptor blob) throws IOException {
+    return staging.hasBlob(blob);
+  }
+
+  @Override
+  public void putBlob(Descriptor blob, InputStream content) throws IOException {
+    staging.putBlob(blob, content);
+  }
+
+  @Override
+  public boolean hasManifest(Descriptor manifest) throws IOException {
+    return staging.hasManifest(manifest);
+  }
+
+  /**
+   * Stages the manifest; a tagged one completes the archive. {@code tag} becomes the archive's
+   * {@code RepoTags} entry, {@code :latest} added when it names no tag.
+   */
+  @Override
+  public void putManifest(Descriptor manifest, byte[] bytes, Optional<String> tag) throws IOException {
+    String what = "docker-archive:" + file;
+    if (MediaTypes.isIndex(manifest.mediaType())) {
+      throw new IOException(what + ": a docker archive holds one image, not an index; choose one with --platform");
+    }
+    staging.putManifest(manifest, bytes, Optional.empty());
+    if (tag.isEmpty()) {
+      return;
+    }
+    Manifest m = ImageJson.parseManifestOrIndex(bytes, manifest.mediaType(), what).manifest().get();
+    String repoTag = tag.get().matches(".*:[^/]*") ? tag.get() : tag.get() + ":latest";
+    writeArchive(manifest, bytes, m, repoTag);
+    MoreFiles.deleteRecursively(stagingDir, RecursiveDeleteOption.ALLOW_INSECURE);
+  }
+
+  private void writeArchive(Descriptor manifest, byte[] manifestBytes, Manifest m, String repoTag) throws IOException {
+    Path tmp = file.resolveSibling("." + file.getFileName() + "-" + UUID.randomUUID() + ".tmp");
+    try {
+      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        OutputStream raw = Channels.newOutputStream(channel);
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(raw);
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        addBytes(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
+        addBytes(tar, "index.json", index(manifest, repoTag));
+        addBytes(tar, "manifest.json", manifestJson(m, repoTag));
+        addBytes(tar, blobName(manifest.digest()), manifestBytes);
+        addBlob(tar, m.config());
+        for (Descriptor layer : m.layers()) {
+          if (!layer.isNonDistributable()) {
+            addBlob(tar, layer);
+          }
+        }
+        tar.finish();
+        raw.flush();
+        channel.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  private static byte[] index(Descriptor manifest, String repoTag) throws IOException {
+    ObjectNode index = ImageJson.mapper().createObjectNode();
+    index.put("schemaVersion", 2);
+    index.put("mediaType", MediaTypes.OCI_INDEX);
+    Descriptor entry =
+        manifest.toBuilder()
+            .setAnnotations(ImmutableMap.of(
+                "io.containerd.image.name", repoTag,
+                Descriptor.REF_NAME, repoTag.substring(repoTag.lastIndexOf(':') + 1)))
+            .build();
+    index.putArray("manifests").add(ImageJson.toJson(entry));
+    return ImageJson.mapper().writeValueAsBytes(index);
+  }
+
+  private static byte[] manifestJson(Manifest m, String repoTag) throws IOException {
+    ArrayNode items = ImageJson.mapper().createArrayNode();
+    ObjectNode item = items.addObject();
+    item.put("Config", blobName(m.config().digest()));
+    item.putArray("RepoTags").add(repoTag);
+    ArrayNode layers = item.putArray("Layers");
+    for (Descriptor layer : m.layers()) {
+      layers.add(blobName(layer.digest()));
+    }
+    return ImageJson.mapper().writeValueAsBytes(items);
+  }
+
+  private static String blobName(Digest digest) {
+    return "blobs/" + digest.algorithm() + "/" + digest.hex();
+  }
+
+  private void addBlob(TarArchiveOutputStream tar, Descriptor blob) throws IOException {
+    Path path = stagingDir.resolve(blobName(blob.digest()));
+    TarArchiveEntry entry = new TarArchiveEntry(blobName(blob.digest()));
+    entry.setSize(Files.size(path));
+    tar.putArchiveEntry(entry);
+    try (InputStream in = Files.newInputStream(path)) {
+      in.transferTo(tar);
+    }
+    tar.closeArchiveEntry();
+  }
+
+  private static void addBytes(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
+    TarArchiveEntry entry = new TarArchiveEntry(name);
+    entry.setSize(bytes.length);
+    tar.putArchiveEntry(entry);
+    tar.write(bytes);
+    tar.closeArchiveEntry();
+  }
+
+  /** A docker archive is written whole by one copy; it keeps no tags to compare or remove. */
+  @Override
+  public Optional<Digest> tagDigest(String tag) {
+    return Optional.empty();
+  }
+
+  @Override
+  public ImmutableList<String> tags() {
+    return ImmutableList.of();
+  }
+
+  @Override
+  public void deleteTag(String tag) throws IOException {
+    throw new IOException("docker-archive:" + file + ": tags cannot be removed from a docker archive");
+  }
+
+  @Override
+  public void close() {}
+}

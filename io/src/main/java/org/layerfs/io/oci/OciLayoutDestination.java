@@ -1,0 +1,282 @@
+package org.layerfs.io.oci;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.layerfs.io.blob.BlobVerificationException;
+import org.layerfs.io.blob.VerifyingInputStream;
+import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.Digest;
+import org.layerfs.io.model.ImageJson;
+import org.layerfs.io.model.MediaTypes;
+
+/**
+ * Writes images into an OCI image layout directory, created on the first write. A blob is
+ * written to a temporary file beside its final name, verified while it is written, flushed to
+ * disk and renamed into place only when size and digest match; {@code index.json} is replaced
+ * whole, and names a manifest only once everything the manifest references is present.
+ *
+ * <p>Tags are the {@code org.opencontainers.image.ref.name} annotations of {@code index.json}.
+ * Writers of one layout must not overlap: jobs hold its {@link StoreLock}, and within a job one
+ * worker writes {@code index.json}.
+ */
+public final class OciLayoutDestination implements ImageDestination {
+  private static final String TEMPORARY_SUFFIX = ".tmp";
+  private static final int MAX_DEPTH = 4;
+
+  private final Path dir;
+
+  private OciLayoutDestination(Path dir) {
+    this.dir = dir;
+  }
+
+  /** A destination at {@code dir}; nothing is created until something is written. */
+  public static OciLayoutDestination at(Path dir) {
+    return new OciLayoutDestination(dir);
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  private Path blobPath(Digest digest) {
+    return dir.resolve("blobs").resolve(digest.algorithm()).resolve(digest.hex());
+  }
+
+  @Override
+  public boolean hasBlob(Descriptor blob) throws IOException {
+    Path path = blobPath(blob.digest());
+    // Only verified blobs ever get a final name; the size check catches a file damaged since.
+    return Files.isRegularFile(path) && Files.size(path) == blob.size();
+  }
+
+  @Override
+  public boolean hasManifest(Descriptor manifest) throws IOException {
+    return hasBlob(manifest);
+  }
+
+  @Override
+  public void putBlob(Descriptor blob, InputStream content) throws IOException {
+    if (hasBlob(blob)) {
+      return;
+    }
+    ensureLayout();
+    String what = "blob " + blob.digest() + " for oci:" + dir;
+    try (VerifyingInputStream verified = new VerifyingInputStream(content, blob, what)) {
+      writeAtomically(blobPath(blob.digest()), out -> verified.transferTo(out));
+    }
+  }
+
+  @Override
+  public void putManifest(Descriptor manifest, byte[] bytes, Optional<String> tag) throws IOException {
+    String what = "manifest " + manifest.digest() + " for oci:" + dir;
+    for (Descriptor referenced : referencedBy(manifest, bytes, what)) {
+      if (!referenced.isNonDistributable() && !hasBlob(referenced)) {
+        throw new IOException(what + ": references " + referenced.digest() + ", which is not in the layout");
+      }
+    }
+    if (!hasBlob(manifest)) {
+      putBlob(manifest, new ByteArrayInputStream(bytes));
+    }
+    if (tag.isPresent()) {
+      String name = tag.get();
+      Descriptor entry =
+          Descriptor.builder()
+              .setMediaType(manifest.mediaType())
+              .setDigest(manifest.digest())
+              .setSize(manifest.size())
+              .setAnnotations(ImmutableMap.of(Descriptor.REF_NAME, name))
+              .build();
+      List<Descriptor> entries = new ArrayList<>(indexEntries());
+      entries.removeIf(d -> d.refName().equals(Optional.of(name)));
+      entries.add(entry);
+      writeIndex(entries);
+    }
+  }
+
+  @Override
+  public Optional<Digest> tagDigest(String tag) throws IOException {
+    return indexEntries().stream()
+        .filter(d -> d.refName().equals(Optional.of(tag)))
+        .map(Descriptor::digest)
+        .reduce((a, b) -> b);
+  }
+
+  @Override
+  public ImmutableList<String> tags() throws IOException {
+    return indexEntries().stream()
+        .flatMap(d -> d.refName().stream())
+        .distinct()
+        .collect(ImmutableList.toImmutableList());
+  }
+
+  @Override
+  public void deleteTag(String tag) throws IOException {
+    List<Descriptor> entries = new ArrayList<>(indexEntries());
+    if (entries.removeIf(d -> d.refName().equals(Optional.of(tag)))) {
+      writeIndex(entries);
+    }
+  }
+
+  /**
+   * Removes every blob that no entry of {@code index.json} reaches, and temporary files that
+   * interrupted writes left. The caller holds the layout's {@link StoreLock}. Returns the number
+   * of blobs removed.
+   */
+  public int collectGarbage() throws IOException {
+    Set<Digest> reachable = new HashSet<>();
+    for (Descriptor entry : indexEntries()) {
+      reach(entry, reachable, 0);
+    }
+    return removeBlobsWhere(name -> !isReachable(name, reachable));
+  }
+
+  /** Removes the temporary files that interrupted writes left; the caller holds the lock. */
+  public int removeTemporaries() throws IOException {
+    return removeBlobsWhere(name -> name.endsWith(TEMPORARY_SUFFIX));
+  }
+
+  private static boolean isReachable(String algorithmAndHex, Set<Digest> reachable) {
+    return Digest.isDigest(algorithmAndHex) && reachable.contains(Digest.parse(algorithmAndHex));
+  }
+
+  private void reach(Descriptor desc, Set<Digest> reachable, int depth) throws IOException {
+    if (!reachable.add(desc.digest()) || !hasBlob(desc) || depth > MAX_DEPTH) {
+      return;
+    }
+    if (MediaTypes.isIndex(desc.mediaType()) || MediaTypes.isManifest(desc.mediaType())) {
+      byte[] bytes = Files.readAllBytes(blobPath(desc.digest()));
+      for (Descriptor child : referencedBy(desc, bytes, "manifest " + desc.digest() + " in oci:" + dir)) {
+        reach(child, reachable, depth + 1);
+      }
+    }
+  }
+
+  /** Deletes the files under {@code blobs/<alg>/} whose {@code alg:name} the predicate selects. */
+  private int removeBlobsWhere(Predicate<String> remove) throws IOException {
+    Path blobs = dir.resolve("blobs");
+    if (!Files.isDirectory(blobs)) {
+      return 0;
+    }
+    int removed = 0;
+    try (DirectoryStream<Path> algorithms = Files.newDirectoryStream(blobs)) {
+      for (Path alg : algorithms) {
+        if (!Files.isDirectory(alg)) {
+          continue;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(alg)) {
+          for (Path file : files) {
+            String name = file.getFileName().toString();
+            if (remove.test(name.endsWith(TEMPORARY_SUFFIX) ? name : alg.getFileName() + ":" + name)) {
+              Files.deleteIfExists(file);
+              removed++;
+            }
+          }
+        }
+      }
+    }
+    return removed;
+  }
+
+  /** The descriptors a manifest (config and layers) or an index (its manifests) references. */
+  private static ImmutableList<Descriptor> referencedBy(Descriptor desc, byte[] bytes, String what)
+      throws IOException {
+    Digest actual = Digest.fromBytes(desc.digest().algorithm(), desc.digest().newMessageDigest().digest(bytes));
+    if (bytes.length != desc.size() || !actual.equals(desc.digest())) {
+      throw new BlobVerificationException(
+          what + ": digest mismatch: expected " + desc.digest() + " (" + desc.size() + " bytes), actual "
+              + actual + " (" + bytes.length + " bytes)");
+    }
+    ImageJson.Document doc = ImageJson.parseManifestOrIndex(bytes, desc.mediaType(), what);
+    if (doc.index().isPresent()) {
+      return doc.index().get().manifests();
+    }
+    return ImmutableList.<Descriptor>builder()
+        .add(doc.manifest().get().config())
+        .addAll(doc.manifest().get().layers())
+        .build();
+  }
+
+  private ImmutableList<Descriptor> indexEntries() throws IOException {
+    if (!Files.exists(dir.resolve("index.json"))) {
+      return ImmutableList.of();
+    }
+    return OciLayout.open(dir).index().manifests();
+  }
+
+  /** Creates the directory, {@code oci-layout}, {@code blobs/sha256} and an empty index if absent. */
+  private void ensureLayout() throws IOException {
+    Files.createDirectories(dir.resolve("blobs").resolve("sha256"));
+    Path marker = dir.resolve("oci-layout");
+    if (!Files.exists(marker)) {
+      byte[] layout = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8);
+      writeAtomically(marker, out -> out.write(layout));
+    }
+    if (!Files.exists(dir.resolve("index.json"))) {
+      writeIndex(List.of());
+    }
+  }
+
+  private void writeIndex(List<Descriptor> entries) throws IOException {
+    ObjectNode index = ImageJson.mapper().createObjectNode();
+    index.put("schemaVersion", 2);
+    index.put("mediaType", MediaTypes.OCI_INDEX);
+    ArrayNode manifests = index.putArray("manifests");
+    for (Descriptor d : entries) {
+      manifests.add(ImageJson.toJson(d));
+    }
+    byte[] bytes = ImageJson.mapper().writeValueAsBytes(index);
+    writeAtomically(dir.resolve("index.json"), out -> out.write(bytes));
+  }
+
+  /** Something that writes a file's content. */
+  private interface Content {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Writes {@code target} whole or not at all: into a temporary sibling, flushed to disk, then
+   * renamed over it, and the rename itself made durable.
+   */
+  private static void writeAtomically(Path target, Content content) throws IOException {
+    Path tmp = target.resolveSibling("." + target.getFileName() + "-" + UUID.randomUUID() + TEMPORARY_SUFFIX);
+    try {
+      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        OutputStream out = Channels.newOutputStream(channel);
+        content.writeTo(out);
+        out.flush();
+        channel.force(true);
+      }
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      try (FileChannel parent = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+        parent.force(true);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,140 @@
+package org.layerfs.io.registry;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.auto.value.AutoValue;
+import com.google.auto.value.extension.serializable.SerializableAutoValue;
+import com.google.common.collect.ImmutableList;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How layerfs talks to registries: TLS, where credentials come from, retries and upload sizes.
+ * Immutable and serializable, so pipeline workers can carry it.
+ */
+@AutoValue
+@SerializableAutoValue
+public abstract class RegistryConfig implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * False is {@code --tls-verify=false}: HTTPS certificates are not checked and plain HTTP is
+   * used when the registry does not speak TLS. Loopback registries get no exception.
+   */
+  public abstract boolean tlsVerify();
+
+  /**
+   * The auth files consulted in order ({@code auths.<host>.auth} = base64 of user:password); the
+   * first with an entry for a registry wins. A file that does not exist is skipped.
+   */
+  public abstract ImmutableList<String> authFiles();
+
+  /** Attempts per request before a transient failure (I/O error, 5xx, 429) is final. */
+  public abstract int maxAttempts();
+
+  /** The wait before the first retry; it doubles after each failure up to {@link #maxBackoff}. */
+  public abstract Duration initialBackoff();
+
+  public abstract Duration maxBackoff();
+
+  /** The longest {@code Retry-After} of a 429 or 503 that is honoured; longer ones are cut to it. */
+  public abstract Duration maxRetryAfter();
+
+  /** How long to wait for a connection and for the response headers of one request. */
+  public abstract Duration timeout();
+
+  /** Blobs of at least this many bytes are uploaded in chunks; smaller ones in one request. */
+  public abstract long chunkedUploadThreshold();
+
+  /** The bytes per chunk of a chunked upload, held in memory one at a time. */
+  public abstract int chunkSize();
+
+  /** The {@code n} asked for per page of a tag listing; empty lets the registry choose. */
+  public abstract Optional<Integer> tagPageSize();
+
+  /**
+   * The defaults: TLS verified, credentials from {@code $REGISTRY_AUTH_FILE} then {@code
+   * ~/.docker/config.json}.
+   */
+  public static RegistryConfig defaults() {
+    return builder().build();
+  }
+
+  /** A builder holding the defaults of {@link #defaults()}. */
+  public static Builder builder() {
+    return new AutoValue_RegistryConfig.Builder()
+        .setTlsVerify(true)
+        .setAuthFiles(defaultAuthFiles(System.getenv(), Path.of(System.getProperty("user.home"))))
+        .setMaxAttempts(5)
+        .setInitialBackoff(Duration.ofMillis(500))
+        .setMaxBackoff(Duration.ofSeconds(15))
+        .setMaxRetryAfter(Duration.ofSeconds(60))
+        .setTimeout(Duration.ofSeconds(60))
+        .setChunkedUploadThreshold(16L << 20)
+        .setChunkSize(8 << 20);
+  }
+
+  /** {@code $REGISTRY_AUTH_FILE} when set (it takes precedence, as in skopeo), then docker's. */
+  static ImmutableList<String> defaultAuthFiles(Map<String, String> env, Path home) {
+    ImmutableList.Builder<String> files = ImmutableList.builder();
+    String authFile = env.getOrDefault("REGISTRY_AUTH_FILE", "");
+    if (!authFile.isEmpty()) {
+      files.add(authFile);
+    }
+    return files.add(home.resolve(".docker").resolve("config.json").toString()).build();
+  }
+
+  public abstract Builder toBuilder();
+
+  /** This configuration with {@code --tls-verify} set. */
+  public RegistryConfig withTlsVerify(boolean tlsVerify) {
+    return toBuilder().setTlsVerify(tlsVerify).build();
+  }
+
+  /** This configuration reading credentials from {@code authFile} only ({@code --authfile}). */
+  public RegistryConfig withAuthFile(Path authFile) {
+    return toBuilder().setAuthFiles(ImmutableList.of(authFile.toString())).build();
+  }
+
+  /** Builds a {@link RegistryConfig}; {@link #build} checks the numbers. */
+  @AutoValue.Builder
+  public abstract static class Builder {
+    public abstract Builder setTlsVerify(boolean tlsVerify);
+
+    public abstract Builder setAuthFiles(ImmutableList<String> authFiles);
+
+    public abstract Builder setMaxAttempts(int maxAttempts);
+
+    public abstract Builder setInitialBackoff(Duration initialBackoff);
+
+    public abstract Builder setMaxBackoff(Duration maxBackoff);
+
+    public abstract Builder setMaxRetryAfter(Duration maxRetryAfter);
+
+    public abstract Builder setTimeout(Duration timeout);
+
+    public abstract Builder setChunkedUploadThreshold(long chunkedUploadThreshold);
+
+    public abstract Builder setChunkSize(int chunkSize);
+
+    public abstract Builder setTagPageSize(Integer tagPageSize);
+
+    abstract RegistryConfig autoBuild();
+
+    public RegistryConfig build() {
+      RegistryConfig c = autoBuild();
+      checkArgument(c.maxAttempts() >= 1, "maxAttempts must be at least 1, not %s", c.maxAttempts());
+      checkArgument(c.chunkSize() >= 1, "chunkSize must be positive, not %s", c.chunkSize());
+      checkArgument(
+          c.chunkedUploadThreshold() >= 1,
+          "chunkedUploadThreshold must be positive, not %s",
+          c.chunkedUploadThreshold());
+      checkArgument(
+          c.tagPageSize().orElse(1) >= 1, "tagPageSize must be positive, not %s", c.tagPageSize());
+      return c;
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package org.layerfs.io.registry;
+
+import com.google.common.collect.ImmutableList;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import org.layerfs.io.blob.BlobVerificationException;
+import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.Digest;
+import org.layerfs.io.ref.ImageReference;
+
+/**
+ * A repository of a registry as an image destination. Blobs are pushed (or mounted from another
+ * repository of the same registry) before the manifests that reference them; the registry
+ * refuses a manifest whose blobs it lacks, and checks every blob's digest as it is committed.
+ *
+ * <p>Registries delete manifests, not tags: {@link #deleteTag} deletes the manifest the tag
+ * points at, and with it every other tag of the repository that points at the same manifest.
+ */
+public final class RegistryDestination implements ImageDestination {
+  private final RegistryClient client;
+  private final RegistryLocation location;
+
+  private RegistryDestination(RegistryClient client, RegistryLocation location) {
+    this.client = client;
+    this.location = location;
+  }
+
+  /** The repository {@code reference} (a {@code docker://} reference) is in. */
+  public static RegistryDestination open(ImageReference reference, RegistryConfig config) {
+    RegistryLocation location = RegistryLocation.of(reference);
+    return new RegistryDestination(RegistryClient.create(location.registry(), config), location);
+  }
+
+  public RegistryLocation location() {
+    return location;
+  }
+
+  @Override
+  public boolean hasBlob(Descriptor blob) throws IOException {
+    return client.hasBlob(location.repository(), blob.digest());
+  }
+
+  @Override
+  public void putBlob(Descriptor blob, InputStream content) throws IOException {
+    client.pushBlob(location.repository(), blob, content);
+  }
+
+  /** Mounts when {@code from} is another repository of this registry; false otherwise. */
+  @Override
+  public boolean mountBlob(Descriptor blob, ImageReference from) throws IOException {
+    if (from.transport() != ImageReference.Transport.DOCKER) {
+      return false;
+    }
+    RegistryLocation source = RegistryLocation.of(from);
+    if (!source.registry().equals(location.registry())) {
+      return false;
+    }
+    if (source.repository().equals(location.repository())) {
+      return hasBlob(blob);
+    }
+    return client.mountBlob(location.repository(), blob.digest(), source.repository());
+  }
+
+  @Override
+  public boolean hasManifest(Descriptor manifest) throws IOException {
+    return client.headManifest(location.repository(), manifest.digest().toString()).isPresent();
+  }
+
+  /** Pushes under {@code tag} when given (the registry keeps it by digest too), else by digest. */
+  @Override
+  public void putManifest(Descriptor manifest, byte[] bytes, Optional<String> tag) throws IOException {
+    Digest actual = Digest.fromBytes(
+        manifest.digest().algorithm(), manifest.digest().newMessageDigest().digest(bytes));
+    if (!actual.equals(manifest.digest()) || bytes.length != manifest.size()) {
+      throw new BlobVerificationException(
+          "manifest for docker://" + location + ": " + bytes.length + " bytes with digest " + actual
+              + ", its descriptor declares " + manifest.size() + " bytes with digest " + manifest.digest());
+    }
+    client.pushManifest(location.repository(), tag.orElse(manifest.digest().toString()), manifest, bytes);
+  }
+
+  /** The digest the tag names, by HEAD (the registry's {@code Docker-Content-Digest}). */
+  @Override
+  public Optional<Digest> tagDigest(String tag) throws IOException {
+    return client.headManifest(location.repository(), tag).map(Descriptor::digest);
+  }
+
+  /** Every tag; none when the repository does not exist yet. */
+  @Override
+  public ImmutableList<String> tags() throws IOException {
+    try {
+      return client.listTags(location.repository());
+    } catch (RegistryException e) {
+      if (e.isNotFound()) {
+        return ImmutableList.of();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Deletes the manifest {@code tag} points at, which removes every tag pointing at it; a tag
+   * that is not there is left alone, so a retried delete succeeds.
+   */
+  @Override
+  public void deleteTag(String tag) throws IOException {
+    Optional<Digest> digest = tagDigest(tag);
+    if (digest.isPresent()) {
+      client.deleteManifest(location.repository(), digest.get());
+    }
+  }
+
+  /** Nothing to release: the HTTP client's connections close when idle. */
+  @Override
+  public void close() {}
+}

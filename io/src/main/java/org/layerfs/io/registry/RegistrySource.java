@@ -1,0 +1,117 @@
+package org.layerfs.io.registry;
+
+import com.google.common.collect.ImmutableList;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.layerfs.io.blob.BlobVerificationException;
+import org.layerfs.io.blob.Blobs;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.Digest;
+import org.layerfs.io.model.ImageFormatException;
+import org.layerfs.io.model.MediaTypes;
+import org.layerfs.io.model.Platform;
+import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.source.ImageFailure;
+import org.layerfs.io.source.ImageSource;
+import org.layerfs.io.source.ManifestResolver;
+import org.layerfs.io.source.Resolution;
+
+/**
+ * A repository of a registry as an image source: a tag or a digest names one image or index; no
+ * tag names every tag of the repository.
+ */
+public final class RegistrySource implements ImageSource {
+  private final RegistryClient client;
+  private final RegistryLocation location;
+  private final ImageReference store;
+  /** Root manifests fetched by {@link #resolve}, so the resolver does not fetch them twice. */
+  private final Map<Digest, RemoteManifest> roots = new ConcurrentHashMap<>();
+
+  private RegistrySource(RegistryClient client, RegistryLocation location, ImageReference store) {
+    this.client = client;
+    this.location = location;
+    this.store = store;
+  }
+
+  /** The repository {@code reference} (a {@code docker://} reference) is in. */
+  public static RegistrySource open(ImageReference reference, RegistryConfig config) {
+    RegistryLocation location = RegistryLocation.of(reference);
+    return new RegistrySource(RegistryClient.create(location.registry(), config), location, reference.store());
+  }
+
+  public RegistryLocation location() {
+    return location;
+  }
+
+  /** Every tag of the repository. */
+  public ImmutableList<String> tags() throws IOException {
+    return client.listTags(location.repository());
+  }
+
+  @Override
+  public Resolution resolve(ImageReference reference, Optional<Platform> platform) throws IOException {
+    ManifestResolver resolver = new ManifestResolver(this, platform);
+    ImmutableList.Builder<ImageFailure> failures = ImmutableList.builder();
+    try {
+      if (reference.digest().isPresent() || reference.tag().isPresent()) {
+        String ref = reference.digest().map(Digest::toString).orElseGet(() -> reference.tag().get());
+        resolver.expand(reference, root(client.pullManifest(location.repository(), ref)));
+      } else {
+        for (String tag : tags()) {
+          ImageReference named = store.withTag(tag);
+          try {
+            resolver.expand(named, root(client.pullManifest(location.repository(), tag)));
+          } catch (RegistryException e) {
+            if (!e.isNotFound()) { // a tag deleted since the listing is simply gone
+              failures.add(ImageFailure.of(named.toString(), e.getMessage()));
+            }
+          } catch (BlobVerificationException | ImageFormatException e) {
+            failures.add(ImageFailure.of(named.toString(), e.getMessage()));
+          }
+        }
+      }
+    } finally {
+      roots.clear();
+    }
+    Resolution r = resolver.result();
+    return new Resolution(
+        r.images(), ImmutableList.<ImageFailure>builder().addAll(r.failures()).addAll(failures.build()).build());
+  }
+
+  private Descriptor root(RemoteManifest manifest) {
+    roots.put(manifest.descriptor().digest(), manifest);
+    return manifest.descriptor();
+  }
+
+  @Override
+  public InputStream openBlob(Descriptor blob) throws IOException {
+    return client.pullBlob(location.repository(), blob);
+  }
+
+  /** Manifests and indexes come from the manifest endpoint, everything else from the blob one. */
+  @Override
+  public byte[] readBlob(Descriptor blob) throws IOException {
+    String what = "blob " + blob.digest() + " in docker://" + location;
+    if (!MediaTypes.isManifest(blob.mediaType()) && !MediaTypes.isIndex(blob.mediaType())) {
+      try (InputStream in = openBlob(blob)) {
+        return Blobs.readVerified(in, blob, what);
+      }
+    }
+    RemoteManifest manifest = roots.get(blob.digest());
+    if (manifest == null) {
+      manifest = client.pullManifest(location.repository(), blob.digest().toString());
+    }
+    if (manifest.bytes().length != blob.size()) {
+      throw new BlobVerificationException(
+          what + ": " + manifest.bytes().length + " bytes, its descriptor declares " + blob.size());
+    }
+    return manifest.bytes();
+  }
+
+  /** Nothing to release: the HTTP client's connections close when idle. */
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,86 @@
+package org.layerfs.io.registry;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.layerfs.io.model.Descriptor;
+
+/**
+ * A blob's bytes from a registry that survive a broken transfer: when the body fails or ends
+ * before the declared size, the blob is requested again from the first byte not yet delivered, so
+ * the reader sees every byte once. Attempts that make no progress are bounded.
+ */
+final class ResumingBlobStream extends InputStream {
+  private final RegistryCaller caller;
+  private final String repository;
+  private final Descriptor blob;
+  private InputStream body;
+  private long offset;
+  private long offsetAtLastFailure = -1;
+  private int failuresWithoutProgress;
+
+  private ResumingBlobStream(RegistryCaller caller, String repository, Descriptor blob, InputStream body) {
+    this.caller = caller;
+    this.repository = repository;
+    this.blob = blob;
+    this.body = body;
+  }
+
+  /** Starts the transfer, so that a missing blob fails here rather than at the first read. */
+  static ResumingBlobStream open(RegistryCaller caller, String repository, Descriptor blob) throws IOException {
+    return new ResumingBlobStream(caller, repository, blob, caller.call(new BlobPull(repository, blob, 0)));
+  }
+
+  @Override
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    int n = read(one, 0, 1);
+    return n < 0 ? -1 : one[0] & 0xff;
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) throws IOException {
+    if (len == 0) {
+      return 0;
+    }
+    while (true) {
+      try {
+        int n = body.read(b, off, len);
+        if (n < 0 && offset < blob.size()) {
+          throw new EOFException("the body ended at byte " + offset + " of " + blob.size());
+        }
+        if (n > 0) {
+          offset += n;
+        }
+        return n;
+      } catch (InterruptedIOException e) {
+        throw e;
+      } catch (IOException e) {
+        resume(e);
+      }
+    }
+  }
+
+  private void resume(IOException failure) throws IOException {
+    body.close();
+    failuresWithoutProgress = offset > offsetAtLastFailure ? 1 : failuresWithoutProgress + 1;
+    offsetAtLastFailure = offset;
+    String what = "registry " + caller.registry() + ", repository " + repository + ", pull blob " + blob.digest();
+    if (failuresWithoutProgress >= caller.config().maxAttempts()) {
+      throw new RegistryException(
+          what + ": broken at byte " + offset + " of " + blob.size() + " " + failuresWithoutProgress
+              + " times in a row: " + failure,
+          OptionalInt.empty(), true, Optional.empty(), failure);
+    }
+    caller.pause(failuresWithoutProgress, Optional.empty());
+    body = caller.call(new BlobPull(repository, blob, offset));
+  }
+
+  @Override
+  public void close() throws IOException {
+    body.close();
+  }
+}

@@ -1,0 +1,363 @@
+package org.layerfs.io.registry;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.google.common.collect.ImmutableList;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.layerfs.io.model.Digest;
+
+/**
+ * An in-process imitation of a registry, for the failures a real one will not produce on demand:
+ * connections cut mid-body, bodies that end early, 5xx and 429 answers, bytes that do not match
+ * their digest, a bearer-token realm, and tag pages linked with {@code Link}. Serves one
+ * repository's blobs, manifests and tags from memory and records every request. It speaks HTTPS
+ * with a self-signed certificate, so clients reach it with {@code --tls-verify=false}.
+ */
+final class FaultServer implements AutoCloseable {
+  private static final Pattern ROUTE =
+      Pattern.compile("/v2/(.+?)/(blobs/uploads/(.*)|blobs/([^/]+)|manifests/([^/]+)|tags/list)");
+  private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
+
+  /** What to do instead of answering normally, once, for the next request to a path. */
+  sealed interface Fault permits Status, Cut, Short {}
+
+  /** Answer this status (with {@code Retry-After} seconds when given) and an error document. */
+  record Status(int code, Optional<Integer> retryAfter) implements Fault {
+    static Status of(int code) {
+      return new Status(code, Optional.empty());
+    }
+  }
+
+  /** Promise the whole body, send {@code bytes} of it, then drop the connection. */
+  record Cut(int bytes) implements Fault {}
+
+  /** Send a chunked body that ends cleanly after {@code bytes}. */
+  record Short(int bytes) implements Fault {}
+
+  /** One request as the server saw it. */
+  record Request(String method, String path, String query, Optional<String> range, Optional<String> authorization) {}
+
+  private record Manifest(String mediaType, byte[] bytes, String digestHeader) {}
+
+  private static SSLContext tls;
+
+  private final HttpsServer server;
+  private final Map<String, Deque<Fault>> faults = new ConcurrentHashMap<>();
+  private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
+  private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+  private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
+  private final Map<String, ByteArrayOutputStream> uploads = new ConcurrentHashMap<>();
+  private final AtomicInteger uploadIds = new AtomicInteger();
+  private volatile Optional<String> bearerPassword = Optional.empty();
+  private volatile boolean ignoreRange;
+  private volatile boolean halveNextPatch;
+
+  FaultServer() throws IOException {
+    server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setHttpsConfigurator(new HttpsConfigurator(tls()));
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  /** A TLS context with a fresh self-signed key, made once by the JDK's keytool. */
+  private static synchronized SSLContext tls() throws IOException {
+    if (tls == null) {
+      Path dir = Files.createTempDirectory("fault-server-tls");
+      Path keystore = dir.resolve("keystore.p12");
+      String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+      Process p = new ProcessBuilder(keytool, "-genkeypair", "-keyalg", "EC", "-alias", "server",
+              "-dname", "CN=127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
+              "-keystore", keystore.toString(), "-storepass", "changeit")
+          .redirectErrorStream(true).start();
+      String output = new String(p.getInputStream().readAllBytes(), UTF_8);
+      try {
+        if (p.waitFor() != 0) {
+          throw new IOException("keytool failed: " + output);
+        }
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+          store.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, "changeit".toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), null, null);
+        tls = context;
+      } catch (GeneralSecurityException e) {
+        throw new IOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      } finally {
+        Files.deleteIfExists(keystore);
+        Files.deleteIfExists(dir);
+      }
+    }
+    return tls;
+  }
+
+  String host() {
+    return "127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  void blob(Digest digest, byte[] bytes) {
+    blobs.put(digest.toString(), bytes);
+  }
+
+  byte[] storedBlob(Digest digest) {
+    return blobs.get(digest.toString());
+  }
+
+  /** Serves {@code bytes} under {@code reference}, saying {@code digest} in Docker-Content-Digest. */
+  void manifest(String reference, String mediaType, byte[] bytes, Digest digest) {
+    manifests.put(reference, new Manifest(mediaType, bytes, digest.toString()));
+  }
+
+  /** Queues faults for the next requests to {@code path}, in order. */
+  void fail(String path, Fault... next) {
+    faults.computeIfAbsent(path, p -> new ArrayDeque<>()).addAll(List.of(next));
+  }
+
+  /** Answers every /v2/ request with a Bearer challenge until it carries a token from /token, which wants user "mirror". */
+  void requireBearer(String password) {
+    bearerPassword = Optional.of(password);
+  }
+
+  /** Answers ranged GETs with the whole blob, as some storage backends do. */
+  void ignoreRange() {
+    ignoreRange = true;
+  }
+
+  /** The next PATCH stores only the first half of its body and answers 500. */
+  void halveNextPatch() {
+    halveNextPatch = true;
+  }
+
+  ImmutableList<Request> requests(String method, String path) {
+    synchronized (requests) {
+      return requests.stream()
+          .filter(r -> r.method().equals(method) && r.path().startsWith(path))
+          .collect(ImmutableList.toImmutableList());
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      String path = ex.getRequestURI().getPath();
+      String query = Optional.ofNullable(ex.getRequestURI().getRawQuery()).orElse("");
+      Optional<String> authorization = Optional.ofNullable(ex.getRequestHeaders().getFirst("Authorization"));
+      requests.add(new Request(ex.getRequestMethod(), path, query,
+          Optional.ofNullable(ex.getRequestHeaders().getFirst("Range")), authorization));
+      if (path.equals("/token")) {
+        token(ex, authorization);
+        return;
+      }
+      if (bearerPassword.isPresent() && !authorization.equals(Optional.of("Bearer good-token"))) {
+        Matcher m = ROUTE.matcher(path);
+        String scope = m.matches() ? ",scope=\"repository:" + m.group(1) + ":pull\"" : "";
+        ex.getResponseHeaders().add("WWW-Authenticate",
+            "Bearer realm=\"https://" + host() + "/token\",service=\"fault\"" + scope);
+        error(ex, 401, "UNAUTHORIZED");
+        return;
+      }
+      Deque<Fault> queued = faults.get(path);
+      Fault fault = queued == null ? null : queued.poll();
+      if (fault instanceof Status s) {
+        s.retryAfter().ifPresent(r -> ex.getResponseHeaders().add("Retry-After", Integer.toString(r)));
+        error(ex, s.code(), "INJECTED");
+        return;
+      }
+      route(ex, path, query, fault);
+    }
+  }
+
+  private void route(HttpExchange ex, String path, String query, Fault fault) throws IOException {
+    if (path.equals("/v2/")) {
+      send(ex, 200, "{}".getBytes(UTF_8), null);
+      return;
+    }
+    Matcher m = ROUTE.matcher(path);
+    if (!m.matches()) {
+      error(ex, 404, "NOT_FOUND");
+      return;
+    }
+    String method = ex.getRequestMethod();
+    if (m.group(3) != null) {
+      upload(ex, m.group(1), m.group(3), query);
+    } else if (m.group(4) != null) {
+      byte[] blob = blobs.get(m.group(4));
+      if (blob == null) {
+        error(ex, 404, "BLOB_UNKNOWN");
+        return;
+      }
+      long from = 0;
+      Matcher r = RANGE.matcher(Optional.ofNullable(ex.getRequestHeaders().getFirst("Range")).orElse(""));
+      if (r.matches() && !ignoreRange) {
+        from = Long.parseLong(r.group(1));
+        ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (blob.length - 1) + "/" + blob.length);
+      }
+      byte[] body = java.util.Arrays.copyOfRange(blob, (int) from, blob.length);
+      send(ex, from > 0 ? 206 : 200, method.equals("HEAD") ? null : body, fault);
+    } else if (m.group(5) != null) {
+      Manifest manifest = manifests.get(m.group(5));
+      if (manifest == null) {
+        error(ex, 404, "MANIFEST_UNKNOWN");
+        return;
+      }
+      ex.getResponseHeaders().add("Content-Type", manifest.mediaType());
+      ex.getResponseHeaders().add("Docker-Content-Digest", manifest.digestHeader());
+      send(ex, 200, method.equals("HEAD") ? null : manifest.bytes(), fault);
+    } else {
+      tags(ex, m.group(1), query);
+    }
+  }
+
+  /** Tags in name order, {@code n} per page, the next page linked as distribution v3 does. */
+  private void tags(HttpExchange ex, String repository, String query) throws IOException {
+    Map<String, String> params = params(query);
+    List<String> all = manifests.keySet().stream().filter(k -> !Digest.isDigest(k)).sorted().toList();
+    String last = params.getOrDefault("last", "");
+    List<String> rest = all.stream().filter(t -> t.compareTo(last) > 0).toList();
+    int n = Integer.parseInt(params.getOrDefault("n", "1000"));
+    List<String> page = rest.subList(0, Math.min(n, rest.size()));
+    if (page.size() < rest.size()) {
+      ex.getResponseHeaders().add("Link",
+          "</v2/" + repository + "/tags/list?n=" + n + "&last=" + page.get(page.size() - 1) + ">; rel=\"next\"");
+    }
+    String json = "{\"name\":\"" + repository + "\",\"tags\":[" + String.join(",", page.stream().map(t -> "\"" + t + "\"").toList()) + "]}";
+    send(ex, 200, json.getBytes(UTF_8), null);
+  }
+
+  private void upload(HttpExchange ex, String repository, String id, String query) throws IOException {
+    String method = ex.getRequestMethod();
+    if (method.equals("POST")) {
+      String newId = Integer.toString(uploadIds.incrementAndGet());
+      uploads.put(newId, new ByteArrayOutputStream());
+      ex.getResponseHeaders().add("Location", "/v2/" + repository + "/blobs/uploads/" + newId);
+      send(ex, 202, new byte[0], null);
+      return;
+    }
+    ByteArrayOutputStream upload = uploads.get(id);
+    if (upload == null) {
+      error(ex, 404, "BLOB_UPLOAD_UNKNOWN");
+      return;
+    }
+    byte[] body = ex.getRequestBody().readAllBytes();
+    ex.getResponseHeaders().add("Location", "/v2/" + repository + "/blobs/uploads/" + id);
+    switch (method) {
+      case "PATCH" -> {
+        if (halveNextPatch) {
+          halveNextPatch = false;
+          upload.write(body, 0, body.length / 2);
+          error(ex, 500, "INJECTED");
+          return;
+        }
+        upload.write(body);
+        ex.getResponseHeaders().add("Range", "0-" + (upload.size() - 1));
+        send(ex, 202, new byte[0], null);
+      }
+      case "GET" -> {
+        ex.getResponseHeaders().add("Range", "0-" + Math.max(0, upload.size() - 1));
+        send(ex, 204, null, null);
+      }
+      case "PUT" -> {
+        upload.write(body);
+        byte[] blob = upload.toByteArray();
+        String digest = params(query).get("digest");
+        if (!Digest.sha256(blob).toString().equals(digest)) {
+          error(ex, 400, "DIGEST_INVALID");
+          return;
+        }
+        uploads.remove(id);
+        blobs.put(digest, blob);
+        send(ex, 201, new byte[0], null);
+      }
+      case "DELETE" -> {
+        uploads.remove(id);
+        send(ex, 204, null, null);
+      }
+      default -> error(ex, 405, "UNSUPPORTED");
+    }
+  }
+
+  private void token(HttpExchange ex, Optional<String> authorization) throws IOException {
+    String expected = "Basic " + Base64.getEncoder().encodeToString(("mirror:" + bearerPassword.orElse("")).getBytes(UTF_8));
+    if (!authorization.equals(Optional.of(expected))) {
+      error(ex, 401, "UNAUTHORIZED");
+      return;
+    }
+    send(ex, 200, "{\"token\":\"good-token\",\"expires_in\":300}".getBytes(UTF_8), null);
+  }
+
+  private static void error(HttpExchange ex, int status, String code) throws IOException {
+    byte[] body = ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"injected by the test\"}]}").getBytes(UTF_8);
+    ex.getResponseHeaders().add("Content-Type", "application/json");
+    send(ex, status, body, null);
+  }
+
+  /** Sends {@code body} (null: no body), spoiled by a Cut or Short fault when given. */
+  private static void send(HttpExchange ex, int status, byte[] body, Fault fault) throws IOException {
+    if (body == null) {
+      ex.sendResponseHeaders(status, -1);
+      return;
+    }
+    if (fault instanceof Short s) {
+      ex.sendResponseHeaders(status, 0); // chunked: the body may end anywhere
+      ex.getResponseBody().write(body, 0, Math.min(s.bytes(), body.length));
+      return;
+    }
+    ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    OutputStream out = ex.getResponseBody();
+    if (fault instanceof Cut c) {
+      out.write(body, 0, Math.min(c.bytes(), body.length));
+      out.flush();
+      // Closing with bytes missing makes the server drop the connection.
+      return;
+    }
+    out.write(body);
+  }
+
+  private static Map<String, String> params(String query) {
+    Map<String, String> params = new TreeMap<>();
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        params.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), UTF_8));
+      }
+    }
+    return params;
+  }
+}

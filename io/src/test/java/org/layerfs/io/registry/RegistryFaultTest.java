@@ -1,0 +1,245 @@
+package org.layerfs.io.registry;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.collect.ImmutableList;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.layerfs.io.blob.BlobVerificationException;
+import org.layerfs.io.blob.VerifyingInputStream;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.Digest;
+import org.layerfs.io.model.MediaTypes;
+import org.layerfs.io.registry.FaultServer.Cut;
+import org.layerfs.io.registry.FaultServer.Short;
+import org.layerfs.io.registry.FaultServer.Status;
+
+/** Retries, resumption, bounds and auth against a server that fails on purpose. */
+class RegistryFaultTest {
+  private static final String REPO = "repo";
+  private static final byte[] BLOB = randomBytes(100_000);
+  private static final Descriptor BLOB_DESC = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(BLOB), BLOB.length);
+  private static final String BLOB_PATH = "/v2/repo/blobs/" + BLOB_DESC.digest();
+  private static final byte[] MANIFEST = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"}".getBytes(UTF_8);
+  private static final Digest MANIFEST_DIGEST = Digest.sha256(MANIFEST);
+  private static final String MANIFEST_PATH = "/v2/repo/manifests/latest";
+
+  @TempDir Path dir;
+  private FaultServer server;
+  private RegistryClient client;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = new FaultServer();
+    server.blob(BLOB_DESC.digest(), BLOB);
+    server.manifest("latest", MediaTypes.OCI_MANIFEST, MANIFEST, MANIFEST_DIGEST);
+    client = RegistryClient.create(server.host(), config().build());
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private RegistryConfig.Builder config() {
+    return RegistryConfig.builder()
+        .setTlsVerify(false)
+        .setAuthFiles(ImmutableList.of())
+        .setMaxAttempts(3)
+        .setInitialBackoff(Duration.ofMillis(5))
+        .setMaxBackoff(Duration.ofMillis(20));
+  }
+
+  private static byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    new Random(42).nextBytes(b);
+    return b;
+  }
+
+  private byte[] pullVerified(RegistryClient c) throws IOException {
+    try (InputStream in = new VerifyingInputStream(c.pullBlob(REPO, BLOB_DESC), BLOB_DESC, "blob")) {
+      return in.readAllBytes();
+    }
+  }
+
+  @Test
+  void connectionCutMidBlobResumesFromTheByteItStopped() throws IOException {
+    server.fail(BLOB_PATH, new Cut(30_000));
+    assertArrayEquals(BLOB, pullVerified(client));
+    List<FaultServer.Request> gets = server.requests("GET", BLOB_PATH);
+    assertEquals(2, gets.size());
+    assertEquals(Optional.empty(), gets.get(0).range());
+    assertEquals(Optional.of("bytes=30000-"), gets.get(1).range());
+  }
+
+  @Test
+  void bodyEndingEarlyResumesToo() throws IOException {
+    server.fail(BLOB_PATH, new Short(40_000), new Short(10_000));
+    assertArrayEquals(BLOB, pullVerified(client));
+    List<FaultServer.Request> gets = server.requests("GET", BLOB_PATH);
+    assertEquals(3, gets.size());
+    assertEquals(Optional.of("bytes=40000-"), gets.get(1).range());
+    assertEquals(Optional.of("bytes=50000-"), gets.get(2).range());
+  }
+
+  @Test
+  void aServerIgnoringRangeIsRestartedWithoutDuplicatingBytes() throws IOException {
+    server.ignoreRange();
+    server.fail(BLOB_PATH, new Cut(30_000));
+    assertArrayEquals(BLOB, pullVerified(client));
+    assertEquals(2, server.requests("GET", BLOB_PATH).size());
+  }
+
+  @Test
+  void aBlobThatBreaksWithoutProgressGivesUpAfterTheBound() {
+    server.fail(BLOB_PATH, new Cut(10_000), new Cut(0), new Cut(0), new Cut(0), new Cut(0), new Cut(0), new Cut(0));
+    RegistryException e = assertThrows(RegistryException.class, () -> pullVerified(client));
+    assertTrue(e.getMessage().contains("broken at byte 10000 of 100000 3 times in a row"), e.getMessage());
+    // The first request broke there after progress; two more got nowhere: three attempts in all.
+    List<FaultServer.Request> gets = server.requests("GET", BLOB_PATH);
+    assertEquals(3, gets.size());
+    assertEquals(Optional.of("bytes=10000-"), gets.get(2).range());
+  }
+
+  @Test
+  void wrongBytesAreCaughtByTheCallersVerification() {
+    byte[] wrong = BLOB.clone();
+    wrong[500] ^= 1;
+    server.blob(BLOB_DESC.digest(), wrong);
+    BlobVerificationException e = assertThrows(BlobVerificationException.class, () -> pullVerified(client));
+    assertTrue(e.getMessage().contains("digest mismatch: expected " + BLOB_DESC.digest()), e.getMessage());
+    assertEquals(1, server.requests("GET", BLOB_PATH).size());
+  }
+
+  @Test
+  void serverErrorsAreRetried() throws IOException {
+    server.fail(MANIFEST_PATH, Status.of(500), Status.of(503));
+    RemoteManifest m = client.pullManifest(REPO, "latest");
+    assertEquals(MANIFEST_DIGEST, m.descriptor().digest());
+    assertEquals(MediaTypes.OCI_MANIFEST, m.descriptor().mediaType());
+    assertEquals(3, server.requests("GET", MANIFEST_PATH).size());
+  }
+
+  @Test
+  void tooManyRequestsWaitsAsLongAsRetryAfterSays() throws IOException {
+    server.fail(MANIFEST_PATH, new Status(429, Optional.of(1)));
+    long start = System.nanoTime();
+    client.pullManifest(REPO, "latest");
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertTrue(millis >= 1000, "waited only " + millis + " ms");
+    assertEquals(2, server.requests("GET", MANIFEST_PATH).size());
+  }
+
+  @Test
+  void persistentServerErrorsFailAfterTheBound() {
+    server.fail(MANIFEST_PATH, Status.of(500), Status.of(500), Status.of(500), Status.of(500));
+    RegistryException e = assertThrows(RegistryException.class, () -> client.pullManifest(REPO, "latest"));
+    assertEquals(OptionalInt.of(500), e.status());
+    assertTrue(e.isTransient());
+    assertEquals(
+        "registry " + server.host() + ", repository repo, pull manifest latest: HTTP 500 Internal Server Error"
+            + " (INJECTED: injected by the test) (gave up after 3 attempts)",
+        e.getMessage());
+    assertEquals(3, server.requests("GET", MANIFEST_PATH).size());
+  }
+
+  @Test
+  void permanentFailuresFailAtOnce() {
+    server.fail(MANIFEST_PATH, Status.of(403));
+    RegistryException forbidden = assertThrows(RegistryException.class, () -> client.pullManifest(REPO, "latest"));
+    assertEquals(OptionalInt.of(403), forbidden.status());
+    assertFalse(forbidden.isTransient());
+    assertEquals(1, server.requests("GET", MANIFEST_PATH).size());
+    RegistryException missing = assertThrows(RegistryException.class, () -> client.pullManifest(REPO, "nope"));
+    assertTrue(missing.isNotFound());
+    assertEquals(1, server.requests("GET", "/v2/repo/manifests/nope").size());
+  }
+
+  @Test
+  void manifestsAreVerifiedAgainstTheirDigest() {
+    Digest other = Digest.sha256("other".getBytes(UTF_8));
+    server.manifest(other.toString(), MediaTypes.OCI_MANIFEST, MANIFEST, other);
+    server.manifest("lying", MediaTypes.OCI_MANIFEST, MANIFEST, other);
+    BlobVerificationException byDigest =
+        assertThrows(BlobVerificationException.class, () -> client.pullManifest(REPO, other.toString()));
+    assertTrue(byDigest.getMessage().contains("digest mismatch: expected " + other + ", actual " + MANIFEST_DIGEST));
+    assertThrows(BlobVerificationException.class, () -> client.pullManifest(REPO, "lying"));
+  }
+
+  @Test
+  void tagPagesAreFollowed() throws IOException {
+    for (String tag : List.of("a", "b", "c", "d", "e")) {
+      server.manifest(tag, MediaTypes.OCI_MANIFEST, MANIFEST, MANIFEST_DIGEST);
+    }
+    RegistryClient paged = RegistryClient.create(server.host(), config().setTagPageSize(2).build());
+    assertEquals(List.of("a", "b", "c", "d", "e", "latest"), paged.listTags(REPO));
+    List<FaultServer.Request> pages = server.requests("GET", "/v2/repo/tags/list");
+    assertEquals(List.of("n=2", "n=2&last=b", "n=2&last=d"), pages.stream().map(FaultServer.Request::query).toList());
+  }
+
+  @Test
+  void aFailedChunkIsResumedFromWhatTheRegistryHolds() throws IOException {
+    RegistryClient chunked = RegistryClient.create(
+        server.host(), config().setChunkedUploadThreshold(1).setChunkSize(30_000).build());
+    Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(randomBytes(70_000)), 70_000);
+    server.halveNextPatch();
+    chunked.pushBlob(REPO, blob, new ByteArrayInputStream(randomBytes(70_000)));
+    assertArrayEquals(randomBytes(70_000), server.storedBlob(blob.digest()));
+    // Three chunks, the first sent twice: whole (half kept), then its second half.
+    assertEquals(4, server.requests("PATCH", "/v2/repo/blobs/uploads/").size());
+    assertEquals(1, server.requests("GET", "/v2/repo/blobs/uploads/").size());
+  }
+
+  @Test
+  void bearerTokenIsFetchedWithTheCredentialsAndCachedPerScope() throws IOException {
+    server.requireBearer("t0ken-pass");
+    RegistryClient authed = RegistryClient.create(server.host(), config().setAuthFiles(authFile("mirror", "t0ken-pass")).build());
+    assertEquals(MANIFEST_DIGEST, authed.pullManifest(REPO, "latest").descriptor().digest());
+    assertTrue(authed.hasBlob(REPO, BLOB_DESC.digest()));
+    assertArrayEquals(BLOB, pullVerified(authed));
+    List<FaultServer.Request> tokens = server.requests("GET", "/token");
+    assertEquals(1, tokens.size());
+    assertEquals("service=fault&scope=repository%3Arepo%3Apull", tokens.get(0).query());
+    // One challenge, then every request carries the token.
+    assertEquals(2, server.requests("GET", MANIFEST_PATH).size());
+    assertEquals(Optional.of("Bearer good-token"), server.requests("HEAD", BLOB_PATH).get(0).authorization());
+  }
+
+  @Test
+  void aRefusedTokenRequestFailsWithoutRevealingThePassword() throws IOException {
+    server.requireBearer("t0ken-pass");
+    RegistryClient wrong = RegistryClient.create(server.host(), config().setAuthFiles(authFile("mirror", "wr0ng-pass")).build());
+    RegistryException e = assertThrows(RegistryException.class, () -> wrong.pullManifest(REPO, "latest"));
+    assertEquals(OptionalInt.of(401), e.status());
+    assertEquals(
+        "registry " + server.host() + ", repository repo, token request to 127.0.0.1: HTTP 401 Unauthorized"
+            + " (with the credentials for user mirror)",
+        e.getMessage());
+    assertEquals(1, server.requests("GET", "/token").size());
+  }
+
+  private ImmutableList<String> authFile(String user, String password) throws IOException {
+    String auth = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(UTF_8));
+    Path file = dir.resolve("auth.json");
+    Files.writeString(file, "{\"auths\":{\"" + server.host() + "\":{\"auth\":\"" + auth + "\"}}}");
+    return ImmutableList.of(file.toString());
+  }
+}

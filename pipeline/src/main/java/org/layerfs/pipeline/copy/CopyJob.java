@@ -1,0 +1,177 @@
+package org.layerfs.pipeline.copy;
+
+import com.google.auto.value.AutoValue;
+import com.google.common.collect.ImmutableList;
+import com.google.common.io.Closer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.layerfs.io.dest.ImageDestinations;
+import org.layerfs.io.oci.OciLayoutDestination;
+import org.layerfs.io.ref.ImageReference;
+import org.layerfs.pipeline.run.JobMetrics;
+import org.layerfs.pipeline.run.JobRunner;
+import org.layerfs.pipeline.run.Progress;
+import org.layerfs.pipeline.sink.WriteJsonLines;
+import org.layerfs.transforms.copy.BlobOutcome;
+import org.layerfs.transforms.copy.CommitImages;
+import org.layerfs.transforms.copy.CopyBlobs;
+import org.layerfs.transforms.copy.CopyOutcome;
+import org.layerfs.transforms.copy.CopyPlan;
+import org.layerfs.transforms.copy.CopyRequest;
+import org.layerfs.transforms.copy.PlanCopies;
+import org.layerfs.transforms.copy.RemoveFromSource;
+
+/**
+ * {@code layerfs copy}, {@code sync} and {@code move}: plans every requested image, copies the
+ * blobs each destination lacks (once per destination however many images share them), commits
+ * the manifests and tags, and for a move removes from the source what the destination committed
+ * and verified. Destinations (and a move's sources) are locked for the whole run.
+ */
+@AutoValue
+public abstract class CopyJob {
+  /** The three jobs differ only in what they skip and what they do last. */
+  public enum Mode {
+    /** Every image copied; blobs the destination has are not copied again. */
+    COPY,
+    /** Images whose destination tag already names the same manifest are skipped. */
+    SYNC,
+    /** Copy, verify at the destination, then remove from the source. */
+    MOVE;
+
+    String command() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  public abstract Mode mode();
+
+  public abstract ImmutableList<CopyRequest> requests();
+
+  public abstract boolean prune();
+
+  public abstract boolean dryRun();
+
+  public abstract Optional<Path> report();
+
+  public abstract PipelineOptions pipelineOptions();
+
+  public static Builder builder() {
+    return new AutoValue_CopyJob.Builder().setPrune(false).setDryRun(false).setReport(Optional.empty());
+  }
+
+  /** Configures a job; mode, requests and pipeline options are required. */
+  @AutoValue.Builder
+  public abstract static class Builder {
+    public abstract Builder setMode(Mode mode);
+
+    public abstract Builder setRequests(List<CopyRequest> requests);
+
+    public abstract Builder setPrune(boolean prune);
+
+    public abstract Builder setDryRun(boolean dryRun);
+
+    public abstract Builder setReport(Optional<Path> report);
+
+    public abstract Builder setPipelineOptions(PipelineOptions options);
+
+    public abstract CopyJob build();
+  }
+
+  /** Builds the pipeline: images ─ CopyBlobs ─ CommitImages ─► destination; outcomes to {@code outcomes}. */
+  Pipeline pipeline(String outcomes) {
+    Pipeline p = Pipeline.create(pipelineOptions());
+    PCollectionTuple planned = p.apply("PlanCopies", PlanCopies.of(requests()));
+    PCollection<CopyPlan> plans = planned.get(PlanCopies.PLANS);
+
+    PCollectionView<Map<String, BlobOutcome>> blobs =
+        plans
+            .apply("CopyBlobs", CopyBlobs.create())
+            .apply("KeyByDestinationAndDigest", WithKeys.of((BlobOutcome b) -> b.key()).withKeyType(TypeDescriptors.strings()))
+            .apply("BlobOutcomes", View.asMap());
+    CommitImages commit = CommitImages.of(blobs);
+    PCollection<CopyOutcome> committed =
+        plans.apply("CommitImages", mode() == Mode.MOVE ? commit.verifyingAfterCommit() : commit);
+    if (mode() == Mode.MOVE) {
+      committed = committed.apply("RemoveFromSource", RemoveFromSource.create());
+    }
+
+    PCollectionList.of(committed)
+        .and(planned.get(PlanCopies.DONE))
+        .apply("AllOutcomes", Flatten.pCollections())
+        .apply("OutcomeRecords", MapElements.into(TypeDescriptors.strings()).via((CopyOutcome o) -> o.toReportJson().toString()))
+        .apply("WriteOutcomes", WriteJsonLines.to(outcomes));
+    return p;
+  }
+
+  /** Runs the job; returns the exit status (0 all done, 1 some images failed). */
+  public int run(PrintStream out, PrintStream err, Progress progress) throws IOException {
+    if (dryRun()) {
+      return DryRun.print(mode().command(), requests(), prune(), out, err);
+    }
+    try (Closer locks = Closer.create()) {
+      for (ImageReference store : storesToLock()) {
+        locks.register(ImageDestinations.lock(store));
+        if (store.transport() == ImageReference.Transport.OCI) {
+          // Left by a run that was killed; nobody else can be writing them now.
+          OciLayoutDestination.at(Path.of(store.location())).removeTemporaries();
+        }
+      }
+      Path outcomes = Files.createTempFile("layerfs-outcomes", ".jsonl");
+      try {
+        long start = System.nanoTime();
+        JobMetrics metrics = JobRunner.run(pipeline(outcomes.toString()), progress);
+        List<ImageReference> pruned = new ArrayList<>();
+        boolean pruneFailed = false;
+        if (prune()) {
+          for (CopyRequest request : requests()) {
+            try {
+              pruned.addAll(Pruning.prune(request, Pruning.candidates(request)));
+            } catch (IOException e) {
+              err.println("layerfs: " + e.getMessage());
+              pruneFailed = true;
+            }
+          }
+        }
+        CopyReport report = CopyReport.read(mode().command(), outcomes, pruned, metrics, (System.nanoTime() - start) / 1e9);
+        report.printSummary(out, err);
+        if (report().isPresent()) {
+          report.write(report().get());
+        }
+        return report.count("failed") > 0 || pruneFailed ? 1 : 0;
+      } finally {
+        Files.deleteIfExists(outcomes);
+      }
+    }
+  }
+
+  /** The destinations, and for a move the sources, in a fixed order so that two jobs lock alike. */
+  private TreeSet<ImageReference> storesToLock() {
+    TreeSet<ImageReference> stores = new TreeSet<>((a, b) -> a.toString().compareTo(b.toString()));
+    for (CopyRequest r : requests()) {
+      stores.add(r.destination().store());
+      if (mode() == Mode.MOVE) {
+        stores.add(r.source().store());
+      }
+    }
+    return stores;
+  }
+}

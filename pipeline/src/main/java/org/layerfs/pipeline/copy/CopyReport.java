@@ -1,0 +1,92 @@
+package org.layerfs.pipeline.copy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import org.layerfs.io.model.ImageJson;
+import org.layerfs.io.ref.ImageReference;
+import org.layerfs.pipeline.run.JobMetrics;
+import org.layerfs.pipeline.run.Sizes;
+import org.layerfs.transforms.copy.CopyMetrics;
+
+/** The summary of a copy, sync or move: every image's outcome, the blob counters and what was pruned. */
+final class CopyReport {
+  private final String command;
+  private final List<JsonNode> images;
+  private final List<ImageReference> pruned;
+  private final JobMetrics metrics;
+  private final double seconds;
+
+  private CopyReport(String command, List<JsonNode> images, List<ImageReference> pruned, JobMetrics metrics, double seconds) {
+    this.command = command;
+    this.images = images;
+    this.pruned = pruned;
+    this.metrics = metrics;
+    this.seconds = seconds;
+  }
+
+  /** Reads the image outcomes the pipeline wrote, one JSON object a line. */
+  static CopyReport read(String command, Path outcomes, List<ImageReference> pruned, JobMetrics metrics, double seconds)
+      throws IOException {
+    List<JsonNode> images = new ArrayList<>();
+    if (Files.exists(outcomes)) {
+      for (String line : Files.readAllLines(outcomes)) {
+        if (!line.isBlank()) {
+          images.add(ImageJson.mapper().readTree(line));
+        }
+      }
+    }
+    images.sort(Comparator.comparing((JsonNode n) -> n.path("image").asText()).thenComparing(n -> n.path("destination").asText()));
+    return new CopyReport(command, images, pruned, metrics, seconds);
+  }
+
+  long count(String status) {
+    return images.stream().filter(n -> n.path("status").asText().equals(status)).count();
+  }
+
+  /** One line per failed image on {@code err}, one per pruned tag and a closing summary on {@code out}. */
+  void printSummary(PrintStream out, PrintStream err) {
+    for (JsonNode n : images) {
+      if (n.path("status").asText().equals("failed")) {
+        err.println("failed: " + n.path("image").asText() + ": " + n.path("error").asText());
+      }
+    }
+    pruned.forEach(r -> out.println("pruned: " + r));
+    out.printf(Locale.ROOT,
+        "%s: %d images: %d copied, %d moved, %d up to date, %d failed; blobs: %d copied, %d already there, %d failed; %s copied in %.1f s%n",
+        command, images.size(), count("copied"), count("moved"), count("skipped"), count("failed"),
+        metrics.counter(CopyMetrics.BLOBS_COPIED), metrics.counter(CopyMetrics.BLOBS_PRESENT),
+        metrics.counter(CopyMetrics.BLOBS_FAILED), Sizes.human(metrics.counter(CopyMetrics.BYTES_COPIED)), seconds);
+  }
+
+  /** Writes the JSON report to {@code file}, replacing it whole. */
+  void write(Path file) throws IOException {
+    ObjectNode root = ImageJson.mapper().createObjectNode();
+    root.put("command", command);
+    root.put("seconds", Math.round(seconds * 1000) / 1000.0);
+    root.put("status", count("failed") > 0 ? "some images failed" : "ok");
+    ObjectNode blobs = root.putObject("blobs");
+    blobs.put("copied", metrics.counter(CopyMetrics.BLOBS_COPIED));
+    blobs.put("alreadyThere", metrics.counter(CopyMetrics.BLOBS_PRESENT));
+    blobs.put("failed", metrics.counter(CopyMetrics.BLOBS_FAILED));
+    root.put("bytes", metrics.counter(CopyMetrics.BYTES_COPIED));
+    ArrayNode prunedArray = root.putArray("pruned");
+    pruned.forEach(r -> prunedArray.add(r.toString()));
+    ArrayNode array = root.putArray("images");
+    images.forEach(array::add);
+    Path abs = file.toAbsolutePath();
+    Files.createDirectories(abs.getParent());
+    Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
+    Files.write(tmp, ImageJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+    Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+}

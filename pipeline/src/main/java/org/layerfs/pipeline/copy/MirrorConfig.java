@@ -1,0 +1,180 @@
+package org.layerfs.pipeline.copy;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.layerfs.io.model.Platform;
+import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.ref.InvalidReferenceException;
+import org.layerfs.io.registry.RegistryConfig;
+import org.layerfs.pipeline.cli.UsageException;
+import org.layerfs.transforms.copy.CopyRequest;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * A mirror described in the YAML that {@code skopeo sync --src yaml} reads: top-level keys are
+ * registries, each with {@code images} (name → tags, an empty list for every tag),
+ * {@code images-by-tag-regex} (name → regex) and {@code tls-verify}. Credentials come from the
+ * auth files, never from this file ({@code credentials} is refused: a mirror config is often
+ * committed, a secret in it would be too). Extension: a key {@code oci:DIR} names an OCI layout; its {@code images} list
+ * ref names (each with an empty list) and its {@code images-by-tag-regex} apply to ref names.
+ */
+public final class MirrorConfig {
+  private static final ImmutableSet<String> REGISTRY_KEYS = ImmutableSet.of("images", "images-by-tag-regex", "tls-verify");
+
+  private MirrorConfig() {}
+
+  /** The requests that sync every image {@code file} names into {@code destination}. */
+  public static ImmutableList<CopyRequest> read(
+      Path file, ImageReference destination, Optional<Platform> platform, RegistryConfig destinationRegistry)
+      throws UsageException, IOException {
+    Object root;
+    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      root = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+    } catch (YAMLException e) {
+      throw new UsageException(file + ": not valid YAML: " + e.getMessage());
+    }
+    if (!(root instanceof Map<?, ?> registries)) {
+      throw new UsageException(file + ": want a map of registries at the top");
+    }
+    ImmutableList.Builder<CopyRequest> requests = ImmutableList.builder();
+    for (Map.Entry<?, ?> e : registries.entrySet()) {
+      String registry = String.valueOf(e.getKey());
+      Map<?, ?> settings = map(e.getValue(), file + ": " + registry);
+      for (Object key : settings.keySet()) {
+        if (String.valueOf(key).equals("credentials")) {
+          throw new UsageException(file + ": " + registry
+              + ": credentials are read from $REGISTRY_AUTH_FILE or ~/.docker/config.json, not from the mirror config");
+        }
+        if (!REGISTRY_KEYS.contains(String.valueOf(key))) {
+          throw new UsageException(file + ": " + registry + ": unknown key \"" + key + "\" (known: " + REGISTRY_KEYS + ")");
+        }
+      }
+      Object tls = settings.containsKey("tls-verify") ? settings.get("tls-verify") : Boolean.TRUE;
+      if (!(tls instanceof Boolean)) {
+        throw new UsageException(file + ": " + registry + ": tls-verify: want true or false");
+      }
+      RegistryConfig sourceRegistry = RegistryConfig.defaults().withTlsVerify((Boolean) tls);
+      Source source = new Source(registry, destination, platform, file, sourceRegistry, destinationRegistry);
+      for (Map.Entry<?, ?> image : map(settings.get("images"), file + ": " + registry + ": images").entrySet()) {
+        source.images(String.valueOf(image.getKey()), image.getValue(), requests);
+      }
+      for (Map.Entry<?, ?> image : map(settings.get("images-by-tag-regex"), file + ": " + registry + ": images-by-tag-regex").entrySet()) {
+        source.byRegex(String.valueOf(image.getKey()), String.valueOf(image.getValue()), requests);
+      }
+    }
+    ImmutableList<CopyRequest> all = requests.build();
+    if (all.isEmpty()) {
+      throw new UsageException(file + ": names no images");
+    }
+    return all;
+  }
+
+  private static Map<?, ?> map(Object value, String what) throws UsageException {
+    if (value == null) {
+      return Map.of();
+    }
+    if (!(value instanceof Map<?, ?> m)) {
+      throw new UsageException(what + ": want a map");
+    }
+    return m;
+  }
+
+  /** One top-level key: a registry, or (the extension) an OCI layout. */
+  private static final class Source {
+    private final String key;
+    private final boolean layout;
+    private final ImageReference destination;
+    private final Optional<Platform> platform;
+    private final Path file;
+    private final RegistryConfig sourceRegistry;
+    private final RegistryConfig destinationRegistry;
+
+    Source(String key, ImageReference destination, Optional<Platform> platform, Path file,
+        RegistryConfig sourceRegistry, RegistryConfig destinationRegistry) {
+      this.sourceRegistry = sourceRegistry;
+      this.destinationRegistry = destinationRegistry;
+      this.key = key;
+      this.layout = key.startsWith(ImageReference.Transport.OCI.prefix());
+      this.destination = destination;
+      this.platform = platform;
+      this.file = file;
+    }
+
+    void images(String name, Object tags, ImmutableList.Builder<CopyRequest> out) throws UsageException {
+      if (!(tags instanceof List<?> list)) {
+        throw new UsageException(file + ": " + key + ": images: " + name + ": want a list of tags");
+      }
+      if (layout && !list.isEmpty()) {
+        throw new UsageException(file + ": " + key + ": images: " + name + ": list ref names, each with an empty list");
+      }
+      if (list.isEmpty()) {
+        out.add(request(layout ? name : null, name, Optional.empty()));
+        return;
+      }
+      for (Object tag : list) {
+        if (String.valueOf(tag).contains(":")) {
+          throw new UsageException(file + ": " + key + ": images: " + name + ": digests are not supported, only tags");
+        }
+        out.add(request(String.valueOf(tag), name, Optional.empty()));
+      }
+    }
+
+    void byRegex(String name, String regex, ImmutableList.Builder<CopyRequest> out) throws UsageException {
+      try {
+        Pattern.compile(regex);
+      } catch (PatternSyntaxException e) {
+        throw new UsageException(file + ": " + key + ": images-by-tag-regex: " + name + ": " + e.getMessage());
+      }
+      out.add(request(null, name, Optional.of(regex)));
+    }
+
+    /**
+     * A request for {@code name} (a repository, or in a layout a ref name) with {@code tag} or
+     * every tag matching {@code pattern}. In a mirror layout images are named {@code REPO:TAG};
+     * in a mirror registry they go to {@code DEST/REPO:TAG}.
+     */
+    private CopyRequest request(String tag, String name, Optional<String> pattern) throws UsageException {
+      try {
+        ImageReference source;
+        String prefix = "";
+        ImageReference dest = destination;
+        if (layout) {
+          source = ImageReference.parse(key + (tag == null ? "" : ":" + tag));
+          source = ImageReference.of(source.transport(), Path.of(source.location()).toAbsolutePath().normalize().toString(), source.tag(), source.digest());
+        } else {
+          source = ImageReference.parse("docker://" + key + "/" + name + (tag == null ? "" : ":" + tag));
+          if (destination.transport() == ImageReference.Transport.DOCKER) {
+            dest = ImageReference.parse("docker://" + destination.location() + "/" + name);
+          } else {
+            prefix = name + ":";
+          }
+        }
+        return CopyRequest.builder()
+            .setSource(source)
+            .setDestination(dest)
+            .setNamePrefix(prefix)
+            .setTagPattern(pattern)
+            .setPlatform(platform)
+            .setOnlyChanged(true)
+            .setSourceRegistry(sourceRegistry)
+            .setDestinationRegistry(destinationRegistry)
+            .build();
+      } catch (InvalidReferenceException e) {
+        throw new UsageException(file + ": " + key + ": " + e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package org.layerfs.pipeline.copy;
+
+import com.google.common.collect.ImmutableList;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.Set;
+import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.dest.ImageDestinations;
+import org.layerfs.io.oci.OciLayoutDestination;
+import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.source.ImageSource;
+import org.layerfs.io.source.ImageSources;
+import org.layerfs.io.source.Resolution;
+import org.layerfs.io.source.ResolvedImage;
+import org.layerfs.transforms.copy.CopyRequest;
+
+/**
+ * {@code sync --prune}: finds the destination tags a request covers that its source no longer
+ * has. A request covers the destination tags it would write: those starting with its name
+ * prefix whose source tag its {@code --tags} pattern selects. Nothing is pruned for a source that
+ * could not be read whole: an unreachable source must not empty the mirror.
+ */
+final class Pruning {
+  private Pruning() {}
+
+  /** The destination tags to remove for {@code request}; none when it names one image. */
+  static ImmutableList<String> candidates(CopyRequest request) throws IOException {
+    if (request.destination().tag().isPresent() || request.source().tag().isPresent() || request.source().digest().isPresent()) {
+      return ImmutableList.of();
+    }
+    Resolution resolution;
+    try (ImageSource source = ImageSources.open(request.source().store(), request.sourceRegistry())) {
+      resolution = source.resolve(request.source(), request.platform());
+    }
+    if (!resolution.failures().isEmpty()) {
+      throw new IOException("not pruning " + request.destination() + ": " + request.source() + " could not be read whole: "
+          + resolution.failures().get(0).message());
+    }
+    Set<String> wanted = new HashSet<>();
+    for (ResolvedImage image : resolution.images()) {
+      image.reference().tag().ifPresent(t -> wanted.add(request.destinationName(t)));
+    }
+    ImmutableList.Builder<String> prune = ImmutableList.builder();
+    try (ImageDestination destination = ImageDestinations.open(request.destination(), request.destinationRegistry())) {
+      for (String tag : destination.tags()) {
+        if (tag.startsWith(request.namePrefix())
+            && request.selects(tag.substring(request.namePrefix().length()))
+            && !wanted.contains(tag)) {
+          prune.add(tag);
+        }
+      }
+    }
+    return prune.build();
+  }
+
+  /** Removes {@code tags} from the request's destination, then its unreferenced blobs; returns what was removed. */
+  static ImmutableList<ImageReference> prune(CopyRequest request, ImmutableList<String> tags) throws IOException {
+    ImmutableList.Builder<ImageReference> removed = ImmutableList.builder();
+    try (ImageDestination destination = ImageDestinations.open(request.destination(), request.destinationRegistry())) {
+      for (String tag : tags) {
+        destination.deleteTag(tag);
+        removed.add(request.destination().withTag(tag));
+      }
+      if (!tags.isEmpty() && destination instanceof OciLayoutDestination layout) {
+        layout.collectGarbage();
+      }
+    }
+    return removed.build();
+  }
+}

@@ -1,0 +1,44 @@
+package org.layerfs.pipeline.unpack;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.layerfs.transforms.unpack.SafeTree;
+
+/**
+ * The owners of a rootless unpack, one JSON line per entry ({@code {"path":..,"uid":..,"gid":..}},
+ * path relative to the tree), so that the tree can be re-owned later.
+ */
+final class OwnersFile implements SafeTree.OwnerLog, Closeable {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private final Writer out;
+
+  OwnersFile(Path file) throws IOException {
+    Files.createDirectories(file.getParent());
+    out = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 16);
+  }
+
+  @Override
+  public void record(String path, long uid, long gid) throws IOException {
+    JsonGenerator g = MAPPER.getFactory().createGenerator(out);
+    g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    g.writeStartObject();
+    g.writeStringField("path", path);
+    g.writeNumberField("uid", uid);
+    g.writeNumberField("gid", gid);
+    g.writeEndObject();
+    g.flush();
+    out.write('\n');
+  }
+
+  @Override
+  public void close() throws IOException {
+    out.close();
+  }
+}

@@ -1,0 +1,69 @@
+package org.layerfs.pipeline.unpack;
+
+import com.google.auto.value.AutoValue;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.List;
+import org.layerfs.io.source.ResolvedImage;
+import org.layerfs.pipeline.run.MergeImages;
+import org.layerfs.transforms.tar.FileEntry;
+import org.layerfs.transforms.unpack.SafeTree;
+import org.layerfs.transforms.unpack.UnpackLimits;
+import org.layerfs.transforms.unpack.UnpackPlan;
+
+/**
+ * What the steps of one unpack share: the image, the tree being written (a temporary directory,
+ * renamed into place by the job), the work directory (merged view, owners, result), the limits,
+ * and whether owners are applied.
+ */
+@AutoValue
+abstract class UnpackTarget implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  abstract ResolvedImage image();
+
+  abstract String rootfs();
+
+  abstract String workDir();
+
+  abstract UnpackLimits limits();
+
+  abstract boolean applyOwners();
+
+  static UnpackTarget of(ResolvedImage image, Path rootfs, Path workDir, UnpackLimits limits, boolean applyOwners) {
+    return new AutoValue_UnpackTarget(image, rootfs.toString(), workDir.toString(), limits, applyOwners);
+  }
+
+  String mergedDir() {
+    return Path.of(workDir(), "merged").toString();
+  }
+
+  Path ownersDir() {
+    return Path.of(workDir(), "owners");
+  }
+
+  Path resultFile() {
+    return Path.of(workDir(), "result.json");
+  }
+
+  /** The plan, worked out again from the merged view by each step that needs it (it is deterministic). */
+  UnpackPlan plan() throws IOException {
+    List<FileEntry> view = MergeImages.readView(mergedDir(), image().manifestDigest());
+    List<String> layers = image().manifest().layers().stream().map(d -> d.digest().toString()).toList();
+    return UnpackPlan.of(image().name(), view, layers, limits());
+  }
+
+  /** A writer of the tree; rootless, its owners go to {@code owners/<step>.jsonl}, closed by the caller. */
+  SafeTree tree(OwnersFile owners) throws IOException {
+    Path root = Path.of(rootfs());
+    return applyOwners()
+        ? SafeTree.applyingOwners(root, limits().maxPathLength())
+        : SafeTree.recordingOwners(root, limits().maxPathLength(), owners);
+  }
+
+  /** The owners file of one step, or null when owners are applied. */
+  OwnersFile ownersFile(String step) throws IOException {
+    return applyOwners() ? null : new OwnersFile(ownersDir().resolve(step + ".jsonl"));
+  }
+}

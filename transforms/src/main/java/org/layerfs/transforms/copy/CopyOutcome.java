@@ -1,0 +1,103 @@
+package org.layerfs.transforms.copy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auto.value.AutoValue;
+import com.google.auto.value.extension.serializable.SerializableAutoValue;
+import java.io.Serializable;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.beam.sdk.coders.DefaultCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.layerfs.io.model.ImageJson;
+
+/** What became of one source image in a copy, sync or move, for the report. */
+@AutoValue
+@SerializableAutoValue
+@DefaultCoder(SerializableCoder.class)
+public abstract class CopyOutcome implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** How an image ended. */
+  public enum Status {
+    /** Written to the destination (blobs it already had were not copied again). */
+    COPIED,
+    /** The destination tag already named the same manifest; nothing written. */
+    SKIPPED,
+    /** Copied, verified at the destination and removed from the source. */
+    MOVED,
+    FAILED;
+
+    public String json() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** The source image (reference, or the reference that failed). */
+  public abstract String image();
+
+  public abstract Optional<CopyPlan> plan();
+
+  public abstract Status status();
+
+  public abstract int blobsCopied();
+
+  public abstract long bytesCopied();
+
+  public abstract double seconds();
+
+  /** Why it was skipped or failed. */
+  public abstract Optional<String> reason();
+
+  public static CopyOutcome copied(CopyPlan plan, int blobsCopied, long bytesCopied) {
+    return new AutoValue_CopyOutcome(
+        plan.image().toString(), Optional.of(plan), Status.COPIED, blobsCopied, bytesCopied, secondsSince(plan),
+        Optional.empty());
+  }
+
+  public static CopyOutcome skipped(CopyPlan plan, String reason) {
+    return new AutoValue_CopyOutcome(
+        plan.image().toString(), Optional.of(plan), Status.SKIPPED, 0, 0, 0, Optional.of(reason));
+  }
+
+  public static CopyOutcome failed(CopyPlan plan, String error) {
+    return new AutoValue_CopyOutcome(
+        plan.image().toString(), Optional.of(plan), Status.FAILED, 0, 0, secondsSince(plan), Optional.of(error));
+  }
+
+  /** An image or reference that failed before it could be planned. */
+  public static CopyOutcome failed(String image, String error) {
+    return new AutoValue_CopyOutcome(image, Optional.empty(), Status.FAILED, 0, 0, 0, Optional.of(error));
+  }
+
+  /** This outcome with another status and reason, the counts kept (a copy that was then moved, or not). */
+  public CopyOutcome with(Status status, Optional<String> reason) {
+    return new AutoValue_CopyOutcome(image(), plan(), status, blobsCopied(), bytesCopied(), seconds(), reason);
+  }
+
+  private static double secondsSince(CopyPlan plan) {
+    return Math.max(0, System.currentTimeMillis() - plan.plannedAtMillis()) / 1000.0;
+  }
+
+  public boolean isFailed() {
+    return status() == Status.FAILED;
+  }
+
+  /** The record of the run report. */
+  public ObjectNode toReportJson() {
+    ObjectNode n = ImageJson.mapper().createObjectNode();
+    n.put("image", image());
+    plan().ifPresent(p -> {
+      n.put("digest", p.root().digest().toString());
+      n.put("mediaType", p.root().mediaType());
+      n.put("destination", p.target().toString());
+      n.put("blobs", p.blobs().size());
+      n.put("manifests", p.manifests().size());
+    });
+    n.put("status", status().json());
+    n.put("blobsCopied", blobsCopied());
+    n.put("bytesCopied", bytesCopied());
+    n.put("seconds", Math.round(seconds() * 1000) / 1000.0);
+    reason().ifPresent(r -> n.put(isFailed() ? "error" : "reason", r));
+    return n;
+  }
+}

@@ -1,0 +1,77 @@
+package org.layerfs.transforms.copy;
+
+import com.google.auto.value.AutoValue;
+import com.google.auto.value.extension.serializable.SerializableAutoValue;
+import com.google.common.collect.ImmutableList;
+import java.io.Serializable;
+import org.apache.beam.sdk.coders.DefaultCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.registry.RegistryConfig;
+
+/**
+ * What copying one source image (a tagged manifest, or an index with every image in it) to one
+ * destination takes: the blobs, then the manifests in commit order, the root last.
+ */
+@AutoValue
+@SerializableAutoValue
+@DefaultCoder(SerializableCoder.class)
+public abstract class CopyPlan implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The source image as the user would recognise it. */
+  public abstract ImageReference image();
+
+  /** The tag the image has at its source, removed from there by {@code move}. */
+  public abstract String sourceTag();
+
+  /** Configs and layers (non-distributable layers excluded), each once. */
+  public abstract ImmutableList<Descriptor> blobs();
+
+  /** Manifests and indexes, children before the indexes that list them; the root is last. */
+  public abstract ImmutableList<ManifestBlob> manifests();
+
+  /** The destination store. */
+  public abstract ImageReference destination();
+
+  public abstract String destinationTag();
+
+  public abstract RegistryConfig sourceRegistry();
+
+  public abstract RegistryConfig destinationRegistry();
+
+  /** When the plan was made (epoch milliseconds), for the seconds a report gives. */
+  public abstract long plannedAtMillis();
+
+  public static CopyPlan of(
+      ImageReference image,
+      String sourceTag,
+      ImmutableList<Descriptor> blobs,
+      ImmutableList<ManifestBlob> manifests,
+      ImageReference destination,
+      String destinationTag,
+      CopyRequest request,
+      long plannedAtMillis) {
+    return new AutoValue_CopyPlan(
+        image, sourceTag, blobs, manifests, destination, destinationTag, request.sourceRegistry(),
+        request.destinationRegistry(), plannedAtMillis);
+  }
+
+  public ImageReference source() {
+    return image().store();
+  }
+
+  public Descriptor root() {
+    return manifests().get(manifests().size() - 1).descriptor();
+  }
+
+  /** The destination with its tag, as messages and reports name it. */
+  public ImageReference target() {
+    return destination().withTag(destinationTag());
+  }
+
+  public long blobBytes() {
+    return blobs().stream().mapToLong(Descriptor::size).sum();
+  }
+}

@@ -1,0 +1,89 @@
+package org.layerfs.transforms.copy;
+
+import com.google.auto.value.AutoValue;
+import com.google.auto.value.extension.serializable.SerializableAutoValue;
+import java.io.Serializable;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.coders.DefaultCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.layerfs.io.model.Platform;
+import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.registry.RegistryConfig;
+
+/**
+ * One source to bring into one destination: every image {@link #source} names (filtered by
+ * {@link #tagPattern}) goes to {@link #destination} under the name {@link #destinationName}
+ * gives it.
+ */
+@AutoValue
+@SerializableAutoValue
+@DefaultCoder(SerializableCoder.class)
+public abstract class CopyRequest implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public abstract ImageReference source();
+
+  /** The destination store, and the tag to use when the source names one image. */
+  public abstract ImageReference destination();
+
+  /** Source tags to take; all when empty. As in skopeo, the regex may match anywhere in the tag ({@code ^...$} to anchor). */
+  public abstract Optional<String> tagPattern();
+
+  /** Put before each source tag to make the destination tag ({@code library/debian:} in a mirror layout). */
+  public abstract String namePrefix();
+
+  /** Copy only this platform of each index (the index itself is then not copied). */
+  public abstract Optional<Platform> platform();
+
+  /** How to reach the source when it is a registry (TLS, credentials, retries). */
+  public abstract RegistryConfig sourceRegistry();
+
+  /** How to reach the destination when it is a registry. */
+  public abstract RegistryConfig destinationRegistry();
+
+  /** Skip images whose destination tag already names the same manifest (sync); copy regardless when false. */
+  public abstract boolean onlyChanged();
+
+  public static Builder builder() {
+    return new AutoValue_CopyRequest.Builder()
+        .setTagPattern(Optional.empty())
+        .setNamePrefix("")
+        .setPlatform(Optional.empty())
+        .setOnlyChanged(false)
+        .setSourceRegistry(RegistryConfig.defaults())
+        .setDestinationRegistry(RegistryConfig.defaults());
+  }
+
+  /** Configures a request; source and destination are required. */
+  @AutoValue.Builder
+  public abstract static class Builder {
+    public abstract Builder setSource(ImageReference source);
+
+    public abstract Builder setDestination(ImageReference destination);
+
+    public abstract Builder setTagPattern(Optional<String> pattern);
+
+    public abstract Builder setNamePrefix(String prefix);
+
+    public abstract Builder setPlatform(Optional<Platform> platform);
+
+    public abstract Builder setOnlyChanged(boolean onlyChanged);
+
+    public abstract Builder setSourceRegistry(RegistryConfig config);
+
+    public abstract Builder setDestinationRegistry(RegistryConfig config);
+
+    public abstract CopyRequest build();
+  }
+
+  /** True when the request takes the source tag {@code tag}. */
+  public boolean selects(String tag) {
+    return tagPattern().map(p -> Pattern.compile(p).matcher(tag).find()).orElse(true);
+  }
+
+  /** The destination tag for source tag {@code sourceTag}. */
+  public String destinationName(String sourceTag) {
+    return destination().tag().orElse(namePrefix() + sourceTag);
+  }
+}

@@ -1,0 +1,61 @@
+package org.layerfs.transforms.copy;
+
+import com.google.common.collect.Iterables;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.dest.ImageDestinations;
+import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.registry.RegistryConfig;
+import org.layerfs.io.source.ImageSource;
+import org.layerfs.io.source.ImageSources;
+
+/**
+ * The sources and destinations one DoFn instance has open, reused across elements (a registry
+ * session, an indexed archive) and closed in its teardown.
+ */
+final class OpenStores implements Closeable {
+  private record Key(ImageReference store, RegistryConfig config) {}
+
+  private final Map<Key, ImageSource> sources = new HashMap<>();
+  private final Map<Key, ImageDestination> destinations = new HashMap<>();
+
+  ImageSource source(ImageReference reference, RegistryConfig config) throws IOException {
+    Key key = new Key(reference.store(), config);
+    ImageSource s = sources.get(key);
+    if (s == null) {
+      s = ImageSources.open(key.store(), config);
+      sources.put(key, s);
+    }
+    return s;
+  }
+
+  ImageDestination destination(ImageReference reference, RegistryConfig config) throws IOException {
+    Key key = new Key(reference.store(), config);
+    ImageDestination d = destinations.get(key);
+    if (d == null) {
+      d = ImageDestinations.open(key.store(), config);
+      destinations.put(key, d);
+    }
+    return d;
+  }
+
+  @Override
+  public void close() throws IOException {
+    IOException first = null;
+    for (Closeable c : Iterables.concat(sources.values(), destinations.values())) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      }
+    }
+    sources.clear();
+    destinations.clear();
+    if (first != null) {
+      throw first;
+    }
+  }
+}

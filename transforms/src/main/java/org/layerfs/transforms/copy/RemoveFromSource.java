@@ -1,0 +1,88 @@
+package org.layerfs.transforms.copy;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.dest.ImageDestinations;
+import org.layerfs.io.oci.OciLayoutDestination;
+import org.layerfs.io.ref.ImageReference;
+import org.layerfs.transforms.copy.CopyOutcome.Status;
+
+/**
+ * The last step of a move: for each image committed and verified at its destination, removes
+ * its tag from the source; then, in an OCI layout, removes the blobs no remaining tag reaches.
+ * Images that were not committed are passed on as they are and keep everything at the source.
+ * One worker handles each source store, after every image of it has been committed.
+ */
+public final class RemoveFromSource extends PTransform<PCollection<CopyOutcome>, PCollection<CopyOutcome>> {
+  private static final long serialVersionUID = 1L;
+
+  private RemoveFromSource() {}
+
+  public static RemoveFromSource create() {
+    return new RemoveFromSource();
+  }
+
+  @Override
+  public PCollection<CopyOutcome> expand(PCollection<CopyOutcome> outcomes) {
+    return outcomes
+        .apply("KeyBySource", WithKeys.of((CopyOutcome o) -> o.plan().map(p -> p.source().toString()).orElse(""))
+            .withKeyType(TypeDescriptors.strings()))
+        .apply("GroupBySource", GroupByKey.create())
+        .apply("Remove", ParDo.of(new RemoveFn()));
+  }
+
+  private static final class RemoveFn extends DoFn<KV<String, Iterable<CopyOutcome>>, CopyOutcome> {
+    private static final long serialVersionUID = 1L;
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<CopyOutcome>> group, OutputReceiver<CopyOutcome> out) {
+      List<CopyOutcome> committed = new ArrayList<>();
+      for (CopyOutcome o : group.getValue()) {
+        if (o.status() == Status.COPIED && o.plan().isPresent()) {
+          committed.add(o);
+        } else {
+          out.output(o);
+        }
+      }
+      if (committed.isEmpty()) {
+        return;
+      }
+      CopyPlan first = committed.get(0).plan().get();
+      ImageReference source = first.source();
+      List<CopyOutcome> results = new ArrayList<>();
+      try (ImageDestination store = ImageDestinations.open(source, first.sourceRegistry())) {
+        for (CopyOutcome o : committed) {
+          String tag = o.plan().get().sourceTag();
+          try {
+            if (!tag.isEmpty()) {
+              store.deleteTag(tag);
+            }
+            results.add(o.with(Status.MOVED, Optional.empty()));
+          } catch (IOException e) {
+            results.add(o.with(Status.FAILED, Optional.of("copied, but tag " + tag + " not removed from " + source + ": " + e.getMessage())));
+          }
+        }
+        if (store instanceof OciLayoutDestination layout) {
+          layout.collectGarbage();
+        }
+      } catch (IOException e) {
+        results.clear();
+        for (CopyOutcome o : committed) {
+          results.add(o.with(Status.FAILED, Optional.of("copied, but removing it from " + source + " failed: " + e.getMessage())));
+        }
+      }
+      results.forEach(out::output);
+    }
+  }
+}

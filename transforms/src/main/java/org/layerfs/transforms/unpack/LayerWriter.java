@@ -1,0 +1,211 @@
+package org.layerfs.transforms.unpack;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.layerfs.io.blob.BlobVerificationException;
+import org.layerfs.io.blob.VerifyingInputStream;
+import org.layerfs.io.model.Compression;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.MediaTypes;
+import org.layerfs.transforms.compress.Decompression;
+import org.layerfs.transforms.tar.BoundedTarInputStream;
+import org.layerfs.transforms.tar.EntryType;
+import org.layerfs.transforms.tar.FileEntry;
+import org.layerfs.transforms.tar.LayerFormatException;
+import org.layerfs.transforms.tar.TarPaths;
+
+/**
+ * Writes the entries one layer wins into a tree, in one pass over its blob: read, verify the
+ * digest, decompress, and for each tar entry the plan names, write it. Every entry of the layer,
+ * written or not, is checked first: a name or hardlink target with a {@code ..} component, a
+ * whiteout of {@code ..}, a name longer than the limit, a file over the size limit, too many
+ * entries, an oversized PAX header and a layer that decompresses past its limit are refused, and
+ * the message names the image, the layer and the entry. Absolute names are taken relative to the
+ * tree ({@code /etc/x} is {@code etc/x}), as GNU tar and umoci take them. One writer per thread.
+ */
+public final class LayerWriter {
+  private static final String WHITEOUT = ".wh.";
+
+  private final UnpackLimits limits;
+  private final byte[] drain = new byte[1 << 16];
+
+  public LayerWriter(UnpackLimits limits) {
+    this.limits = limits;
+  }
+
+  /** What one layer wrote. */
+  public record Written(long entries, long written, long bytes) {}
+
+  /**
+   * Reads the blob {@code raw} of {@code layer} and writes into {@code tree} the entries of
+   * {@code plan} (by tar path, see {@link UnpackPlan#entriesOf}); {@code image} is named in errors.
+   */
+  public Written write(String image, InputStream raw, Descriptor layer, Map<String, FileEntry> plan, SafeTree tree) throws IOException {
+    try {
+      return writeLayer(raw, layer, plan, tree);
+    } catch (UnsafeEntryException e) {
+      throw e.in(image, layer.digest().toString());
+    } catch (BlobVerificationException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IOException(image + ": layer " + layer.digest() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Written writeLayer(InputStream raw, Descriptor layer, Map<String, FileEntry> plan, SafeTree tree) throws IOException {
+    Compression declared =
+        MediaTypes.layerCompression(layer.mediaType())
+            .orElseThrow(() -> new LayerFormatException("unknown layer media type \"" + layer.mediaType() + "\""));
+    VerifyingInputStream blob = new VerifyingInputStream(raw, layer, "layer " + layer.digest());
+    InputStream tar = new LimitedStream(Decompression.open(blob, declared), limits.maxLayerBytes());
+    BoundedTarInputStream in = new BoundedTarInputStream(tar, limits.maxPaxRecordSize());
+    Set<String> done = new HashSet<>();
+    long entries = 0;
+    long bytes = 0;
+    for (TarArchiveEntry e; (e = next(in, entries)) != null; ) {
+      if (++entries > limits.maxEntriesPerLayer()) {
+        throw new UnsafeEntryException("more than " + limits.maxEntriesPerLayer() + " entries (the limit)");
+      }
+      String path = check(e);
+      FileEntry planned = plan.get(path);
+      if (path.isEmpty() || planned == null || planned.type() != type(e)) {
+        continue;
+      }
+      long n = tree.write(planned, in);
+      if (planned.type() == EntryType.FILE && n != planned.size()) {
+        throw new LayerFormatException("entry \"" + path + "\": " + n + " bytes in the layer, " + planned.size() + " in its index");
+      }
+      bytes += n;
+      done.add(path);
+    }
+    if (done.size() < plan.size()) {
+      String missing = plan.keySet().stream().filter(p -> !done.contains(p)).sorted().findFirst().orElseThrow();
+      throw new LayerFormatException(
+          (plan.size() - done.size()) + " entries of the merged view are not in the layer (first: \"" + missing
+              + "\"): the index does not match the layer");
+    }
+    while (tar.read(drain) >= 0) {
+      // the padding after the end-of-archive marker, bounded like the rest
+    }
+    blob.drainAndVerify();
+    return new Written(entries, done.size(), bytes);
+  }
+
+  private static TarArchiveEntry next(BoundedTarInputStream in, long entries) throws IOException {
+    try {
+      return in.getNextEntry();
+    } catch (BoundedTarInputStream.HeaderTooLargeException e) {
+      throw new UnsafeEntryException(e.getMessage());
+    } catch (UnsafeEntryException | BlobVerificationException | LayerFormatException e) {
+      throw e;
+    } catch (IOException | IllegalArgumentException e) {
+      throw new LayerFormatException("broken tar after " + entries + " entries: " + e.getMessage(), e);
+    }
+  }
+
+  /** Refuses what no tree should get; returns the normalised path ("" for the root). */
+  private String check(TarArchiveEntry e) throws UnsafeEntryException {
+    String name = e.getName();
+    checkLength(name, name, "name");
+    if (TarPaths.climbs(name)) {
+      throw UnsafeEntryException.entry(name, "has a \"..\" component: it would land outside the tree");
+    }
+    String path = TarPaths.normalise(name);
+    String base = path.substring(path.lastIndexOf('/') + 1);
+    if (base.equals(WHITEOUT + "..") || base.equals(WHITEOUT + ".")) {
+      throw UnsafeEntryException.entry(name, "a whiteout of \"" + base.substring(WHITEOUT.length()) + "\" would remove a directory above it");
+    }
+    if (e.isLink() || e.isSymbolicLink()) {
+      checkLength(name, e.getLinkName(), "link target");
+    }
+    if (e.isLink() && TarPaths.climbs(e.getLinkName())) {
+      throw UnsafeEntryException.entry(name, "hardlink to \"" + e.getLinkName() + "\", which is outside the tree");
+    }
+    if (e.getSize() > limits.maxFileSize()) {
+      throw UnsafeEntryException.entry(name, "declares " + e.getSize() + " bytes, over the limit of " + limits.maxFileSize());
+    }
+    return path;
+  }
+
+  private void checkLength(String name, String text, String what) throws UnsafeEntryException {
+    int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > limits.maxPathLength()) {
+      throw UnsafeEntryException.entry(
+          name.length() > 200 ? name.substring(0, 200) + "..." : name,
+          what + " of " + bytes + " bytes exceeds the limit of " + limits.maxPathLength());
+    }
+  }
+
+  /** The kind of a tar entry, as the plan spells it; null for the kinds a layer never writes. */
+  private static EntryType type(TarArchiveEntry e) {
+    if (e.isDirectory()) {
+      return EntryType.DIR;
+    } else if (e.isSymbolicLink()) {
+      return EntryType.SYMLINK;
+    } else if (e.isLink()) {
+      return EntryType.HARDLINK;
+    } else if (e.isFIFO()) {
+      return EntryType.FIFO;
+    } else if (e.isCharacterDevice()) {
+      return EntryType.CHAR;
+    } else if (e.isBlockDevice()) {
+      return EntryType.BLOCK;
+    }
+    return e.isFile() ? EntryType.FILE : null;
+  }
+
+  /** Fails once more than {@code limit} uncompressed bytes are read: a decompression bomb. */
+  private static final class LimitedStream extends FilterInputStream {
+    private final long limit;
+    private long count;
+
+    LimitedStream(InputStream in, long limit) {
+      super(in);
+      this.limit = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, (int) Math.min(len, limit - count + 1));
+      if (n > 0) {
+        count += n;
+        if (count > limit) {
+          throw new UnsafeEntryException("decompresses to more than " + limit + " bytes (the limit): a decompression bomb?");
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long done = 0;
+      byte[] buf = new byte[8192];
+      while (done < n) {
+        int r = read(buf, 0, (int) Math.min(buf.length, n - done));
+        if (r < 0) {
+          break;
+        }
+        done += r;
+      }
+      return done;
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+  }
+}
