@@ -5,8 +5,10 @@
 #   - serial `zcat` and `sha256sum` of the same blobs (the yardsticks);
 #   - `layerfs index`, cold cache, JVM held to -Xmx256m: wall, CPU seconds per wall second, peak RSS;
 #   - the same with a warm cache;
-#   - `layerfs unpack` of the largest image (app-a, warm cache) against `umoci unpack` of it.
-# and prints the ratios the issues set targets for. Needs: java, mvn, python3, gzip, GNU time, umoci.
+#   - `layerfs unpack` of the largest image (app-a, warm cache) against `umoci unpack` of it;
+# prints the ratios the issues set targets for, then runs bench/mirror.sh (sync into an OCI
+# layout and into a registry, against skopeo). Needs: java, mvn, python3, gzip, GNU time, umoci,
+# skopeo, docker-registry.
 # usage: bench/run.sh            (work files go to bench/work/, removed with `rm -rf bench/work`)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,14 +30,7 @@ for b in "$corpus"/blobs/sha256/*; do
 done
 echo "corpus: ${#blobs[@]} layer blobs, $(du -sh "$corpus" | cut -f1) compressed"
 
-# timed VAR CMD...: runs CMD, appends "wall user+sys maxrss_kib" to the file named by VAR.
-timed() {
-  local out="$1"; shift
-  /usr/bin/time -f "%e %U %S %M" -o "$work/time.$$" "$@" >/dev/null 2>"$work/stderr.$$" || {
-    cat "$work/stderr.$$" >&2; return 1; }
-  awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$work/time.$$" >> "$out"
-}
-median() { sort -n -k"$2" "$1" | awk -v k="$2" '{ v[NR] = $k } END { print v[int((NR + 1) / 2)] }'; }
+source "$here/timing.sh"
 
 rm -f "$work"/*.times
 for i in $(seq "$runs"); do
@@ -76,4 +71,6 @@ awk -v z="$zcat_s" -v s="$sha_s" -v c="$cold_s" -v cc="$cold_cpu" -v cr="$cold_r
   printf "  index warm / cold     %7.2f   (target < 0.25)\n", w / c
   printf "  unpack / umoci unpack %7.2f   (target < 0.5)\n", u / m
 }'
-rm -f "$work/time.$$" "$work/stderr.$$"
+
+# The mirror benchmark: sync into an OCI layout and a registry, against skopeo.
+"$here/mirror.sh"

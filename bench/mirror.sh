@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The mirror benchmark (run by bench/run.sh, or alone): 12 images sharing base layers, 1.2 GiB
+# of blobs (bench/make-mirror.py), synced by layerfs (a) into an empty OCI layout and (b) into a
+# local registry, each against `skopeo copy` run once per image on the same images, and (c)
+# re-synced when nothing changed. Prints medians of $BENCH_RUNS runs (default 3) and ratios.
+# Needs: skopeo and docker-registry (Debian packages), python3.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+top="$(dirname "$here")"
+work="${BENCH_WORK:-$here/work}"
+runs="${BENCH_RUNS:-3}"
+src="$work/mirror-src"
+export LAYERFS_JAVA_OPTS="${LAYERFS_JAVA_OPTS:--Xmx256m}"
+source "$here/timing.sh"
+
+[ -f "$work/corpus/index.json" ] || python3 "$here/make-corpus.py" "$work/corpus"
+[ -f "$src/index.json" ] || python3 "$here/make-mirror.py" "$work/corpus" "$src"
+"$top/layerfs" --help >/dev/null   # builds the jar when missing or stale
+mapfile -t tags < <(python3 -c 'import json,sys; [print(m["annotations"]["org.opencontainers.image.ref.name"]) for m in json.load(open(sys.argv[1]))["manifests"]]' "$src/index.json")
+echo "mirror source: ${#tags[@]} images, $(du -sh "$src" | cut -f1) of blobs"
+
+registry_pid=()
+# start_registry DIR: a docker-registry with its storage in DIR on a free loopback port; prints HOST:PORT.
+start_registry() {
+  local dir="$1" port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  mkdir -p "$dir"
+  cat > "$dir/config.yml" <<YAML
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/storage
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+YAML
+  docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
+  registry_pid+=($!)
+  for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && { echo "127.0.0.1:$port"; return; }
+    sleep 0.1
+  done
+  echo "docker-registry did not start: $(cat "$dir/log")" >&2; return 1
+}
+stop_registries() { [ ${#registry_pid[@]} -eq 0 ] || kill "${registry_pid[@]}" 2>/dev/null || true; registry_pid=(); }
+trap stop_registries EXIT
+
+skopeo_loop() {  # skopeo_loop DEST_PREFIX [skopeo options]: one skopeo copy per image
+  local dest="$1"; shift
+  for t in "${tags[@]}"; do skopeo copy -q "$@" "oci:$src:$t" "$dest:$t"; done
+}
+export -f skopeo_loop
+export src
+
+rm -f "$work"/m-*.times
+for i in $(seq "$runs"); do
+  rm -rf "$work/m-oci" "$work/m-skopeo-oci" "$work/m-reg"
+  timed "$work/m-oci-full.times" "$top/layerfs" sync "oci:$src" "oci:$work/m-oci"
+  timed "$work/m-oci-noop.times" "$top/layerfs" sync "oci:$src" "oci:$work/m-oci"
+  timed "$work/m-skopeo-oci.times" bash -c "tags=(${tags[*]}); $(declare -f skopeo_loop); skopeo_loop oci:$work/m-skopeo-oci"
+  a=$(start_registry "$work/m-reg/a")
+  b=$(start_registry "$work/m-reg/b")
+  timed "$work/m-reg-full.times" "$top/layerfs" sync "oci:$src" "docker://$a/mirror" --tls-verify=false
+  timed "$work/m-reg-noop.times" "$top/layerfs" sync "oci:$src" "docker://$a/mirror" --tls-verify=false
+  timed "$work/m-skopeo-reg.times" bash -c "tags=(${tags[*]}); $(declare -f skopeo_loop); skopeo_loop docker://$b/mirror --dest-tls-verify=false"
+  timed "$work/m-skopeo-reg-noop.times" bash -c "tags=(${tags[*]}); $(declare -f skopeo_loop); skopeo_loop docker://$b/mirror --dest-tls-verify=false"
+  stop_registries
+done
+rm -rf "$work/m-oci" "$work/m-skopeo-oci" "$work/m-reg"
+
+of=$(median "$work/m-oci-full.times" 1); on=$(median "$work/m-oci-noop.times" 1); so=$(median "$work/m-skopeo-oci.times" 1)
+rf=$(median "$work/m-reg-full.times" 1); rn=$(median "$work/m-reg-noop.times" 1); sr=$(median "$work/m-skopeo-reg.times" 1)
+srn=$(median "$work/m-skopeo-reg-noop.times" 1); rss=$(median "$work/m-reg-full.times" 3)
+awk -v of="$of" -v on="$on" -v so="$so" -v rf="$rf" -v rn="$rn" -v sr="$sr" -v srn="$srn" -v rss="$rss" -v n="$runs" 'BEGIN {
+  printf "mirror: medians of %d runs (seconds)\n", n
+  printf "  layerfs sync -> empty OCI layout     %7.2f\n", of
+  printf "  skopeo copy per image -> OCI layout  %7.2f\n", so
+  printf "  layerfs sync -> empty registry       %7.2f   peak RSS %d MiB\n", rf, rss / 1024
+  printf "  skopeo copy per image -> registry    %7.2f\n", sr
+  printf "  layerfs re-sync, nothing changed     %7.2f (OCI)  %7.2f (registry)\n", on, rn
+  printf "  skopeo copy per image, again         %7.2f (registry)\n", srn
+  printf "ratios\n"
+  printf "  sync OCI / skopeo                    %7.2f   (target < 1.0)\n", of / so
+  printf "  sync registry / skopeo               %7.2f   (target < 1.0)\n", rf / sr
+  printf "  no-op re-sync / full sync            %7.2f (OCI)  %7.2f (registry)   (target < 0.2)\n", on / of, rn / rf
+  printf "  no-op re-sync / skopeo no-op loop    %7.2f   (registry, target < 1.0)\n", rn / srn
+}'
