@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.layerfs.io.blob.BlobVerificationException;
+import org.layerfs.io.blob.Streams;
 import org.layerfs.io.blob.VerifyingInputStream;
 import org.layerfs.io.model.Compression;
 import org.layerfs.io.model.Descriptor;
@@ -128,16 +129,7 @@ public final class LayerReader implements AutoCloseable {
 
     @Override
     public long skip(long n) throws IOException {
-      byte[] buf = new byte[(int) Math.min(n, 8192)];
-      long done = 0;
-      while (done < n) {
-        int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-        if (r < 0) {
-          break;
-        }
-        done += r;
-      }
-      return done;
+      return Streams.skipByReading(this, n);
     }
 
     @Override

@@ -1,5 +1,8 @@
 package org.layerfs.transforms.tar;
 
+import java.util.Optional;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+
 /** The kinds of filesystem entry a layer's tar can hold. */
 public enum EntryType {
   FILE("file"),
@@ -19,6 +22,24 @@ public enum EntryType {
   /** The name used in catalogs: {@code file dir symlink hardlink fifo char block}. */
   public String label() {
     return label;
+  }
+
+  /** The kind of a tar entry; empty for kinds no layer holds (sparse files, volume labels). */
+  public static Optional<EntryType> of(TarArchiveEntry e) {
+    if (e.isDirectory()) {
+      return Optional.of(DIR);
+    } else if (e.isSymbolicLink()) {
+      return Optional.of(SYMLINK);
+    } else if (e.isLink()) {
+      return Optional.of(HARDLINK);
+    } else if (e.isFIFO()) {
+      return Optional.of(FIFO);
+    } else if (e.isCharacterDevice()) {
+      return Optional.of(CHAR);
+    } else if (e.isBlockDevice()) {
+      return Optional.of(BLOCK);
+    }
+    return e.isFile() ? Optional.of(FILE) : Optional.empty();
   }
 
   public static EntryType fromLabel(String label) {

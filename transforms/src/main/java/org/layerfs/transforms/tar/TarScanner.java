@@ -123,22 +123,8 @@ public final class TarScanner {
   }
 
   private static EntryType type(TarArchiveEntry e, String path) throws LayerFormatException {
-    if (e.isDirectory()) {
-      return EntryType.DIR;
-    } else if (e.isSymbolicLink()) {
-      return EntryType.SYMLINK;
-    } else if (e.isLink()) {
-      return EntryType.HARDLINK;
-    } else if (e.isFIFO()) {
-      return EntryType.FIFO;
-    } else if (e.isCharacterDevice()) {
-      return EntryType.CHAR;
-    } else if (e.isBlockDevice()) {
-      return EntryType.BLOCK;
-    } else if (e.isFile()) {
-      return EntryType.FILE;
-    }
-    throw new LayerFormatException("entry \"" + path + "\": unsupported tar entry type (not a file, directory, link, fifo or device)");
+    return EntryType.of(e).orElseThrow(() -> new LayerFormatException(
+        "entry \"" + path + "\": unsupported tar entry type (not a file, directory, link, fifo or device)"));
   }
 
   private String hashContent(InputStream in, String path, long size) throws IOException {

@@ -6,9 +6,11 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.layerfs.io.blob.BlobVerificationException;
+import org.layerfs.io.blob.Streams;
 import org.layerfs.io.blob.VerifyingInputStream;
 import org.layerfs.io.model.Compression;
 import org.layerfs.io.model.Descriptor;
@@ -74,7 +76,7 @@ public final class LayerWriter {
       }
       String path = check(e);
       FileEntry planned = plan.get(path);
-      if (path.isEmpty() || planned == null || planned.type() != type(e)) {
+      if (path.isEmpty() || planned == null || !EntryType.of(e).equals(Optional.of(planned.type()))) {
         continue;
       }
       long n = tree.write(planned, in);
@@ -142,23 +144,7 @@ public final class LayerWriter {
     }
   }
 
-  /** The kind of a tar entry, as the plan spells it; null for the kinds a layer never writes. */
-  private static EntryType type(TarArchiveEntry e) {
-    if (e.isDirectory()) {
-      return EntryType.DIR;
-    } else if (e.isSymbolicLink()) {
-      return EntryType.SYMLINK;
-    } else if (e.isLink()) {
-      return EntryType.HARDLINK;
-    } else if (e.isFIFO()) {
-      return EntryType.FIFO;
-    } else if (e.isCharacterDevice()) {
-      return EntryType.CHAR;
-    } else if (e.isBlockDevice()) {
-      return EntryType.BLOCK;
-    }
-    return e.isFile() ? EntryType.FILE : null;
-  }
+
 
   /** Fails once more than {@code limit} uncompressed bytes are read: a decompression bomb. */
   private static final class LimitedStream extends FilterInputStream {
@@ -191,16 +177,7 @@ public final class LayerWriter {
 
     @Override
     public long skip(long n) throws IOException {
-      long done = 0;
-      byte[] buf = new byte[8192];
-      while (done < n) {
-        int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-        if (r < 0) {
-          break;
-        }
-        done += r;
-      }
-      return done;
+      return Streams.skipByReading(this, n);
     }
 
     @Override
