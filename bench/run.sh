@@ -5,6 +5,7 @@
 #   - serial `zcat` and `sha256sum` of the same blobs (the yardsticks);
 #   - `layerfs index`, cold cache, JVM held to -Xmx256m: wall, CPU seconds per wall second, peak RSS;
 #   - the same with a warm cache;
+#   - the cold `index` on an embedded Flink (--flinkMaster=[local], parallelism 2), same heap;
 #   - `layerfs unpack` of the largest image (app-a, warm cache) against `umoci unpack` of it;
 # prints the ratios the issues set targets for, then runs bench/mirror.sh (sync into an OCI
 # layout and into a registry, against skopeo). Needs: java, mvn, python3, gzip, GNU time, umoci,
@@ -39,6 +40,11 @@ for i in $(seq "$runs"); do
   rm -rf "$work/cache" "$work/out"
   timed "$work/cold.times" "$top/layerfs" index "oci:$corpus" --out "$work/out" --cache-dir "$work/cache"
   timed "$work/warm.times" "$top/layerfs" index "oci:$corpus" --out "$work/out" --cache-dir "$work/cache"
+  rm -rf "$work/flink-cache" "$work/flink-out"
+  timed "$work/flink.times" "$top/layerfs" index "oci:$corpus" --out "$work/flink-out" --cache-dir "$work/flink-cache" \
+      --runner=FlinkRunner --flinkMaster=[local] --parallelism=2
+  # The same catalog from both runners, or the comparison means nothing.
+  diff -r "$work/out" "$work/flink-out" >/dev/null || { echo "Flink's catalog differs from the direct runner's" >&2; exit 1; }
   rm -rf "$work/unpack" "$work/umoci"
   timed "$work/unpack.times" "$top/layerfs" unpack "oci:$corpus:app-a" "$work/unpack" --cache-dir "$work/cache"
   timed "$work/umoci.times" umoci unpack --image "$corpus:app-a" "$work/umoci"
@@ -52,23 +58,27 @@ cold_cpu=$(median "$work/cold.times" 2)
 cold_rss=$(median "$work/cold.times" 3)
 warm_s=$(median "$work/warm.times" 1)
 warm_rss=$(median "$work/warm.times" 3)
+flink_s=$(median "$work/flink.times" 1)
+flink_rss=$(median "$work/flink.times" 3)
 unpack_s=$(median "$work/unpack.times" 1)
 unpack_rss=$(median "$work/unpack.times" 3)
 umoci_s=$(median "$work/umoci.times" 1)
 umoci_rss=$(median "$work/umoci.times" 3)
 awk -v z="$zcat_s" -v s="$sha_s" -v c="$cold_s" -v cc="$cold_cpu" -v cr="$cold_rss" -v w="$warm_s" -v wr="$warm_rss" \
-    -v u="$unpack_s" -v ur="$unpack_rss" -v m="$umoci_s" -v mr="$umoci_rss" -v n="$runs" 'BEGIN {
+    -v f="$flink_s" -v fr="$flink_rss" -v u="$unpack_s" -v ur="$unpack_rss" -v m="$umoci_s" -v mr="$umoci_rss" -v n="$runs" 'BEGIN {
   printf "medians of %d runs (seconds)\n", n
   printf "  zcat, serial          %7.2f\n", z
   printf "  sha256sum, serial     %7.2f\n", s
   printf "  layerfs index, cold   %7.2f   CPU %.2f s per wall s, peak RSS %d MiB (-Xmx256m)\n", c, cc / c, cr / 1024
   printf "  layerfs index, warm   %7.2f   peak RSS %d MiB\n", w, wr / 1024
+  printf "  index cold, Flink     %7.2f   peak RSS %d MiB (embedded, parallelism 2, -Xmx256m)\n", f, fr / 1024
   printf "  layerfs unpack app-a  %7.2f   peak RSS %d MiB (warm cache, -Xmx256m)\n", u, ur / 1024
   printf "  umoci unpack app-a    %7.2f   peak RSS %d MiB\n", m, mr / 1024
   printf "ratios\n"
   printf "  index cold / zcat     %7.2f   (target < 0.75)\n", c / z
   printf "  index cold / sha256sum %6.2f\n", c / s
   printf "  index warm / cold     %7.2f   (target < 0.25)\n", w / c
+  printf "  index Flink / direct  %7.2f\n", f / c
   printf "  unpack / umoci unpack %7.2f   (target < 0.5)\n", u / m
 }'
 

@@ -49,6 +49,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] argv) {
+    // An embedded Flink (--flinkMaster=[local]) stops its Pekko actor system in the background
+    // after the job's result is in; Pekko's JVM shutdown hook can then race System.exit and print
+    // a NoClassDefFoundError from a closed class loader. The hook has nothing left to do.
+    System.setProperty("pekko.jvm-shutdown-hooks", "off");
     System.exit(run(Arrays.asList(argv), System.out, System.err));
   }
 

@@ -3,9 +3,10 @@ package org.layerfs.pipeline.copy;
 import com.google.auto.value.AutoValue;
 import com.google.common.collect.ImmutableList;
 import com.google.common.io.Closer;
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,7 @@ import org.layerfs.io.ref.ImageReference;
 import org.layerfs.pipeline.run.JobMetrics;
 import org.layerfs.pipeline.run.JobRunner;
 import org.layerfs.pipeline.run.Progress;
+import org.layerfs.pipeline.run.Scratch;
 import org.layerfs.pipeline.sink.WriteJsonLines;
 import org.layerfs.transforms.copy.BlobOutcome;
 import org.layerfs.transforms.copy.CommitImages;
@@ -135,7 +137,8 @@ public abstract class CopyJob {
           OciLayoutDestination.at(Path.of(store.location())).removeTemporaries();
         }
       }
-      Path outcomes = Files.createTempFile("layerfs-outcomes", ".jsonl");
+      Path scratch = Scratch.create(pipelineOptions(), "layerfs-" + mode().command() + "-");
+      Path outcomes = scratch.resolve("outcomes.jsonl");
       try {
         long start = System.nanoTime();
         JobMetrics metrics = JobRunner.run(pipeline(outcomes.toString()), progress);
@@ -158,7 +161,7 @@ public abstract class CopyJob {
         }
         return report.count("failed") > 0 || pruneFailed ? 1 : 0;
       } finally {
-        Files.deleteIfExists(outcomes);
+        MoreFiles.deleteRecursively(scratch, RecursiveDeleteOption.ALLOW_INSECURE);
       }
     }
   }

@@ -28,6 +28,7 @@ import org.layerfs.pipeline.cli.UsageException;
 import org.layerfs.pipeline.run.JobRunner;
 import org.layerfs.pipeline.run.MergeImages;
 import org.layerfs.pipeline.run.Progress;
+import org.layerfs.pipeline.run.Scratch;
 import org.layerfs.pipeline.sink.WriteJsonLines;
 import org.layerfs.transforms.catalog.FileEntryJson;
 import org.layerfs.transforms.image.ImageOutcome;
@@ -87,7 +88,7 @@ public abstract class DiffJob {
     ResolvedImage a = SingleImage.resolve(first(), platform());
     ResolvedImage b = SingleImage.resolve(second(), secondPlatform());
     Files.createDirectories(cacheDir());
-    Path work = Files.createTempDirectory("layerfs-diff-");
+    Path work = Scratch.create(pipelineOptions(), "layerfs-diff-");
     try {
       String merged = work.resolve("merged").toString();
       Path outcomes = work.resolve("outcomes.jsonl");

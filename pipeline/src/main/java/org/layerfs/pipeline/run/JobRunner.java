@@ -3,6 +3,8 @@ package org.layerfs.pipeline.run;
 import java.io.PrintStream;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.joda.time.Duration;
@@ -11,11 +13,19 @@ import org.joda.time.Duration;
 public final class JobRunner {
   private JobRunner() {}
 
-  /** Runs {@code pipeline}; returns its metrics once it is done. Pipeline failures are thrown. */
+  /**
+   * Runs {@code pipeline}; returns its metrics once it is done. Pipeline failures are thrown.
+   * The Flink runner (attached, as layerfs runs it) returns from {@code run()} only when the job
+   * has ended: its progress is drawn once, at the end, from the metrics its result carries.
+   */
   public static JobMetrics run(Pipeline pipeline, Progress progress) {
     if (pipeline.getOptions().getRunner() == DirectRunner.class) {
       // Return from run() at once so the progress line can be drawn while the job works.
       pipeline.getOptions().as(DirectOptions.class).setBlockOnRun(false);
+    } else if (pipeline.getOptions().getRunner() == FlinkRunner.class) {
+      // layerfs's elements are immutable values and its DoFns never change their inputs, so
+      // Flink need not copy each element between chained operators.
+      pipeline.getOptions().as(FlinkPipelineOptions.class).setFasterCopy(true);
     }
     PipelineResult result = pipeline.run();
     JobMetrics metrics = new JobMetrics(result);
