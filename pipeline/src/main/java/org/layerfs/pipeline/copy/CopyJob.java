@@ -1,5 +1,6 @@
 package org.layerfs.pipeline.copy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.auto.value.AutoValue;
 import com.google.common.collect.ImmutableList;
 import com.google.common.io.Closer;
@@ -14,15 +15,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.ToLongFunction;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
-import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.layerfs.io.dest.ImageDestinations;
@@ -38,8 +41,9 @@ import org.layerfs.transforms.copy.CommitImages;
 import org.layerfs.transforms.copy.CopyBlobs;
 import org.layerfs.transforms.copy.CopyOutcome;
 import org.layerfs.transforms.copy.CopyPlan;
+import org.layerfs.transforms.copy.CopyPlans;
 import org.layerfs.transforms.copy.CopyRequest;
-import org.layerfs.transforms.copy.PlanCopies;
+import org.layerfs.transforms.copy.OpenStores;
 import org.layerfs.transforms.copy.RemoveFromSource;
 
 /**
@@ -98,11 +102,13 @@ public abstract class CopyJob {
     public abstract CopyJob build();
   }
 
-  /** Builds the pipeline: images ─ CopyBlobs ─ CommitImages ─► destination; outcomes to {@code outcomes}. */
-  Pipeline pipeline(String outcomes) {
+  /**
+   * Builds the pipeline: plans ─ CopyBlobs ─ CommitImages ─► destination; every outcome, with the
+   * settled ones, to {@code outcomes}.
+   */
+  Pipeline pipeline(CopyPlans planned, String outcomes) {
     Pipeline p = Pipeline.create(pipelineOptions());
-    PCollectionTuple planned = p.apply("PlanCopies", PlanCopies.of(requests()));
-    PCollection<CopyPlan> plans = planned.get(PlanCopies.PLANS);
+    PCollection<CopyPlan> plans = p.apply("Plans", Create.of(planned.toCopy()).withCoder(SerializableCoder.of(CopyPlan.class)));
 
     PCollectionView<Map<String, BlobOutcome>> blobs =
         plans
@@ -117,7 +123,7 @@ public abstract class CopyJob {
     }
 
     PCollectionList.of(committed)
-        .and(planned.get(PlanCopies.DONE))
+        .and(p.apply("Settled", Create.of(planned.settled()).withCoder(SerializableCoder.of(CopyOutcome.class))))
         .apply("AllOutcomes", Flatten.pCollections())
         .apply("OutcomeRecords", MapElements.into(TypeDescriptors.strings()).via((CopyOutcome o) -> o.toReportJson().toString()))
         .apply("WriteOutcomes", WriteJsonLines.to(outcomes));
@@ -137,32 +143,48 @@ public abstract class CopyJob {
           OciLayoutDestination.at(Path.of(store.location())).removeTemporaries();
         }
       }
-      Path scratch = Scratch.create(pipelineOptions(), "layerfs-" + mode().command() + "-");
-      Path outcomes = scratch.resolve("outcomes.jsonl");
-      try {
-        long start = System.nanoTime();
-        JobMetrics metrics = JobRunner.run(pipeline(outcomes.toString()), progress);
-        List<ImageReference> pruned = new ArrayList<>();
-        boolean pruneFailed = false;
-        if (prune()) {
-          for (CopyRequest request : requests()) {
-            try {
-              pruned.addAll(Pruning.prune(request, Pruning.candidates(request)));
-            } catch (IOException e) {
-              err.println("layerfs: " + e.getMessage());
-              pruneFailed = true;
-            }
+      long start = System.nanoTime();
+      CopyPlans planned;
+      try (OpenStores stores = new OpenStores()) {
+        planned = CopyPlans.plan(requests(), stores);
+      }
+      Copied copied = copy(planned, progress);
+      List<ImageReference> pruned = new ArrayList<>();
+      boolean pruneFailed = false;
+      if (prune()) {
+        for (CopyRequest request : requests()) {
+          try {
+            pruned.addAll(Pruning.prune(request, Pruning.candidates(request)));
+          } catch (IOException e) {
+            err.println("layerfs: " + e.getMessage());
+            pruneFailed = true;
           }
         }
-        CopyReport report = CopyReport.read(mode().command(), outcomes, pruned, metrics, (System.nanoTime() - start) / 1e9);
-        report.printSummary(out, err);
-        if (report().isPresent()) {
-          report.write(report().get());
-        }
-        return report.count("failed") > 0 || pruneFailed ? 1 : 0;
-      } finally {
-        MoreFiles.deleteRecursively(scratch, RecursiveDeleteOption.ALLOW_INSECURE);
       }
+      CopyReport report = new CopyReport(mode().command(), copied.images(), pruned, copied.counters(), (System.nanoTime() - start) / 1e9);
+      report.printSummary(out, err);
+      if (report().isPresent()) {
+        report.write(report().get());
+      }
+      return report.count("failed") > 0 || pruneFailed ? 1 : 0;
+    }
+  }
+
+  /** Every image's outcome record, and the counters of the pipeline that copied them. */
+  private record Copied(List<JsonNode> images, ToLongFunction<String> counters) {}
+
+  /** Runs the pipeline over the plans; when there is nothing to copy (a sync in step), none. */
+  private Copied copy(CopyPlans planned, Progress progress) throws IOException {
+    if (planned.toCopy().isEmpty()) {
+      return new Copied(planned.settled().stream().map(o -> (JsonNode) o.toReportJson()).toList(), name -> 0);
+    }
+    Path scratch = Scratch.create(pipelineOptions(), "layerfs-" + mode().command() + "-");
+    try {
+      Path outcomes = scratch.resolve("outcomes.jsonl");
+      JobMetrics metrics = JobRunner.run(pipeline(planned, outcomes.toString()), progress);
+      return new Copied(CopyReport.readOutcomes(outcomes), metrics::counter);
+    } finally {
+      MoreFiles.deleteRecursively(scratch, RecursiveDeleteOption.ALLOW_INSECURE);
     }
   }
 

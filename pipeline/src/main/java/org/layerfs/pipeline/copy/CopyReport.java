@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToLongFunction;
 import org.layerfs.io.model.ImageJson;
 import org.layerfs.io.ref.ImageReference;
-import org.layerfs.pipeline.run.JobMetrics;
 import org.layerfs.pipeline.run.Sizes;
 import org.layerfs.transforms.copy.CopyMetrics;
 
@@ -23,20 +23,21 @@ final class CopyReport {
   private final String command;
   private final List<JsonNode> images;
   private final List<ImageReference> pruned;
-  private final JobMetrics metrics;
+  private final ToLongFunction<String> counters;
   private final double seconds;
 
-  private CopyReport(String command, List<JsonNode> images, List<ImageReference> pruned, JobMetrics metrics, double seconds) {
+  /** {@code images}: every image's outcome record; {@code counters}: the job's counters by name. */
+  CopyReport(String command, List<JsonNode> images, List<ImageReference> pruned, ToLongFunction<String> counters, double seconds) {
     this.command = command;
-    this.images = images;
+    this.images = new ArrayList<>(images);
+    this.images.sort(Comparator.comparing((JsonNode n) -> n.path("image").asText()).thenComparing(n -> n.path("destination").asText()));
     this.pruned = pruned;
-    this.metrics = metrics;
+    this.counters = counters;
     this.seconds = seconds;
   }
 
   /** Reads the image outcomes the pipeline wrote, one JSON object a line. */
-  static CopyReport read(String command, Path outcomes, List<ImageReference> pruned, JobMetrics metrics, double seconds)
-      throws IOException {
+  static List<JsonNode> readOutcomes(Path outcomes) throws IOException {
     List<JsonNode> images = new ArrayList<>();
     if (Files.exists(outcomes)) {
       for (String line : Files.readAllLines(outcomes)) {
@@ -45,8 +46,7 @@ final class CopyReport {
         }
       }
     }
-    images.sort(Comparator.comparing((JsonNode n) -> n.path("image").asText()).thenComparing(n -> n.path("destination").asText()));
-    return new CopyReport(command, images, pruned, metrics, seconds);
+    return images;
   }
 
   long count(String status) {
@@ -64,8 +64,8 @@ final class CopyReport {
     out.printf(Locale.ROOT,
         "%s: %d images: %d copied, %d moved, %d up to date, %d failed; blobs: %d copied, %d already there, %d failed; %s copied in %.1f s%n",
         command, images.size(), count("copied"), count("moved"), count("skipped"), count("failed"),
-        metrics.counter(CopyMetrics.BLOBS_COPIED), metrics.counter(CopyMetrics.BLOBS_PRESENT),
-        metrics.counter(CopyMetrics.BLOBS_FAILED), Sizes.human(metrics.counter(CopyMetrics.BYTES_COPIED)), seconds);
+        counters.applyAsLong(CopyMetrics.BLOBS_COPIED), counters.applyAsLong(CopyMetrics.BLOBS_PRESENT),
+        counters.applyAsLong(CopyMetrics.BLOBS_FAILED), Sizes.human(counters.applyAsLong(CopyMetrics.BYTES_COPIED)), seconds);
   }
 
   /** Writes the JSON report to {@code file}, replacing it whole. */
@@ -75,10 +75,10 @@ final class CopyReport {
     root.put("seconds", Math.round(seconds * 1000) / 1000.0);
     root.put("status", count("failed") > 0 ? "some images failed" : "ok");
     ObjectNode blobs = root.putObject("blobs");
-    blobs.put("copied", metrics.counter(CopyMetrics.BLOBS_COPIED));
-    blobs.put("alreadyThere", metrics.counter(CopyMetrics.BLOBS_PRESENT));
-    blobs.put("failed", metrics.counter(CopyMetrics.BLOBS_FAILED));
-    root.put("bytes", metrics.counter(CopyMetrics.BYTES_COPIED));
+    blobs.put("copied", counters.applyAsLong(CopyMetrics.BLOBS_COPIED));
+    blobs.put("alreadyThere", counters.applyAsLong(CopyMetrics.BLOBS_PRESENT));
+    blobs.put("failed", counters.applyAsLong(CopyMetrics.BLOBS_FAILED));
+    root.put("bytes", counters.applyAsLong(CopyMetrics.BYTES_COPIED));
     ArrayNode prunedArray = root.putArray("pruned");
     pruned.forEach(r -> prunedArray.add(r.toString()));
     ArrayNode array = root.putArray("images");

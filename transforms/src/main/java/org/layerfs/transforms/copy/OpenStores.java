@@ -13,16 +13,16 @@ import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ImageSources;
 
 /**
- * The sources and destinations one DoFn instance has open, reused across elements (a registry
- * session, an indexed archive) and closed in its teardown.
+ * The sources and destinations one DoFn instance (or the launcher, while it plans) has open,
+ * reused across elements (a registry session, an indexed archive) and closed in its teardown.
  */
-final class OpenStores implements Closeable {
+public final class OpenStores implements Closeable {
   private record Key(ImageReference store, RegistryConfig config) {}
 
   private final Map<Key, ImageSource> sources = new HashMap<>();
   private final Map<Key, ImageDestination> destinations = new HashMap<>();
 
-  ImageSource source(ImageReference reference, RegistryConfig config) throws IOException {
+  public ImageSource source(ImageReference reference, RegistryConfig config) throws IOException {
     Key key = new Key(reference.store(), config);
     ImageSource s = sources.get(key);
     if (s == null) {
@@ -32,7 +32,7 @@ final class OpenStores implements Closeable {
     return s;
   }
 
-  ImageDestination destination(ImageReference reference, RegistryConfig config) throws IOException {
+  public ImageDestination destination(ImageReference reference, RegistryConfig config) throws IOException {
     Key key = new Key(reference.store(), config);
     ImageDestination d = destinations.get(key);
     if (d == null) {
