@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.layerfs.io.model.Platform;
@@ -245,19 +244,11 @@ public final class Main {
   }
 
   private static PipelineOptions pipelineOptions(Args args) throws UsageException {
-    PipelineOptions options;
     try {
-      options = PipelineOptionsFactory.fromArgs(args.pipelineArgs().toArray(new String[0])).withValidation().create();
+      return PipelineOptionsFactory.fromArgs(args.pipelineArgs().toArray(new String[0])).withValidation().create();
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    if (args.pipelineArgs().stream().noneMatch(a -> a.startsWith("--targetParallelism"))) {
-      // The direct runner's driver polls on a thread of the same pool as the work, so a pool
-      // larger than the cores (Beam's default is at least 3) gives it a core to spin on. With one
-      // thread a core it waits its turn; measured 15% faster to a registry on 2 cores.
-      options.as(DirectOptions.class).setTargetParallelism(Math.max(2, Runtime.getRuntime().availableProcessors()));
-    }
-    return options;
   }
 
   private static String describe(Throwable e) {
