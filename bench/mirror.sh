@@ -19,8 +19,8 @@ source "$here/timing.sh"
 mapfile -t tags < <(python3 -c 'import json,sys; [print(m["annotations"]["org.opencontainers.image.ref.name"]) for m in json.load(open(sys.argv[1]))["manifests"]]' "$src/index.json")
 echo "mirror source: ${#tags[@]} images, $(du -sh "$src" | cut -f1) of blobs"
 
-registry_pid=()
-# start_registry DIR: a docker-registry with its storage in DIR on a free loopback port; prints HOST:PORT.
+# start_registry DIR: a docker-registry with its storage in DIR on a free loopback port; prints
+# HOST:PORT. It runs in a command substitution, a subshell, so its pid goes to a file, not a variable.
 start_registry() {
   local dir="$1" port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -40,14 +40,18 @@ http:
   addr: 127.0.0.1:$port
 YAML
   docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
-  registry_pid+=($!)
+  echo $! >> "$work/m-reg.pids"
   for _ in $(seq 100); do
     curl -fs "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && { echo "127.0.0.1:$port"; return; }
     sleep 0.1
   done
   echo "docker-registry did not start: $(cat "$dir/log")" >&2; return 1
 }
-stop_registries() { [ ${#registry_pid[@]} -eq 0 ] || kill "${registry_pid[@]}" 2>/dev/null || true; registry_pid=(); }
+stop_registries() {
+  [ -f "$work/m-reg.pids" ] || return 0
+  xargs kill < "$work/m-reg.pids" 2>/dev/null || true
+  rm -f "$work/m-reg.pids"
+}
 trap stop_registries EXIT
 
 skopeo_loop() {  # skopeo_loop DEST_PREFIX [skopeo options]: one skopeo copy per image
