@@ -1,5 +1,6 @@
 package org.layerfs.transforms.layer;
 
+import com.google.common.base.Throwables;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -14,14 +15,15 @@ import java.util.concurrent.TimeUnit;
  * Reads its source on another thread, a few chunks ahead of its consumer, so that the work
  * behind the source (reading, digesting and decompressing a blob) overlaps the consumer's (the
  * diffID digest, the tar scan, hashing every file). Memory is bounded: {@link #DEPTH} chunks.
- * An exception of the source reaches the consumer unchanged, at the point it would have.
+ * Every failure of the source, checked or not, reaches the consumer unchanged, at the point it
+ * would have: a reader thread that ended silently would leave the consumer waiting forever.
  */
 final class ReadAheadInputStream extends InputStream {
   private static final int CHUNK = 256 << 10;
   private static final int DEPTH = 8;
 
   /** A filled buffer, the end of the source, or the source's failure. */
-  private record Chunk(byte[] bytes, int length, IOException failure) {
+  private record Chunk(byte[] bytes, int length, Throwable failure) {
     static final Chunk END = new Chunk(new byte[0], -1, null);
   }
 
@@ -55,10 +57,12 @@ final class ReadAheadInputStream extends InputStream {
           return;
         }
       }
-    } catch (IOException e) {
-      full.offer(new Chunk(new byte[0], -1, e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      full.offer(new Chunk(new byte[0], -1, new InterruptedIOException("the read-ahead thread was interrupted")));
+    } catch (IOException | RuntimeException | Error e) {
+      // Room is certain: at most DEPTH chunks are queued, and the queue holds DEPTH + 1.
+      full.offer(new Chunk(new byte[0], -1, e));
     }
   }
 
@@ -78,9 +82,11 @@ final class ReadAheadInputStream extends InputStream {
     }
     position = 0;
     if (current.failure() != null) {
-      IOException failure = current.failure();
+      Throwable failure = current.failure();
       current = Chunk.END;
-      throw failure;
+      Throwables.throwIfInstanceOf(failure, IOException.class);
+      Throwables.throwIfUnchecked(failure);
+      throw new AssertionError("fill() passes on only I/O and unchecked failures", failure);
     }
     return current;
   }
