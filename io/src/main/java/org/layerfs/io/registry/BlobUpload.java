@@ -19,7 +19,8 @@ import org.layerfs.io.model.Descriptor;
  * Pushes one blob: POST to open an upload, then either one PUT with the bytes (small blobs) or
  * PATCHes of one chunk each and an empty PUT (large ones). The bytes are verified against the
  * descriptor as they are read, before the final PUT, and the registry checks the digest again
- * on that PUT; a failed upload is cancelled, so nothing appears under the digest.
+ * on that PUT. Every upload session that will not be finished, whatever failed, is cancelled
+ * (DELETE), so the registry does not keep it until it expires.
  */
 final class BlobUpload {
   private static final Pattern RANGE = Pattern.compile("(?:bytes=)?0-(\\d+)");
@@ -46,11 +47,19 @@ final class BlobUpload {
     }
   }
 
-  /** One PUT; a transient failure restarts the upload, since a half-received PUT spoils it. */
+  /**
+   * POST, then one PUT with every byte. A transient failure of either restarts the upload (a
+   * half-received PUT spoils its session): each attempt of the retry policy sends one of each.
+   */
   private void pushWhole(byte[] bytes) throws IOException {
-    caller.retrying(() -> {
-      URI location = caller.call(new Start());
-      return caller.callOnce(new Complete(location, bytes));
+    caller.retry().run(attempt -> {
+      URI location = caller.once(new Start());
+      try {
+        return caller.once(new Complete(location, bytes));
+      } catch (IOException | RuntimeException e) {
+        cancel(location);
+        throw e;
+      }
     });
   }
 
@@ -61,43 +70,57 @@ final class BlobUpload {
       long offset = 0;
       // The read that reaches the end verifies size and digest, so a wrong blob never reaches the PUT.
       for (int n; (n = in.readNBytes(chunk, 0, chunk.length)) > 0; offset += n) {
-        location = sendChunk(location, chunk, n, offset);
+        location = new ChunkTransfer(location, chunk, n, offset).send();
       }
       caller.call(new Complete(location, new byte[0]));
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
       cancel(location);
       throw e;
     }
   }
 
   /**
-   * PATCHes {@code chunk[0..n)}, which starts at blob byte {@code start}. After a transient
-   * failure, asks the registry how much it has and sends only the rest of the chunk.
+   * One chunk's PATCH under the retry policy: after a transient failure, asks the registry how
+   * much of the chunk it holds (part of the same attempt) and sends only the rest.
    */
-  private URI sendChunk(URI location, byte[] chunk, int n, long start) throws IOException {
-    int sent = 0;
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return caller.callOnce(new Chunk(location, chunk, sent, n, start));
-      } catch (RegistryException e) {
-        if (!e.isTransient() || attempt >= caller.config().maxAttempts()) {
-          throw e;
-        }
-        caller.pause(attempt, e.retryAfter());
-        Status status = caller.call(new StatusCheck(location));
-        long have = status.offset();
-        if (have < start || have > start + n) {
-          throw new RegistryException(
-              caller.describe(new Chunk(location, chunk, sent, n, start)) + ": after a failure the registry holds "
-                  + have + " bytes, not between " + start + " and " + (start + n),
-              OptionalInt.empty(), false, Optional.empty(), e);
-        }
-        location = status.location().orElse(location);
-        sent = (int) (have - start);
-        if (sent == n) {
+  private final class ChunkTransfer {
+    private final byte[] chunk;
+    private final int n;
+    private final long start;
+    private URI location;
+    private int sent;
+
+    /** The chunk {@code chunk[0..n)}, which starts at blob byte {@code start}. */
+    ChunkTransfer(URI location, byte[] chunk, int n, long start) {
+      this.location = location;
+      this.chunk = chunk;
+      this.n = n;
+      this.start = start;
+    }
+
+    /** Sends the chunk; returns where the upload continues. */
+    URI send() throws IOException {
+      return caller.retry().run(attempt -> {
+        if (attempt > 1 && resync()) {
           return location;
         }
+        return caller.once(new Chunk(location, chunk, sent, n, start));
+      });
+    }
+
+    /** Learns how much the registry holds; true when that is the whole chunk. */
+    private boolean resync() throws IOException {
+      Status status = caller.once(new StatusCheck(location));
+      long have = status.offset();
+      if (have < start || have > start + n) {
+        throw new RegistryException(
+            caller.describe(new Chunk(location, chunk, sent, n, start)) + ": after a failure the registry holds "
+                + have + " bytes, not between " + start + " and " + (start + n),
+            OptionalInt.empty(), false, Optional.empty(), null);
       }
+      location = status.location().orElse(location);
+      sent = (int) (have - start);
+      return sent == n;
     }
   }
 

@@ -1,15 +1,13 @@
 package org.layerfs.io.registry;
 
-import static java.net.http.HttpResponse.BodyHandlers.ofByteArray;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import java.io.IOException;
-import java.io.InterruptedIOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -32,10 +30,13 @@ final class RegistryAuth {
   private static final long EXPIRY_MARGIN_SECONDS = 10;
   /** The lifetime the token specification gives a token that states none. */
   private static final long DEFAULT_TOKEN_SECONDS = 60;
+  /** Tokens are a few kilobytes; a larger answer is not one. */
+  private static final int MAX_TOKEN_ANSWER = 1 << 20;
 
   private final String registry;
   private final RegistryConfig config;
-  private final HttpClient http;
+  /** Token requests go to the realm as they are: no scheme choice, no redirects, no auth layer. */
+  private final RegistryTransport http;
   private final AuthFiles authFiles;
   private final Clock clock;
   private final Map<String, Optional<Credentials>> credentials = new ConcurrentHashMap<>();
@@ -44,7 +45,7 @@ final class RegistryAuth {
 
   private record Token(String value, Instant renewAfter) {}
 
-  RegistryAuth(String registry, RegistryConfig config, HttpClient http, Clock clock) {
+  RegistryAuth(String registry, RegistryConfig config, RegistryTransport http, Clock clock) {
     this.registry = registry;
     this.config = config;
     this.http = http;
@@ -111,7 +112,7 @@ final class RegistryAuth {
     String what = "registry " + registry + ", repository " + repository + ", token request";
     String realm = c.param("realm").orElseThrow(() -> new RegistryException(
         what + ": the Bearer challenge names no realm", OptionalInt.empty(), false, Optional.empty(), null));
-    URI uri = URI.create(realm);
+    URI uri = realmUri(realm, what);
     Optional<Credentials> creds = credentials(repository);
     if (creds.isPresent() && config.tlsVerify() && !"https".equals(uri.getScheme())) {
       throw new RegistryException(
@@ -123,16 +124,16 @@ final class RegistryAuth {
     scopes.forEach(s -> query.append("&scope=").append(encode(s)));
     String sep = uri.getRawQuery() == null ? "?" : "&";
     URI tokenUri = URI.create(realm + (query.length() == 0 ? "" : sep + query.substring(1)));
-    HttpRequest.Builder request = HttpRequest.newBuilder(tokenUri).timeout(config.timeout()).GET();
+    HttpRequest.Builder request = HttpRequest.newBuilder(tokenUri).GET();
     creds.ifPresent(k -> request.header("Authorization", k.basicAuthorization()));
-    HttpResponse<byte[]> response;
-    try {
-      response = http.send(request.build(), ofByteArray());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException(what + ": interrupted");
+    HttpResponse<InputStream> response =
+        http.send(new RegistryRequest(request.build(), repository, scopes, what + " to " + uri.getHost()));
+    byte[] answer;
+    try (InputStream in = response.body()) {
+      answer = in.readNBytes(MAX_TOKEN_ANSWER);
     } catch (IOException e) {
-      throw new RegistryException(what + " to " + uri.getHost() + ": " + e, OptionalInt.empty(), true, Optional.empty(), e);
+      throw new RegistryException(what + " to " + uri.getHost() + ": reading the answer: " + e,
+          OptionalInt.of(response.statusCode()), true, Optional.empty(), e);
     }
     int status = response.statusCode();
     if (status != 200) {
@@ -144,7 +145,7 @@ final class RegistryAuth {
     }
     JsonNode body;
     try {
-      body = ImageJson.tree(response.body(), what);
+      body = ImageJson.tree(answer, what);
     } catch (ImageFormatException e) {
       throw new ImageFormatException(what + ": the answer is not JSON");
     }
@@ -154,6 +155,21 @@ final class RegistryAuth {
     }
     long seconds = body.path("expires_in").asLong(DEFAULT_TOKEN_SECONDS);
     return new Token(token, clock.instant().plusSeconds(Math.max(0, seconds - EXPIRY_MARGIN_SECONDS)));
+  }
+
+  /** The realm as an absolute http(s) URI; a registry's answer is checked, not trusted. */
+  private static URI realmUri(String realm, String what) throws RegistryException {
+    try {
+      URI uri = new URI(realm);
+      if (("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) && uri.getHost() != null) {
+        return uri;
+      }
+    } catch (URISyntaxException e) {
+      // reported below, with the rest
+    }
+    throw new RegistryException(
+        what + ": the Bearer challenge's realm \"" + realm + "\" is not an http(s) URI",
+        OptionalInt.empty(), false, Optional.empty(), null);
   }
 
   private static String encode(String s) {

@@ -5,7 +5,6 @@ import com.google.common.collect.ImmutableSet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.Optional;
@@ -31,18 +30,11 @@ public final class RegistryClient {
 
   /** A client of {@code registry} ({@code HOST[:PORT]}). */
   public static RegistryClient create(String registry, RegistryConfig config) {
-    HttpClient.Builder http =
-        HttpClient.newBuilder()
-            // HTTP/1.1: plain-HTTP registries would otherwise get an h2c upgrade on every request.
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(config.timeout())
-            .followRedirects(HttpClient.Redirect.NEVER);
-    if (!config.tlsVerify()) {
-      http.sslContext(InsecureTls.context());
-    }
-    HttpClient client = http.build();
-    RegistryAuth auth = new RegistryAuth(registry, config, client, Clock.systemUTC());
-    return new RegistryClient(new RegistryCaller(registry, config, client, auth));
+    HttpTransport http = HttpTransport.create(config);
+    RegistryAuth auth = new RegistryAuth(registry, config, http, Clock.systemUTC());
+    RegistryTransport transport =
+        new RedirectTransport(new AuthTransport(registry, auth, new SchemeTransport(registry, config, http)));
+    return new RegistryClient(new RegistryCaller(registry, config, transport, new Retry(registry, config)));
   }
 
   /** The registry's {@code HOST[:PORT]}. */

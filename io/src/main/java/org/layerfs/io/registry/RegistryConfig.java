@@ -20,6 +20,9 @@ import java.util.Optional;
 public abstract class RegistryConfig implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  /** {@link #idleTimeout}'s default. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(20);
+
   /**
    * False is {@code --tls-verify=false}: HTTPS certificates are not checked and plain HTTP is
    * used when the registry does not speak TLS. Loopback registries get no exception.
@@ -45,6 +48,13 @@ public abstract class RegistryConfig implements Serializable {
 
   /** How long to wait for a connection and for the response headers of one request. */
   public abstract Duration timeout();
+
+  /**
+   * How long a response body may send nothing before the transfer counts as broken (and is
+   * resumed or retried like a reset connection). The default of 20 s lets a blob that stalls at
+   * every attempt fail within two minutes, retries and backoff included.
+   */
+  public abstract Duration idleTimeout();
 
   /** Blobs of at least this many bytes are uploaded in chunks; smaller ones in one request. */
   public abstract long chunkedUploadThreshold();
@@ -73,6 +83,7 @@ public abstract class RegistryConfig implements Serializable {
         .setMaxBackoff(Duration.ofSeconds(15))
         .setMaxRetryAfter(Duration.ofSeconds(60))
         .setTimeout(Duration.ofSeconds(60))
+        .setIdleTimeout(DEFAULT_IDLE_TIMEOUT)
         .setChunkedUploadThreshold(16L << 20)
         .setChunkSize(8 << 20);
   }
@@ -92,6 +103,11 @@ public abstract class RegistryConfig implements Serializable {
   /** This configuration with {@code --tls-verify} set. */
   public RegistryConfig withTlsVerify(boolean tlsVerify) {
     return toBuilder().setTlsVerify(tlsVerify).build();
+  }
+
+  /** This configuration with {@code --idle-timeout} set. */
+  public RegistryConfig withIdleTimeout(Duration idleTimeout) {
+    return toBuilder().setIdleTimeout(idleTimeout).build();
   }
 
   /** This configuration reading credentials from {@code authFile} only ({@code --authfile}). */
@@ -116,6 +132,8 @@ public abstract class RegistryConfig implements Serializable {
 
     public abstract Builder setTimeout(Duration timeout);
 
+    public abstract Builder setIdleTimeout(Duration idleTimeout);
+
     public abstract Builder setChunkedUploadThreshold(long chunkedUploadThreshold);
 
     public abstract Builder setChunkSize(int chunkSize);
@@ -127,6 +145,9 @@ public abstract class RegistryConfig implements Serializable {
     public RegistryConfig build() {
       RegistryConfig c = autoBuild();
       checkArgument(c.maxAttempts() >= 1, "maxAttempts must be at least 1, not %s", c.maxAttempts());
+      checkArgument(
+          !c.idleTimeout().isNegative() && !c.idleTimeout().isZero(),
+          "idleTimeout must be positive, not %s", c.idleTimeout());
       checkArgument(c.chunkSize() >= 1, "chunkSize must be positive, not %s", c.chunkSize());
       checkArgument(
           c.chunkedUploadThreshold() >= 1,

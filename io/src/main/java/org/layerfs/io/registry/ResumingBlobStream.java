@@ -11,7 +11,8 @@ import org.layerfs.io.model.Descriptor;
 /**
  * A blob's bytes from a registry that survive a broken transfer: when the body fails or ends
  * before the declared size, the blob is requested again from the first byte not yet delivered, so
- * the reader sees every byte once. Attempts that make no progress are bounded.
+ * the reader sees every byte once; a body that sends nothing for the idle timeout is broken too.
+ * Attempts that make no progress are bounded by the retry policy.
  */
 final class ResumingBlobStream extends InputStream {
   private final RegistryCaller caller;
@@ -64,19 +65,34 @@ final class ResumingBlobStream extends InputStream {
     }
   }
 
+  /**
+   * Asks for the rest of the blob after {@code failure}. Failures without progress in between,
+   * the re-request's own included, count against the retry policy's attempts: it is applied
+   * here once, not again inside each re-request.
+   */
   private void resume(IOException failure) throws IOException {
     body.close();
-    failuresWithoutProgress = offset > offsetAtLastFailure ? 1 : failuresWithoutProgress + 1;
-    offsetAtLastFailure = offset;
     String what = "registry " + caller.registry() + ", repository " + repository + ", pull blob " + blob.digest();
-    if (failuresWithoutProgress >= caller.config().maxAttempts()) {
-      throw new RegistryException(
-          what + ": broken at byte " + offset + " of " + blob.size() + " " + failuresWithoutProgress
-              + " times in a row: " + failure,
-          OptionalInt.empty(), true, Optional.empty(), failure);
+    while (true) {
+      failuresWithoutProgress = offset > offsetAtLastFailure ? 1 : failuresWithoutProgress + 1;
+      offsetAtLastFailure = offset;
+      if (failuresWithoutProgress >= caller.retry().maxAttempts()) {
+        throw new RegistryException(
+            what + ": broken at byte " + offset + " of " + blob.size() + " " + failuresWithoutProgress
+                + " times in a row: " + failure.getMessage(),
+            OptionalInt.empty(), true, Optional.empty(), failure);
+      }
+      caller.retry().pause(failuresWithoutProgress, failure instanceof RegistryException r ? r.retryAfter() : Optional.empty());
+      try {
+        body = caller.once(new BlobPull(repository, blob, offset));
+        return;
+      } catch (RegistryException e) {
+        if (!e.isTransient()) {
+          throw e;
+        }
+        failure = e;
+      }
     }
-    caller.pause(failuresWithoutProgress, Optional.empty());
-    body = caller.call(new BlobPull(repository, blob, offset));
   }
 
   @Override

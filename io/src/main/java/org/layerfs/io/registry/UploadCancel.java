@@ -20,7 +20,7 @@ final class UploadCancel implements RegistryOperation<Boolean> {
   /** Cancels once, ignoring failure: registries purge abandoned uploads themselves. */
   static void quietly(RegistryCaller caller, String repository, URI location) {
     try {
-      caller.callOnce(new UploadCancel(repository, location));
+      caller.once(new UploadCancel(repository, location));
     } catch (IOException e) {
       // Nothing to do: the upload expires.
     }

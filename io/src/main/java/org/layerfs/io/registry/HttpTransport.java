@@ -1,0 +1,66 @@
+package org.layerfs.io.registry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import javax.net.ssl.SSLException;
+
+/**
+ * The bottom of the transport stack: one HTTP exchange. The connection and the response headers
+ * are bounded by {@link RegistryConfig#timeout}, the body by {@link RegistryConfig#idleTimeout}
+ * between two arrivals of data. An exchange that gets no answer is a transient {@link
+ * RegistryException}, except a TLS failure, which does not heal by itself.
+ */
+final class HttpTransport implements RegistryTransport {
+  private final HttpClient http;
+  private final Duration timeout;
+  private final Duration idleTimeout;
+
+  private HttpTransport(HttpClient http, Duration timeout, Duration idleTimeout) {
+    this.http = http;
+    this.timeout = timeout;
+    this.idleTimeout = idleTimeout;
+  }
+
+  static HttpTransport create(RegistryConfig config) {
+    HttpClient.Builder http =
+        HttpClient.newBuilder()
+            // HTTP/1.1: plain-HTTP registries would otherwise get an h2c upgrade on every request.
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(config.timeout())
+            // Redirects are RedirectTransport's: it knows which hosts may see credentials.
+            .followRedirects(HttpClient.Redirect.NEVER);
+    if (!config.tlsVerify()) {
+      http.sslContext(InsecureTls.context());
+    }
+    return new HttpTransport(http.build(), config.timeout(), config.idleTimeout());
+  }
+
+  @Override
+  public HttpResponse<InputStream> send(RegistryRequest request) throws IOException {
+    HttpRequest timed = HttpRequest.newBuilder(request.http(), (name, value) -> true).timeout(timeout).build();
+    try {
+      return http.send(timed, info -> new IdleTimeoutBody(idleTimeout));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException(request.what() + ": interrupted");
+    } catch (IOException e) {
+      throw new RegistryException(request.what() + ": " + e, OptionalInt.empty(), !isTls(e), Optional.empty(), e);
+    }
+  }
+
+  private static boolean isTls(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SSLException) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
