@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.google.common.collect.ImmutableList;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.ByteArrayOutputStream;
@@ -27,6 +28,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,9 +41,10 @@ import org.layerfs.io.model.Digest;
 /**
  * An in-process imitation of a registry, for the failures a real one will not produce on demand:
  * connections cut mid-body, bodies that end early, 5xx and 429 answers, bytes that do not match
- * their digest, a bearer-token realm, and tag pages linked with {@code Link}. Serves one
- * repository's blobs, manifests and tags from memory and records every request. It speaks HTTPS
- * with a self-signed certificate, so clients reach it with {@code --tls-verify=false}.
+ * their digest, bodies that stop mid-way, answers with broken headers, a bearer-token realm, and
+ * tag pages linked with {@code Link}. Serves one repository's blobs, manifests and tags from
+ * memory and records every request. It speaks HTTPS with a self-signed certificate, or plain
+ * HTTP ({@link #plain}), so clients reach it with {@code --tls-verify=false}.
  */
 final class FaultServer implements AutoCloseable {
   private static final Pattern ROUTE =
@@ -47,7 +52,7 @@ final class FaultServer implements AutoCloseable {
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
 
   /** What to do instead of answering normally, once, for the next request to a path. */
-  sealed interface Fault permits Status, Cut, Short {}
+  sealed interface Fault permits Status, Cut, Short, Stall, Answer {}
 
   /** Answer this status (with {@code Retry-After} seconds when given) and an error document. */
   record Status(int code, Optional<Integer> retryAfter) implements Fault {
@@ -62,6 +67,12 @@ final class FaultServer implements AutoCloseable {
   /** Send a chunked body that ends cleanly after {@code bytes}. */
   record Short(int bytes) implements Fault {}
 
+  /** Promise the whole body, send {@code bytes} of it, then send nothing more until the server closes. */
+  record Stall(int bytes) implements Fault {}
+
+  /** Answer this status with these headers and no body, whatever was asked. */
+  record Answer(int code, Map<String, String> headers) implements Fault {}
+
   /** One request as the server saw it. */
   record Request(String method, String path, String query, Optional<String> range, Optional<String> authorization) {}
 
@@ -69,7 +80,10 @@ final class FaultServer implements AutoCloseable {
 
   private static SSLContext tls;
 
-  private final HttpsServer server;
+  private final HttpServer server;
+  private final ExecutorService handlers = Executors.newCachedThreadPool();
+  /** Released at close, ending every stalled answer. */
+  private final CountDownLatch closing = new CountDownLatch(1);
   private final Map<String, Deque<Fault>> faults = new ConcurrentHashMap<>();
   private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
@@ -80,9 +94,27 @@ final class FaultServer implements AutoCloseable {
   private volatile boolean ignoreRange;
   private volatile boolean halveNextPatch;
 
+  /** A server speaking HTTPS with a self-signed certificate. */
   FaultServer() throws IOException {
-    server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setHttpsConfigurator(new HttpsConfigurator(tls()));
+    this(true);
+  }
+
+  /** A server speaking plain HTTP, as registries reached with {@code --tls-verify=false} may. */
+  static FaultServer plain() throws IOException {
+    return new FaultServer(false);
+  }
+
+  private FaultServer(boolean tls) throws IOException {
+    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    if (tls) {
+      HttpsServer https = HttpsServer.create(loopback, 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls()));
+      server = https;
+    } else {
+      server = HttpServer.create(loopback, 0);
+    }
+    // A thread per exchange: a stalled answer must not hold up the others.
+    server.setExecutor(handlers);
     server.createContext("/", this::handle);
     server.start();
   }
@@ -124,6 +156,10 @@ final class FaultServer implements AutoCloseable {
     return tls;
   }
 
+  private String scheme() {
+    return server instanceof HttpsServer ? "https" : "http";
+  }
+
   String host() {
     return "127.0.0.1:" + server.getAddress().getPort();
   }
@@ -161,6 +197,11 @@ final class FaultServer implements AutoCloseable {
     halveNextPatch = true;
   }
 
+  /** Upload sessions opened and neither finished nor cancelled. */
+  int openUploads() {
+    return uploads.size();
+  }
+
   ImmutableList<Request> requests(String method, String path) {
     synchronized (requests) {
       return requests.stream()
@@ -171,7 +212,9 @@ final class FaultServer implements AutoCloseable {
 
   @Override
   public void close() {
+    closing.countDown();
     server.stop(0);
+    handlers.shutdownNow();
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -189,13 +232,18 @@ final class FaultServer implements AutoCloseable {
         Matcher m = ROUTE.matcher(path);
         String scope = m.matches() ? ",scope=\"repository:" + m.group(1) + ":pull\"" : "";
         ex.getResponseHeaders().add("WWW-Authenticate",
-            "Bearer realm=\"https://" + host() + "/token\",service=\"fault\"" + scope);
+            "Bearer realm=\"" + scheme() + "://" + host() + "/token\",service=\"fault\"" + scope);
         error(ex, 401, "UNAUTHORIZED");
         return;
       }
       Deque<Fault> queued = faults.get(path);
       Fault fault = queued == null ? null : queued.poll();
-      if (fault instanceof Status s) {
+      if (fault instanceof Answer a) {
+      a.headers().forEach((name, value) -> ex.getResponseHeaders().add(name, value));
+      ex.sendResponseHeaders(a.code(), -1);
+      return;
+    }
+    if (fault instanceof Status s) {
         s.retryAfter().ifPresent(r -> ex.getResponseHeaders().add("Retry-After", Integer.toString(r)));
         error(ex, s.code(), "INJECTED");
         return;
@@ -322,14 +370,14 @@ final class FaultServer implements AutoCloseable {
     send(ex, 200, "{\"token\":\"good-token\",\"expires_in\":300}".getBytes(UTF_8), null);
   }
 
-  private static void error(HttpExchange ex, int status, String code) throws IOException {
+  private void error(HttpExchange ex, int status, String code) throws IOException {
     byte[] body = ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"injected by the test\"}]}").getBytes(UTF_8);
     ex.getResponseHeaders().add("Content-Type", "application/json");
     send(ex, status, body, null);
   }
 
   /** Sends {@code body} (null: no body), spoiled by a Cut or Short fault when given. */
-  private static void send(HttpExchange ex, int status, byte[] body, Fault fault) throws IOException {
+  private void send(HttpExchange ex, int status, byte[] body, Fault fault) throws IOException {
     if (body == null) {
       ex.sendResponseHeaders(status, -1);
       return;
@@ -341,6 +389,16 @@ final class FaultServer implements AutoCloseable {
     }
     ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
     OutputStream out = ex.getResponseBody();
+    if (fault instanceof Stall st) {
+      out.write(body, 0, Math.min(st.bytes(), body.length));
+      out.flush();
+      try {
+        closing.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return;
+    }
     if (fault instanceof Cut c) {
       out.write(body, 0, Math.min(c.bytes(), body.length));
       out.flush();

@@ -16,23 +16,28 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.blob.VerifyingInputStream;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.MediaTypes;
+import org.layerfs.io.registry.FaultServer.Answer;
 import org.layerfs.io.registry.FaultServer.Cut;
 import org.layerfs.io.registry.FaultServer.Short;
+import org.layerfs.io.registry.FaultServer.Stall;
 import org.layerfs.io.registry.FaultServer.Status;
 
 /** Retries, resumption, bounds and auth against a server that fails on purpose. */
+@Timeout(60) // a hang is a failure, not a stuck build
 class RegistryFaultTest {
   private static final String REPO = "repo";
   private static final byte[] BLOB = randomBytes(100_000);
@@ -41,6 +46,7 @@ class RegistryFaultTest {
   private static final byte[] MANIFEST = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"}".getBytes(UTF_8);
   private static final Digest MANIFEST_DIGEST = Digest.sha256(MANIFEST);
   private static final String MANIFEST_PATH = "/v2/repo/manifests/latest";
+  private static final String UPLOADS = "/v2/repo/blobs/uploads/";
 
   @TempDir Path dir;
   private FaultServer server;
@@ -234,6 +240,139 @@ class RegistryFaultTest {
             + " (with the credentials for user mirror)",
         e.getMessage());
     assertEquals(1, server.requests("GET", "/token").size());
+  }
+
+  @Test
+  void aBodyThatStallsIsResumedFromTheByteItStopped() throws IOException {
+    RegistryClient impatient = RegistryClient.create(server.host(), config().setIdleTimeout(Duration.ofMillis(300)).build());
+    server.fail(BLOB_PATH, new Stall(30_000));
+    assertArrayEquals(BLOB, pullVerified(impatient));
+    List<FaultServer.Request> gets = server.requests("GET", BLOB_PATH);
+    assertEquals(2, gets.size());
+    assertEquals(Optional.of("bytes=30000-"), gets.get(1).range());
+  }
+
+  @Test
+  void aBlobThatKeepsStallingFailsNamingTheBlob() {
+    RegistryClient impatient = RegistryClient.create(server.host(), config().setIdleTimeout(Duration.ofMillis(300)).build());
+    server.fail(BLOB_PATH, new Stall(30_000), new Stall(0), new Stall(0), new Stall(0));
+    long start = System.nanoTime();
+    RegistryException e = assertThrows(RegistryException.class, () -> pullVerified(impatient));
+    assertEquals(
+        "registry " + server.host() + ", repository repo, pull blob " + BLOB_DESC.digest()
+            + ": broken at byte 30000 of 100000 3 times in a row: no data received for 300 ms (idle timeout)",
+        e.getMessage());
+    // Three idle timeouts and two short pauses, not a hang.
+    assertTrue(System.nanoTime() - start < 10_000_000_000L);
+    assertEquals(3, server.requests("GET", BLOB_PATH).size());
+  }
+
+  @Test
+  void aManifestThatStallsIsAskedForAgain() throws IOException {
+    RegistryClient impatient = RegistryClient.create(server.host(), config().setIdleTimeout(Duration.ofMillis(300)).build());
+    server.fail(MANIFEST_PATH, new Stall(10));
+    assertEquals(MANIFEST_DIGEST, impatient.pullManifest(REPO, "latest").descriptor().digest());
+    assertEquals(2, server.requests("GET", MANIFEST_PATH).size());
+  }
+
+  @Test
+  void aLocationThatIsNoUriFailsThatUploadOnly() {
+    server.fail(UPLOADS, new Answer(202, Map.of("Location", "http://[not a uri")));
+    RegistryException e = assertThrows(RegistryException.class, () -> push(client, randomBytes(1000)));
+    assertFalse(e.isTransient());
+    assertTrue(e.getMessage().startsWith("registry " + server.host() + ", repository repo, start upload of blob sha256:"),
+        e.getMessage());
+    assertEquals(1, server.requests("POST", UPLOADS).size());
+  }
+
+  @Test
+  void aRedirectToNoUriFailsThatPullOnly() {
+    server.fail(BLOB_PATH, new Answer(307, Map.of("Location", "http://[not a uri")));
+    RegistryException e = assertThrows(RegistryException.class, () -> pullVerified(client));
+    assertTrue(e.getMessage().contains("pull blob " + BLOB_DESC.digest()), e.getMessage());
+  }
+
+  @Test
+  void aRealmThatIsNoUriFailsThatRequestOnly() {
+    server.fail(MANIFEST_PATH, new Answer(401, Map.of("WWW-Authenticate", "Bearer realm=\"::not a uri::\",service=\"x\"")));
+    RegistryException e = assertThrows(RegistryException.class, () -> client.pullManifest(REPO, "latest"));
+    assertFalse(e.isTransient());
+    assertEquals(
+        "registry " + server.host() + ", repository repo, token request: the Bearer challenge's realm"
+            + " \"::not a uri::\" is not an http(s) URI",
+        e.getMessage());
+  }
+
+  @Test
+  void anUploadThatCannotStartSendsOnePostPerAttempt() {
+    server.fail(UPLOADS, Status.of(500), Status.of(500), Status.of(500), Status.of(500), Status.of(500),
+        Status.of(500), Status.of(500), Status.of(500), Status.of(500), Status.of(500));
+    RegistryException e = assertThrows(RegistryException.class, () -> push(client, randomBytes(1000)));
+    assertTrue(e.getMessage().endsWith("(gave up after 3 attempts)"), e.getMessage());
+    assertEquals(3, server.requests("POST", UPLOADS).size());
+  }
+
+  @Test
+  void aFinalPutThatKeepsFailingRestartsOncePerAttemptAndCancelsEverySession() {
+    server.fail(UPLOADS + "1", Status.of(500));
+    server.fail(UPLOADS + "2", Status.of(500));
+    server.fail(UPLOADS + "3", Status.of(500));
+    assertThrows(RegistryException.class, () -> push(client, randomBytes(1000)));
+    assertEquals(3, server.requests("POST", UPLOADS).size());
+    assertEquals(3, server.requests("PUT", UPLOADS).size());
+    assertEquals(3, server.requests("DELETE", UPLOADS).size());
+    assertEquals(0, server.openUploads());
+  }
+
+  @Test
+  void aChunkThatKeepsFailingIsSentUnderOneRetryPolicyAndItsSessionCancelled() {
+    RegistryClient chunked = RegistryClient.create(
+        server.host(), config().setChunkedUploadThreshold(1).setChunkSize(30_000).build());
+    // The PATCH, then both status checks of the later attempts.
+    server.fail(UPLOADS + "1", Status.of(500), Status.of(500), Status.of(500));
+    assertThrows(RegistryException.class, () -> push(chunked, randomBytes(70_000)));
+    assertEquals(1, server.requests("PATCH", UPLOADS).size());
+    assertEquals(2, server.requests("GET", UPLOADS).size());
+    assertEquals(0, server.openUploads());
+  }
+
+  @Test
+  void aResumedPullThatKeepsFailingStaysWithinTheAttempts() {
+    server.fail(BLOB_PATH, new Cut(10_000), Status.of(500), Status.of(500), Status.of(500), Status.of(500));
+    RegistryException e = assertThrows(RegistryException.class, () -> pullVerified(client));
+    assertTrue(e.getMessage().contains("pull blob " + BLOB_DESC.digest() + ": broken at byte 10000 of 100000 3 times"),
+        e.getMessage());
+    assertEquals(3, server.requests("GET", BLOB_PATH).size());
+  }
+
+  @Test
+  void aPlainHttpRegistryIsReadWithTlsVerifyFalse() throws IOException {
+    try (FaultServer plain = FaultServer.plain()) {
+      plain.blob(BLOB_DESC.digest(), BLOB);
+      plain.manifest("latest", MediaTypes.OCI_MANIFEST, MANIFEST, MANIFEST_DIGEST);
+      // A short timeout: a plain server may wait for the rest of the TLS greeting it cannot read.
+      RegistryClient c = RegistryClient.create(plain.host(), config().setTimeout(Duration.ofSeconds(2)).build());
+      assertEquals(MANIFEST_DIGEST, c.pullManifest(REPO, "latest").descriptor().digest());
+      assertArrayEquals(BLOB, pullVerified(c));
+      push(c, randomBytes(1000));
+    }
+  }
+
+  @Test
+  void aRegistryThatSpeaksTlsGetsNothingInClear() throws IOException {
+    try (ConnectionTap tap = new ConnectionTap(server.host())) {
+      RegistryClient c = RegistryClient.create(tap.host(), config().build());
+      assertEquals(MANIFEST_DIGEST, c.pullManifest(REPO, "latest").descriptor().digest());
+      assertArrayEquals(BLOB, pullVerified(c));
+      assertFalse(tap.firstBytes().isEmpty());
+      assertTrue(tap.firstBytes().stream().allMatch(b -> b == ConnectionTap.TLS_HANDSHAKE),
+          "first bytes of the connections: " + tap.firstBytes());
+    }
+  }
+
+  private static void push(RegistryClient c, byte[] bytes) throws IOException {
+    Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
+    c.pushBlob(REPO, blob, new ByteArrayInputStream(bytes));
   }
 
   private ImmutableList<String> authFile(String user, String password) throws IOException {
