@@ -13,8 +13,8 @@ import javax.net.ssl.SSLException;
 
 /**
  * The bottom of the transport stack: one HTTP exchange. The connection and the response headers
- * are bounded by {@link RegistryConfig#timeout}, the body by {@link RegistryConfig#idleTimeout}
- * between two arrivals of data. An exchange that gets no answer is a transient {@link
+ * are bounded by {@link RegistryConfig#timeout} (by the idle timeout for reads), the body by
+ * {@link RegistryConfig#idleTimeout} between two arrivals of data. An exchange that gets no answer is a transient {@link
  * RegistryException}, except a TLS failure, which does not heal by itself.
  */
 final class HttpTransport implements RegistryTransport {
@@ -44,7 +44,8 @@ final class HttpTransport implements RegistryTransport {
 
   @Override
   public HttpResponse<InputStream> send(RegistryRequest request) throws IOException {
-    HttpRequest timed = HttpRequest.newBuilder(request.http(), (name, value) -> true).timeout(timeout).build();
+    HttpRequest timed =
+        HttpRequest.newBuilder(request.http(), (name, value) -> true).timeout(headerTimeout(request.http())).build();
     try {
       return http.send(timed, info -> new IdleTimeoutBody(idleTimeout));
     } catch (InterruptedException e) {
@@ -53,6 +54,15 @@ final class HttpTransport implements RegistryTransport {
     } catch (IOException e) {
       throw new RegistryException(request.what() + ": " + e, OptionalInt.empty(), !isTls(e), Optional.empty(), e);
     }
+  }
+
+  /**
+   * A read's answer starts at once on a working registry: silence before its headers is a stall
+   * like silence in its body. A write's may come only after the registry has stored the blob.
+   */
+  private Duration headerTimeout(HttpRequest request) {
+    boolean read = request.method().equals("GET") || request.method().equals("HEAD");
+    return read && idleTimeout.compareTo(timeout) < 0 ? idleTimeout : timeout;
   }
 
   private static boolean isTls(Throwable e) {

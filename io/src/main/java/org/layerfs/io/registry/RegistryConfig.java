@@ -46,13 +46,17 @@ public abstract class RegistryConfig implements Serializable {
   /** The longest {@code Retry-After} of a 429 or 503 that is honoured; longer ones are cut to it. */
   public abstract Duration maxRetryAfter();
 
-  /** How long to wait for a connection and for the response headers of one request. */
+  /**
+   * How long to wait for a connection and for the response headers of one request; for reads
+   * (GET, HEAD), the {@link #idleTimeout} when that is shorter.
+   */
   public abstract Duration timeout();
 
   /**
    * How long a response body may send nothing before the transfer counts as broken (and is
-   * resumed or retried like a reset connection). The default of 20 s lets a blob that stalls at
-   * every attempt fail within two minutes, retries and backoff included.
+   * resumed or retried like a reset connection); a read's wait for the headers counts too. The
+   * default of 20 s lets a blob that stalls at every attempt fail within two minutes, retries and
+   * backoff included.
    */
   public abstract Duration idleTimeout();
 

@@ -52,7 +52,7 @@ final class FaultServer implements AutoCloseable {
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
 
   /** What to do instead of answering normally, once, for the next request to a path. */
-  sealed interface Fault permits Status, Cut, Short, Stall, Answer {}
+  sealed interface Fault permits Status, Cut, Short, Stall, Silence, Answer {}
 
   /** Answer this status (with {@code Retry-After} seconds when given) and an error document. */
   record Status(int code, Optional<Integer> retryAfter) implements Fault {
@@ -69,6 +69,9 @@ final class FaultServer implements AutoCloseable {
 
   /** Promise the whole body, send {@code bytes} of it, then send nothing more until the server closes. */
   record Stall(int bytes) implements Fault {}
+
+  /** Answer nothing, not even headers, until the server closes. */
+  record Silence() implements Fault {}
 
   /** Answer this status with these headers and no body, whatever was asked. */
   record Answer(int code, Map<String, String> headers) implements Fault {}
@@ -238,7 +241,11 @@ final class FaultServer implements AutoCloseable {
       }
       Deque<Fault> queued = faults.get(path);
       Fault fault = queued == null ? null : queued.poll();
-      if (fault instanceof Answer a) {
+      if (fault instanceof Silence) {
+      awaitClose();
+      return;
+    }
+    if (fault instanceof Answer a) {
       a.headers().forEach((name, value) -> ex.getResponseHeaders().add(name, value));
       ex.sendResponseHeaders(a.code(), -1);
       return;
@@ -392,11 +399,7 @@ final class FaultServer implements AutoCloseable {
     if (fault instanceof Stall st) {
       out.write(body, 0, Math.min(st.bytes(), body.length));
       out.flush();
-      try {
-        closing.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      awaitClose();
       return;
     }
     if (fault instanceof Cut c) {
@@ -406,6 +409,14 @@ final class FaultServer implements AutoCloseable {
       return;
     }
     out.write(body);
+  }
+
+  private void awaitClose() {
+    try {
+      closing.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static Map<String, String> params(String query) {

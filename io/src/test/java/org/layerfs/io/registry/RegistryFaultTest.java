@@ -33,6 +33,7 @@ import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.registry.FaultServer.Answer;
 import org.layerfs.io.registry.FaultServer.Cut;
 import org.layerfs.io.registry.FaultServer.Short;
+import org.layerfs.io.registry.FaultServer.Silence;
 import org.layerfs.io.registry.FaultServer.Stall;
 import org.layerfs.io.registry.FaultServer.Status;
 
@@ -272,6 +273,16 @@ class RegistryFaultTest {
     RegistryClient impatient = RegistryClient.create(server.host(), config().setIdleTimeout(Duration.ofMillis(300)).build());
     server.fail(MANIFEST_PATH, new Stall(10));
     assertEquals(MANIFEST_DIGEST, impatient.pullManifest(REPO, "latest").descriptor().digest());
+    assertEquals(2, server.requests("GET", MANIFEST_PATH).size());
+  }
+
+  @Test
+  void aReadWhoseHeadersNeverComeIsAskedForAgainAfterTheIdleTimeout() throws IOException {
+    RegistryClient impatient = RegistryClient.create(server.host(), config().setIdleTimeout(Duration.ofMillis(300)).build());
+    server.fail(MANIFEST_PATH, new Silence());
+    long start = System.nanoTime();
+    assertEquals(MANIFEST_DIGEST, impatient.pullManifest(REPO, "latest").descriptor().digest());
+    assertTrue(System.nanoTime() - start < 10_000_000_000L); // not the 60 s request timeout
     assertEquals(2, server.requests("GET", MANIFEST_PATH).size());
   }
 
