@@ -140,7 +140,7 @@ final class IdleTimeoutBody extends InputStream implements HttpResponse.BodySubs
   public void close() {
     if (!closed) {
       closed = true;
-      if (!ended) {
+      if (!ended && !arrived.contains(END)) {
         cancel();
       }
     }

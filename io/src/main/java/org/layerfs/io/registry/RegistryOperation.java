@@ -9,7 +9,8 @@ import java.net.http.HttpResponse;
 
 /**
  * One request of the distribution API (pull a manifest, check a blob, ...): what to send and how
- * to read the answer. {@link RegistryCaller} adds authentication, redirects, retries and errors.
+ * to read the answer, and nothing of how it travels: {@link RegistryCaller} sends it through the
+ * transport stack (redirects, authentication, HTTP or HTTPS) under the retry policy.
  */
 interface RegistryOperation<T> {
 
