@@ -24,8 +24,9 @@ public abstract class RegistryConfig implements Serializable {
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(20);
 
   /**
-   * False is {@code --tls-verify=false}: HTTPS certificates are not checked and plain HTTP is
-   * used when the registry does not speak TLS. Loopback registries get no exception.
+   * False is {@code --tls-verify=false}: HTTPS certificates are not checked, and plain HTTP is
+   * used only when no TLS connection to the registry can be made (HTTPS is tried first).
+   * Loopback registries get no exception.
    */
   public abstract boolean tlsVerify();
 
