@@ -297,6 +297,22 @@ class RegistryFaultTest {
   }
 
   @Test
+  void aRedirectedPullTakesNoCredentialsToTheOtherHost() throws IOException {
+    server.requireBearer("t0ken-pass");
+    try (FaultServer storage = new FaultServer()) {
+      storage.blob(BLOB_DESC.digest(), BLOB);
+      server.fail(BLOB_PATH, new Answer(307, Map.of("Location", "https://" + storage.host() + BLOB_PATH)));
+      RegistryClient authed =
+          RegistryClient.create(server.host(), config().setAuthFiles(authFile("mirror", "t0ken-pass")).build());
+      assertArrayEquals(BLOB, pullVerified(authed));
+      assertEquals(Optional.of("Bearer good-token"), server.requests("GET", BLOB_PATH).get(1).authorization());
+      List<FaultServer.Request> redirected = storage.requests("GET", BLOB_PATH);
+      assertEquals(1, redirected.size());
+      assertEquals(Optional.empty(), redirected.get(0).authorization());
+    }
+  }
+
+  @Test
   void aRedirectToNoUriFailsThatPullOnly() {
     server.fail(BLOB_PATH, new Answer(307, Map.of("Location", "http://[not a uri")));
     RegistryException e = assertThrows(RegistryException.class, () -> pullVerified(client));
