@@ -7,25 +7,20 @@ import com.google.common.collect.ImmutableMap;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Predicate;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.blob.VerifyingInputStream;
 import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.ImageJson;
@@ -84,7 +79,7 @@ public final class OciLayoutDestination implements ImageDestination {
     ensureLayout();
     String what = "blob " + blob.digest() + " for oci:" + dir;
     try (VerifyingInputStream verified = new VerifyingInputStream(content, blob, what)) {
-      writeAtomically(blobPath(blob.digest()), out -> verified.transferTo(out));
+      DurableFiles.write(blobPath(blob.digest()), out -> verified.transferTo(out));
     }
   }
 
@@ -231,7 +226,7 @@ public final class OciLayoutDestination implements ImageDestination {
     Path marker = dir.resolve("oci-layout");
     if (!Files.exists(marker)) {
       byte[] layout = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8);
-      writeAtomically(marker, out -> out.write(layout));
+      DurableFiles.write(marker, layout);
     }
     if (!Files.exists(dir.resolve("index.json"))) {
       writeIndex(List.of());
@@ -247,34 +242,7 @@ public final class OciLayoutDestination implements ImageDestination {
       manifests.add(ImageJson.toJson(d));
     }
     byte[] bytes = ImageJson.mapper().writeValueAsBytes(index);
-    writeAtomically(dir.resolve("index.json"), out -> out.write(bytes));
-  }
-
-  /** Something that writes a file's content. */
-  private interface Content {
-    void writeTo(OutputStream out) throws IOException;
-  }
-
-  /**
-   * Writes {@code target} whole or not at all: into a temporary sibling, flushed to disk, then
-   * renamed over it, and the rename itself made durable.
-   */
-  private static void writeAtomically(Path target, Content content) throws IOException {
-    Path tmp = target.resolveSibling("." + target.getFileName() + "-" + UUID.randomUUID() + TEMPORARY_SUFFIX);
-    try {
-      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        OutputStream out = Channels.newOutputStream(channel);
-        content.writeTo(out);
-        out.flush();
-        channel.force(true);
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      try (FileChannel parent = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-        parent.force(true);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    DurableFiles.write(dir.resolve("index.json"), bytes);
   }
 
   @Override
