@@ -7,12 +7,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToLongFunction;
+import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.ImageJson;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.pipeline.run.Sizes;
@@ -83,10 +83,6 @@ final class CopyReport {
     pruned.forEach(r -> prunedArray.add(r.toString()));
     ArrayNode array = root.putArray("images");
     images.forEach(array::add);
-    Path abs = file.toAbsolutePath();
-    Files.createDirectories(abs.getParent());
-    Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
-    Files.write(tmp, ImageJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-    Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    DurableFiles.write(file, ImageJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
   }
 }

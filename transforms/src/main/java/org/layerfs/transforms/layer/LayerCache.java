@@ -20,7 +20,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.Iterator;
@@ -29,6 +28,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.ImageJson;
 import org.layerfs.transforms.catalog.FileEntryJson;
@@ -143,7 +143,7 @@ public final class LayerCache {
       json.put(SUMMARY_SHA256, sha256(ImageJson.mapper().writeValueAsBytes(json)));
       Files.write(tmp.resolve(SUMMARY), ImageJson.mapper().writeValueAsBytes(json));
       try {
-        Files.move(tmp, entryDir(digest), StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.moveDirectory(tmp, entryDir(digest));
         committed = true;
       } catch (FileSystemException e) {
         // Another worker committed the same layer first; its entry is as good as ours. (Linux
