@@ -10,8 +10,11 @@ import com.google.common.io.RecursiveDeleteOption;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +22,7 @@ import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.dest.TagRemoval;
 import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
@@ -198,8 +202,30 @@ public final class DockerArchiveDestination implements ImageDestination {
   }
 
   @Override
-  public void deleteTag(String tag) throws IOException {
-    throw new IOException("docker-archive:" + file + ": tags cannot be removed from a docker archive");
+  public TagRemoval removeTags(Collection<String> tags) throws IOException {
+    if (!tags.isEmpty()) {
+      throw new IOException("docker-archive:" + file + ": tags cannot be removed from a docker archive");
+    }
+    return TagRemoval.all(tags);
+  }
+
+  /** Removes the staging layout and temporary archives an interrupted copy to this archive left. */
+  @Override
+  public void removeLeftovers() throws IOException {
+    if (Files.exists(stagingDir)) {
+      MoreFiles.deleteRecursively(stagingDir, RecursiveDeleteOption.ALLOW_INSECURE);
+    }
+    String prefix = "." + file.getFileName() + "-";
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(file.getParent(), p -> {
+      String name = p.getFileName().toString();
+      return name.startsWith(prefix) && DurableFiles.isTemporary(name);
+    })) {
+      for (Path tmp : files) {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (NoSuchFileException e) {
+      // no directory, nothing left
+    }
   }
 
   @Override

@@ -12,6 +12,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +21,7 @@ import java.util.function.Predicate;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.blob.VerifyingInputStream;
 import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.dest.TagRemoval;
 import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
@@ -37,7 +39,6 @@ import org.layerfs.io.model.MediaTypes;
  * worker writes {@code index.json}.
  */
 public final class OciLayoutDestination implements ImageDestination {
-  private static final String TEMPORARY_SUFFIX = ".tmp";
   private static final int MAX_DEPTH = 4;
 
   private final Path dir;
@@ -126,19 +127,21 @@ public final class OciLayoutDestination implements ImageDestination {
         .collect(ImmutableList.toImmutableList());
   }
 
+  /** Removes the tags from {@code index.json} in one replacement; the layout's tags are its own. */
   @Override
-  public void deleteTag(String tag) throws IOException {
+  public TagRemoval removeTags(Collection<String> tags) throws IOException {
     List<Descriptor> entries = new ArrayList<>(indexEntries());
-    if (entries.removeIf(d -> d.refName().equals(Optional.of(tag)))) {
+    if (entries.removeIf(d -> d.refName().isPresent() && tags.contains(d.refName().get()))) {
       writeIndex(entries);
     }
+    return TagRemoval.all(tags);
   }
 
   /**
    * Removes every blob that no entry of {@code index.json} reaches, and temporary files that
-   * interrupted writes left. The caller holds the layout's {@link StoreLock}. Returns the number
-   * of blobs removed.
+   * interrupted writes left. The caller holds the layout's {@link StoreLock}.
    */
+  @Override
   public int collectGarbage() throws IOException {
     Set<Digest> reachable = new HashSet<>();
     for (Descriptor entry : indexEntries()) {
@@ -147,9 +150,20 @@ public final class OciLayoutDestination implements ImageDestination {
     return removeBlobsWhere(name -> !isReachable(name, reachable));
   }
 
-  /** Removes the temporary files that interrupted writes left; the caller holds the lock. */
-  public int removeTemporaries() throws IOException {
-    return removeBlobsWhere(name -> name.endsWith(TEMPORARY_SUFFIX));
+  /**
+   * Removes the temporary files interrupted writes left: of blobs, and of {@code index.json} and
+   * {@code oci-layout} at the root. Only names {@link DurableFiles} gives; the caller holds the lock.
+   */
+  @Override
+  public void removeLeftovers() throws IOException {
+    removeBlobsWhere(DurableFiles::isTemporary);
+    if (Files.isDirectory(dir)) {
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, p -> DurableFiles.isTemporary(p.getFileName().toString()))) {
+        for (Path file : files) {
+          Files.deleteIfExists(file);
+        }
+      }
+    }
   }
 
   private static boolean isReachable(String algorithmAndHex, Set<Digest> reachable) {
@@ -168,7 +182,10 @@ public final class OciLayoutDestination implements ImageDestination {
     }
   }
 
-  /** Deletes the files under {@code blobs/<alg>/} whose {@code alg:name} the predicate selects. */
+  /**
+   * Deletes the files under {@code blobs/<alg>/} the predicate selects: given a temporary
+   * file's name as it is, any other file as {@code alg:name}.
+   */
   private int removeBlobsWhere(Predicate<String> remove) throws IOException {
     Path blobs = dir.resolve("blobs");
     if (!Files.isDirectory(blobs)) {
@@ -183,7 +200,7 @@ public final class OciLayoutDestination implements ImageDestination {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(alg)) {
           for (Path file : files) {
             String name = file.getFileName().toString();
-            if (remove.test(name.endsWith(TEMPORARY_SUFFIX) ? name : alg.getFileName() + ":" + name)) {
+            if (remove.test(DurableFiles.isTemporary(name) ? name : alg.getFileName() + ":" + name)) {
               Files.deleteIfExists(file);
               removed++;
             }

@@ -82,7 +82,7 @@ class OciLayoutDestinationTest {
     try (StoreLock lock = StoreLock.layout(dir)) {
       IOException locked = assertThrows(IOException.class, () -> StoreLock.layout(dir));
       assertTrue(locked.getMessage().contains("pid " + ProcessHandle.current().pid() + ", lock file " + lockFile), locked.getMessage());
-      dest.deleteTag("v1");
+      dest.removeTags(List.of("v1"));
       assertEquals(3, dest.collectGarbage());
     }
     assertEquals(ImmutableList.of(), dest.tags());
