@@ -4,23 +4,26 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.Iterables;
 import com.google.common.io.MoreFiles;
 import com.google.common.io.RecursiveDeleteOption;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.dest.TagRemoval;
+import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.ImageJson;
@@ -89,31 +92,43 @@ public final class DockerArchiveDestination implements ImageDestination {
     MoreFiles.deleteRecursively(stagingDir, RecursiveDeleteOption.ALLOW_INSECURE);
   }
 
+  /**
+   * Writes the archive: the same image always gives the same bytes (entries in a fixed order,
+   * each blob once, with the times, owners and modes skopeo gives them).
+   */
   private void writeArchive(Descriptor manifest, byte[] manifestBytes, Manifest m, String repoTag) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + "-" + UUID.randomUUID() + ".tmp");
-    try {
-      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        OutputStream raw = Channels.newOutputStream(channel);
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(raw);
-        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        addBytes(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
-        addBytes(tar, "index.json", index(manifest, repoTag));
-        addBytes(tar, "manifest.json", manifestJson(m, repoTag));
-        addBytes(tar, blobName(manifest.digest()), manifestBytes);
-        addBlob(tar, m.config());
-        for (Descriptor layer : m.layers()) {
-          if (!layer.isNonDistributable()) {
-            addBlob(tar, layer);
-          }
+    checkEveryLayerIsStaged(m);
+    DurableFiles.write(file, raw -> {
+      TarArchiveOutputStream tar = new TarArchiveOutputStream(raw);
+      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+      addBytes(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
+      addBytes(tar, "index.json", index(manifest, repoTag));
+      addBytes(tar, "manifest.json", manifestJson(m, repoTag));
+      addBytes(tar, blobName(manifest.digest()), manifestBytes);
+      Set<Digest> added = new HashSet<>(Set.of(manifest.digest()));
+      for (Descriptor blob : Iterables.concat(List.of(m.config()), m.layers())) {
+        if (added.add(blob.digest())) {
+          addBlob(tar, blob);
         }
-        tar.finish();
-        raw.flush();
-        channel.force(true);
       }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
+      tar.finish();
+      tar.flush();
+    });
+  }
+
+  /**
+   * A docker archive must hold every layer its {@code manifest.json} lists, or {@code docker
+   * load} fails; a non-distributable (foreign) layer the source did not hold cannot be written.
+   */
+  private void checkEveryLayerIsStaged(Manifest m) throws IOException {
+    for (Descriptor layer : m.layers()) {
+      if (!staging.hasBlob(layer)) {
+        String urls = layer.urls().isEmpty() ? "" : " (its content is at " + String.join(", ", layer.urls()) + ")";
+        throw new IOException("docker-archive:" + file + ": layer " + layer.digest()
+            + (layer.isNonDistributable() ? " is non-distributable" + urls + " and" : "") + " is not in the image's source;"
+            + " a docker archive must contain every layer it lists, so this image cannot be written as one");
+      }
     }
   }
 
@@ -149,8 +164,7 @@ public final class DockerArchiveDestination implements ImageDestination {
 
   private void addBlob(TarArchiveOutputStream tar, Descriptor blob) throws IOException {
     Path path = stagingDir.resolve(blobName(blob.digest()));
-    TarArchiveEntry entry = new TarArchiveEntry(blobName(blob.digest()));
-    entry.setSize(Files.size(path));
+    TarArchiveEntry entry = entry(blobName(blob.digest()), Files.size(path));
     tar.putArchiveEntry(entry);
     try (InputStream in = Files.newInputStream(path)) {
       in.transferTo(tar);
@@ -159,11 +173,21 @@ public final class DockerArchiveDestination implements ImageDestination {
   }
 
   private static void addBytes(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
-    TarArchiveEntry entry = new TarArchiveEntry(name);
-    entry.setSize(bytes.length);
-    tar.putArchiveEntry(entry);
+    tar.putArchiveEntry(entry(name, bytes.length));
     tar.write(bytes);
     tar.closeArchiveEntry();
+  }
+
+  /** A read-only file owned by root, dated the epoch: nothing of the copy's time or user. */
+  private static TarArchiveEntry entry(String name, long size) {
+    TarArchiveEntry entry = new TarArchiveEntry(name);
+    entry.setSize(size);
+    entry.setModTime(0L);
+    entry.setMode(TarArchiveEntry.DEFAULT_FILE_MODE & ~0222);
+    entry.setIds(0, 0);
+    entry.setUserName("");
+    entry.setGroupName("");
+    return entry;
   }
 
   /** A docker archive is written whole by one copy; it keeps no tags to compare or remove. */
@@ -178,8 +202,30 @@ public final class DockerArchiveDestination implements ImageDestination {
   }
 
   @Override
-  public void deleteTag(String tag) throws IOException {
-    throw new IOException("docker-archive:" + file + ": tags cannot be removed from a docker archive");
+  public TagRemoval removeTags(Collection<String> tags) throws IOException {
+    if (!tags.isEmpty()) {
+      throw new IOException("docker-archive:" + file + ": tags cannot be removed from a docker archive");
+    }
+    return TagRemoval.all(tags);
+  }
+
+  /** Removes the staging layout and temporary archives an interrupted copy to this archive left. */
+  @Override
+  public void removeLeftovers() throws IOException {
+    if (Files.exists(stagingDir)) {
+      MoreFiles.deleteRecursively(stagingDir, RecursiveDeleteOption.ALLOW_INSECURE);
+    }
+    String prefix = "." + file.getFileName() + "-";
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(file.getParent(), p -> {
+      String name = p.getFileName().toString();
+      return name.startsWith(prefix) && DurableFiles.isTemporary(name);
+    })) {
+      for (Path tmp : files) {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (NoSuchFileException e) {
+      // no directory, nothing left
+    }
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Collection;
 import java.util.Optional;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
@@ -48,6 +49,25 @@ public interface ImageDestination extends Closeable {
   /** Every tag the destination holds. */
   ImmutableList<String> tags() throws IOException;
 
-  /** Removes a tag (and, where the store has no tags of its own, the manifest it names). */
-  void deleteTag(String tag) throws IOException;
+  /**
+   * Removes {@code tags}, and never a tag outside them: where a tag can go only with its
+   * manifest (a registry that deletes manifests, not tags) and another tag needs that manifest,
+   * the tag is kept and the result says why. A tag that is not there counts as removed.
+   */
+  TagRemoval removeTags(Collection<String> tags) throws IOException;
+
+  /**
+   * Removes the blobs no tag reaches any more, where the store keeps blobs of its own (an OCI
+   * layout; a registry collects its own garbage). The caller holds the store's lock. Returns
+   * the number of blobs removed.
+   */
+  default int collectGarbage() throws IOException {
+    return 0;
+  }
+
+  /**
+   * Removes what interrupted writes of earlier runs left (temporary files, staging), and only
+   * that. The caller holds the store's lock, so no other job is writing them.
+   */
+  default void removeLeftovers() throws IOException {}
 }

@@ -29,14 +29,25 @@ public final class ImageDestinations {
   }
 
   /**
-   * Keeps other jobs off the local store {@code reference} names until closed; fails naming the
-   * holder when one has it. Registries need no lock: each push is atomic there.
+   * Keeps other jobs off the local store {@code reference} names until closed, and removes what
+   * interrupted writes of earlier runs left in it; fails naming the holder when another job has
+   * it. Registries need no lock: each push is atomic there.
    */
   public static Closeable lock(ImageReference reference) throws IOException {
-    return switch (reference.transport()) {
+    StoreLock lock = switch (reference.transport()) {
       case OCI -> StoreLock.layout(Path.of(reference.location()));
       case DOCKER_ARCHIVE -> StoreLock.archive(Path.of(reference.location()));
-      case DOCKER -> () -> {};
+      case DOCKER -> null;
     };
+    if (lock == null) {
+      return () -> {};
+    }
+    try (ImageDestination store = open(reference)) {
+      store.removeLeftovers();
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+    return lock;
   }
 }

@@ -7,25 +7,22 @@ import com.google.common.collect.ImmutableMap;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Predicate;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.blob.VerifyingInputStream;
 import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.dest.TagRemoval;
+import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.ImageJson;
@@ -42,7 +39,6 @@ import org.layerfs.io.model.MediaTypes;
  * worker writes {@code index.json}.
  */
 public final class OciLayoutDestination implements ImageDestination {
-  private static final String TEMPORARY_SUFFIX = ".tmp";
   private static final int MAX_DEPTH = 4;
 
   private final Path dir;
@@ -84,7 +80,7 @@ public final class OciLayoutDestination implements ImageDestination {
     ensureLayout();
     String what = "blob " + blob.digest() + " for oci:" + dir;
     try (VerifyingInputStream verified = new VerifyingInputStream(content, blob, what)) {
-      writeAtomically(blobPath(blob.digest()), out -> verified.transferTo(out));
+      DurableFiles.write(blobPath(blob.digest()), out -> verified.transferTo(out));
     }
   }
 
@@ -131,19 +127,21 @@ public final class OciLayoutDestination implements ImageDestination {
         .collect(ImmutableList.toImmutableList());
   }
 
+  /** Removes the tags from {@code index.json} in one replacement; the layout's tags are its own. */
   @Override
-  public void deleteTag(String tag) throws IOException {
+  public TagRemoval removeTags(Collection<String> tags) throws IOException {
     List<Descriptor> entries = new ArrayList<>(indexEntries());
-    if (entries.removeIf(d -> d.refName().equals(Optional.of(tag)))) {
+    if (entries.removeIf(d -> d.refName().isPresent() && tags.contains(d.refName().get()))) {
       writeIndex(entries);
     }
+    return TagRemoval.all(tags);
   }
 
   /**
    * Removes every blob that no entry of {@code index.json} reaches, and temporary files that
-   * interrupted writes left. The caller holds the layout's {@link StoreLock}. Returns the number
-   * of blobs removed.
+   * interrupted writes left. The caller holds the layout's {@link StoreLock}.
    */
+  @Override
   public int collectGarbage() throws IOException {
     Set<Digest> reachable = new HashSet<>();
     for (Descriptor entry : indexEntries()) {
@@ -152,9 +150,20 @@ public final class OciLayoutDestination implements ImageDestination {
     return removeBlobsWhere(name -> !isReachable(name, reachable));
   }
 
-  /** Removes the temporary files that interrupted writes left; the caller holds the lock. */
-  public int removeTemporaries() throws IOException {
-    return removeBlobsWhere(name -> name.endsWith(TEMPORARY_SUFFIX));
+  /**
+   * Removes the temporary files interrupted writes left: of blobs, and of {@code index.json} and
+   * {@code oci-layout} at the root. Only names {@link DurableFiles} gives; the caller holds the lock.
+   */
+  @Override
+  public void removeLeftovers() throws IOException {
+    removeBlobsWhere(DurableFiles::isTemporary);
+    if (Files.isDirectory(dir)) {
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, p -> DurableFiles.isTemporary(p.getFileName().toString()))) {
+        for (Path file : files) {
+          Files.deleteIfExists(file);
+        }
+      }
+    }
   }
 
   private static boolean isReachable(String algorithmAndHex, Set<Digest> reachable) {
@@ -173,7 +182,10 @@ public final class OciLayoutDestination implements ImageDestination {
     }
   }
 
-  /** Deletes the files under {@code blobs/<alg>/} whose {@code alg:name} the predicate selects. */
+  /**
+   * Deletes the files under {@code blobs/<alg>/} the predicate selects: given a temporary
+   * file's name as it is, any other file as {@code alg:name}.
+   */
   private int removeBlobsWhere(Predicate<String> remove) throws IOException {
     Path blobs = dir.resolve("blobs");
     if (!Files.isDirectory(blobs)) {
@@ -188,7 +200,7 @@ public final class OciLayoutDestination implements ImageDestination {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(alg)) {
           for (Path file : files) {
             String name = file.getFileName().toString();
-            if (remove.test(name.endsWith(TEMPORARY_SUFFIX) ? name : alg.getFileName() + ":" + name)) {
+            if (remove.test(DurableFiles.isTemporary(name) ? name : alg.getFileName() + ":" + name)) {
               Files.deleteIfExists(file);
               removed++;
             }
@@ -231,7 +243,7 @@ public final class OciLayoutDestination implements ImageDestination {
     Path marker = dir.resolve("oci-layout");
     if (!Files.exists(marker)) {
       byte[] layout = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8);
-      writeAtomically(marker, out -> out.write(layout));
+      DurableFiles.write(marker, layout);
     }
     if (!Files.exists(dir.resolve("index.json"))) {
       writeIndex(List.of());
@@ -247,34 +259,7 @@ public final class OciLayoutDestination implements ImageDestination {
       manifests.add(ImageJson.toJson(d));
     }
     byte[] bytes = ImageJson.mapper().writeValueAsBytes(index);
-    writeAtomically(dir.resolve("index.json"), out -> out.write(bytes));
-  }
-
-  /** Something that writes a file's content. */
-  private interface Content {
-    void writeTo(OutputStream out) throws IOException;
-  }
-
-  /**
-   * Writes {@code target} whole or not at all: into a temporary sibling, flushed to disk, then
-   * renamed over it, and the rename itself made durable.
-   */
-  private static void writeAtomically(Path target, Content content) throws IOException {
-    Path tmp = target.resolveSibling("." + target.getFileName() + "-" + UUID.randomUUID() + TEMPORARY_SUFFIX);
-    try {
-      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        OutputStream out = Channels.newOutputStream(channel);
-        content.writeTo(out);
-        out.flush();
-        channel.force(true);
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      try (FileChannel parent = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-        parent.force(true);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    DurableFiles.write(dir.resolve("index.json"), bytes);
   }
 
   @Override

@@ -87,6 +87,14 @@ public final class RegistryClient {
     caller.call(new ManifestDelete(repository, digest));
   }
 
+  /**
+   * Deletes a tag alone, its manifest and other tags left; false when the registry cannot (it
+   * deletes manifests only).
+   */
+  public boolean deleteTag(String repository, String tag) throws IOException {
+    return caller.call(new TagDelete(repository, tag));
+  }
+
   /** True when the repository has the blob; asked with HEAD, never GET. */
   public boolean hasBlob(String repository, Digest digest) throws IOException {
     return caller.call(new BlobCheck(repository, digest));

@@ -266,4 +266,31 @@ class DockerArchiveTest {
       }
     }
   }
+
+  @Test
+  void aForeignLayerTheSourceDidNotHoldFailsTheArchiveNamingTheLayer(@TempDir Path tmp) throws IOException {
+    Path file = tmp.resolve("foreign.tar");
+    byte[] layer = "layer".getBytes(UTF_8);
+    Descriptor own = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(layer), layer.length);
+    Descriptor foreign = Descriptor.builder()
+        .setMediaType(MediaTypes.OCI_LAYER_ND)
+        .setDigest(Digest.sha256("elsewhere".getBytes(UTF_8)))
+        .setSize(9)
+        .setUrls(com.google.common.collect.ImmutableList.of("https://example.invalid/layer"))
+        .build();
+    byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
+        + own.digest() + "\",\"" + foreign.digest() + "\"]}}").getBytes(UTF_8);
+    Descriptor c = Descriptor.of(MediaTypes.OCI_CONFIG, Digest.sha256(config), config.length);
+    byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":"
+        + ImageJson.toJson(c).toString() + ",\"layers\":[" + ImageJson.toJson(own).toString() + "," + ImageJson.toJson(foreign).toString() + "]}").getBytes(UTF_8);
+    Descriptor m = Descriptor.of(MediaTypes.OCI_MANIFEST, Digest.sha256(manifest), manifest.length);
+
+    DockerArchiveDestination dest = DockerArchiveDestination.at(file);
+    dest.putBlob(own, new java.io.ByteArrayInputStream(layer));
+    dest.putBlob(c, new java.io.ByteArrayInputStream(config));
+    IOException e = assertThrows(IOException.class, () -> dest.putManifest(m, manifest, Optional.of("foreign:1")));
+    assertTrue(e.getMessage().contains("layer " + foreign.digest() + " is non-distributable (its content is at https://example.invalid/layer)"), e.getMessage());
+    assertTrue(e.getMessage().contains("a docker archive must contain every layer it lists"), e.getMessage());
+    assertEquals(false, Files.exists(file), "no archive that lists a layer it lacks");
+  }
 }

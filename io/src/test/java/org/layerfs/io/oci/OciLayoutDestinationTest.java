@@ -82,11 +82,47 @@ class OciLayoutDestinationTest {
     try (StoreLock lock = StoreLock.layout(dir)) {
       IOException locked = assertThrows(IOException.class, () -> StoreLock.layout(dir));
       assertTrue(locked.getMessage().contains("pid " + ProcessHandle.current().pid() + ", lock file " + lockFile), locked.getMessage());
-      dest.deleteTag("v1");
+      dest.removeTags(List.of("v1"));
       assertEquals(3, dest.collectGarbage());
     }
     assertEquals(ImmutableList.of(), dest.tags());
     assertEquals(List.of(), blobFiles(dir));
+  }
+
+  @Test
+  void lockingAStoreRemovesWhatInterruptedWritesLeftThereAndNothingElse() throws IOException {
+    Path dir = tmp.resolve("layout");
+    OciLayoutDestination dest = OciLayoutDestination.at(dir);
+    Descriptor layer = blob(MediaTypes.OCI_LAYER, utf8("layer"));
+    dest.putBlob(layer, new ByteArrayInputStream(utf8("layer")));
+    Path sha256 = dir.resolve("blobs/sha256");
+    List<Path> leftovers = List.of(
+        dir.resolve(".index.json-0b6f2a4e-1c1d-4c47-9f5e-3f1c2d9a8b7c.tmp"),
+        sha256.resolve("." + layer.digest().hex() + "-5d2c7a1b-8e3f-4a6b-9c0d-1e2f3a4b5c6d.tmp"));
+    List<Path> others = List.of(dir.resolve("notes.tmp"), dir.resolve(".index.json.tmp"), sha256.resolve(layer.digest().hex()));
+    for (Path p : leftovers) {
+      Files.write(p, utf8("half"));
+    }
+    Files.write(others.get(0), utf8("mine"));
+    Files.write(others.get(1), utf8("mine"));
+
+    Path archive = tmp.resolve("image.tar");
+    Path staging = tmp.resolve(".image.tar.layerfs-staging/blobs/sha256");
+    Files.createDirectories(staging);
+    Path archiveTmp = tmp.resolve(".image.tar-7a1b2c3d-4e5f-4a6b-8c9d-0e1f2a3b4c5d.tmp");
+    Files.write(archiveTmp, utf8("half an archive"));
+
+    try (java.io.Closeable lock = org.layerfs.io.dest.ImageDestinations.lock(ImageReference.parse("oci:" + dir));
+        java.io.Closeable archiveLock = org.layerfs.io.dest.ImageDestinations.lock(ImageReference.parse("docker-archive:" + archive))) {
+      for (Path p : leftovers) {
+        assertFalse(Files.exists(p), p.toString());
+      }
+      for (Path p : others) {
+        assertTrue(Files.exists(p), p.toString());
+      }
+      assertFalse(Files.exists(staging.getParent().getParent()), "the archive's staging layout is removed");
+      assertFalse(Files.exists(archiveTmp));
+    }
   }
 
   private static List<Path> blobFiles(Path dir) throws IOException {

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.blob.VerifyingInputStream;
+import org.layerfs.io.dest.TagRemoval;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.ImageJson;
@@ -219,18 +221,42 @@ class RegistryRoundTripTest {
   }
 
   @Test
-  void deletingATagDeletesItsManifestAndTheTagsSharingIt() throws IOException {
+  void removingTagsNeverTakesATagThatStays() throws IOException {
     try (RegistryDestination dest = destination("deletes")) {
       Pushing.push(layout, dest, root("small"), Optional.of("a"));
       Pushing.push(layout, dest, root("small"), Optional.of("b"));
       Pushing.push(layout, dest, root("layered"), Optional.of("c"));
-      dest.deleteTag("a");
-      assertEquals(Optional.empty(), dest.tagDigest("a"));
-      assertEquals(Optional.empty(), dest.tagDigest("b"));
+      Digest small = root("small").digest();
+
+      // docker-registry 2.x deletes manifests only: a tag whose manifest b needs stays.
+      TagRemoval kept = dest.removeTags(List.of("a"));
+      assertEquals(List.of(), kept.removed());
+      assertTrue(kept.kept().get("a").startsWith("shares manifest " + small + " with tag b; "), kept.toString());
+      assertEquals(Optional.of(small), dest.tagDigest("a"));
+      assertEquals(Optional.of(small), dest.tagDigest("b"));
+
+      TagRemoval all = dest.removeTags(List.of("a", "b"));
+      assertEquals(List.of("a", "b"), all.removed());
+      assertEquals(Map.of(), all.kept());
       assertFalse(dest.hasManifest(root("small")));
       assertEquals(Optional.of(root("layered").digest()), dest.tagDigest("c"));
       assertEquals(List.of("c"), dest.tags());
-      dest.deleteTag("a"); // a retried delete finds nothing and succeeds
+      assertEquals(List.of("a"), dest.removeTags(List.of("a")).removed()); // a retried removal finds nothing and succeeds
+    }
+  }
+
+  @Test
+  void aManifestInAnIndexAnotherTagNamesIsNeverDeleted() throws IOException {
+    try (RegistryDestination dest = destination("deletes-index")) {
+      Pushing.push(layout, dest, root("multi"), Optional.of("all"));
+      Descriptor child = ImageJson.parseManifestOrIndex(layout.readBlob(root("multi")), root("multi").mediaType(), "multi")
+          .index().get().manifests().get(0);
+      Pushing.push(layout, dest, child, Optional.of("one"));
+
+      TagRemoval removal = dest.removeTags(List.of("one"));
+      assertTrue(removal.kept().get("one").startsWith("shares manifest " + child.digest() + " with tag all (in its index); "), removal.toString());
+      assertTrue(dest.hasManifest(child));
+      assertEquals(Optional.of(root("multi").digest()), dest.tagDigest("all"));
     }
   }
 

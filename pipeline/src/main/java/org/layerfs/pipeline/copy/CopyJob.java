@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,7 +30,7 @@ import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.layerfs.io.dest.ImageDestinations;
-import org.layerfs.io.oci.OciLayoutDestination;
+import org.layerfs.io.dest.TagRemoval;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.pipeline.run.JobMetrics;
 import org.layerfs.pipeline.run.JobRunner;
@@ -138,10 +139,6 @@ public abstract class CopyJob {
     try (Closer locks = Closer.create()) {
       for (ImageReference store : storesToLock()) {
         locks.register(ImageDestinations.lock(store));
-        if (store.transport() == ImageReference.Transport.OCI) {
-          // Left by a run that was killed; nobody else can be writing them now.
-          OciLayoutDestination.at(Path.of(store.location())).removeTemporaries();
-        }
       }
       long start = System.nanoTime();
       CopyPlans planned;
@@ -150,18 +147,22 @@ public abstract class CopyJob {
       }
       Copied copied = copy(planned, progress);
       List<ImageReference> pruned = new ArrayList<>();
+      Map<ImageReference, String> kept = new LinkedHashMap<>();
       boolean pruneFailed = false;
       if (prune()) {
         for (CopyRequest request : requests()) {
           try {
-            pruned.addAll(Pruning.prune(request, Pruning.candidates(request)));
+            TagRemoval removal = Pruning.prune(request, Pruning.candidates(request));
+            removal.removed().forEach(tag -> pruned.add(request.destination().withTag(tag)));
+            removal.kept().forEach((tag, why) -> kept.put(request.destination().withTag(tag), why));
           } catch (IOException e) {
             err.println("layerfs: " + e.getMessage());
             pruneFailed = true;
           }
         }
       }
-      CopyReport report = new CopyReport(mode().command(), copied.images(), pruned, copied.counters(), (System.nanoTime() - start) / 1e9);
+      CopyReport report =
+          new CopyReport(mode().command(), copied.images(), pruned, kept, copied.counters(), (System.nanoTime() - start) / 1e9);
       report.printSummary(out, err);
       if (report().isPresent()) {
         report.write(report().get());

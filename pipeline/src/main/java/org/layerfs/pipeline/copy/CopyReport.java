@@ -7,12 +7,13 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.ToLongFunction;
+import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.ImageJson;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.pipeline.run.Sizes;
@@ -23,15 +24,19 @@ final class CopyReport {
   private final String command;
   private final List<JsonNode> images;
   private final List<ImageReference> pruned;
+  private final Map<ImageReference, String> kept;
   private final ToLongFunction<String> counters;
   private final double seconds;
 
   /** {@code images}: every image's outcome record; {@code counters}: the job's counters by name. */
-  CopyReport(String command, List<JsonNode> images, List<ImageReference> pruned, ToLongFunction<String> counters, double seconds) {
+  /** {@code kept}: the tags pruning had to leave, each with the reason. */
+  CopyReport(String command, List<JsonNode> images, List<ImageReference> pruned, Map<ImageReference, String> kept,
+      ToLongFunction<String> counters, double seconds) {
     this.command = command;
     this.images = new ArrayList<>(images);
     this.images.sort(Comparator.comparing((JsonNode n) -> n.path("image").asText()).thenComparing(n -> n.path("destination").asText()));
     this.pruned = pruned;
+    this.kept = kept;
     this.counters = counters;
     this.seconds = seconds;
   }
@@ -53,14 +58,20 @@ final class CopyReport {
     return images.stream().filter(n -> n.path("status").asText().equals(status)).count();
   }
 
-  /** One line per failed image on {@code err}, one per pruned tag and a closing summary on {@code out}. */
+  /** One line per failed image on {@code err}, one per pruned or kept tag and a closing summary on {@code out}. */
   void printSummary(PrintStream out, PrintStream err) {
     for (JsonNode n : images) {
       if (n.path("status").asText().equals("failed")) {
         err.println("failed: " + n.path("image").asText() + ": " + n.path("error").asText());
       }
     }
+    for (JsonNode n : images) {
+      if (n.path("status").asText().equals("copied") && n.has("reason")) {
+        out.println("kept: " + n.path("image").asText() + ": " + n.path("reason").asText());
+      }
+    }
     pruned.forEach(r -> out.println("pruned: " + r));
+    kept.forEach((r, why) -> out.println("kept: " + r + ": " + why));
     out.printf(Locale.ROOT,
         "%s: %d images: %d copied, %d moved, %d up to date, %d failed; blobs: %d copied, %d already there, %d failed; %s copied in %.1f s%n",
         command, images.size(), count("copied"), count("moved"), count("skipped"), count("failed"),
@@ -81,12 +92,10 @@ final class CopyReport {
     root.put("bytes", counters.applyAsLong(CopyMetrics.BYTES_COPIED));
     ArrayNode prunedArray = root.putArray("pruned");
     pruned.forEach(r -> prunedArray.add(r.toString()));
+    ArrayNode keptArray = root.putArray("kept");
+    kept.forEach((r, why) -> keptArray.addObject().put("image", r.toString()).put("reason", why));
     ArrayNode array = root.putArray("images");
     images.forEach(array::add);
-    Path abs = file.toAbsolutePath();
-    Files.createDirectories(abs.getParent());
-    Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
-    Files.write(tmp, ImageJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-    Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    DurableFiles.write(file, ImageJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
   }
 }

@@ -6,8 +6,7 @@ import java.util.HashSet;
 import java.util.Set;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.dest.ImageDestinations;
-import org.layerfs.io.oci.OciLayoutDestination;
-import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.dest.TagRemoval;
 import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ImageSources;
 import org.layerfs.io.source.Resolution;
@@ -53,18 +52,19 @@ final class Pruning {
     return prune.build();
   }
 
-  /** Removes {@code tags} from the request's destination, then its unreferenced blobs; returns what was removed. */
-  static ImmutableList<ImageReference> prune(CopyRequest request, ImmutableList<String> tags) throws IOException {
-    ImmutableList.Builder<ImageReference> removed = ImmutableList.builder();
-    try (ImageDestination destination = ImageDestinations.open(request.destination(), request.destinationRegistry())) {
-      for (String tag : tags) {
-        destination.deleteTag(tag);
-        removed.add(request.destination().withTag(tag));
-      }
-      if (!tags.isEmpty() && destination instanceof OciLayoutDestination layout) {
-        layout.collectGarbage();
-      }
+  /**
+   * Removes {@code tags} from the request's destination, then what no tag reaches any more,
+   * where the destination keeps its own blobs. Tags the destination had to keep (their manifest
+   * is another tag's too) are in the result with the reason.
+   */
+  static TagRemoval prune(CopyRequest request, ImmutableList<String> tags) throws IOException {
+    if (tags.isEmpty()) {
+      return TagRemoval.all(tags);
     }
-    return removed.build();
+    try (ImageDestination destination = ImageDestinations.open(request.destination(), request.destinationRegistry())) {
+      TagRemoval removal = destination.removeTags(tags);
+      destination.collectGarbage();
+      return removal;
+    }
   }
 }

@@ -3,13 +3,12 @@ package org.layerfs.pipeline.index;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.UUID;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
+import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.Digest;
 import org.layerfs.pipeline.sink.WriteJsonLines;
 import org.layerfs.transforms.layer.LayerCache;
@@ -60,14 +59,7 @@ final class WriteLayerCatalog extends PTransform<PCollection<LayerOutcome>, PDon
       Digest d = layer.digest();
       Path target = Path.of(outDir, "files", d.algorithm(), d.hex() + ".jsonl.gz");
       if (!Files.exists(target)) {
-        Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling("." + d.hex() + "-" + UUID.randomUUID() + ".tmp");
-        try {
-          Files.copy(cache.filesPath(d), tmp);
-          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-          Files.deleteIfExists(tmp);
-        }
+        DurableFiles.copy(cache.filesPath(d), target);
       }
       out.output(layer.summary().get().toJson().toString());
     }

@@ -7,11 +7,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.ImageJson;
 import org.layerfs.transforms.layer.LayerMetrics;
 
@@ -76,10 +76,6 @@ public final class RunReport {
     root.put("bytes", metrics.counter(LayerMetrics.BYTES_DONE));
     ArrayNode array = root.putArray("images");
     images.forEach(array::add);
-    Path abs = file.toAbsolutePath();
-    Files.createDirectories(abs.getParent());
-    Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
-    Files.write(tmp, ImageJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-    Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    DurableFiles.write(file, ImageJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
   }
 }

@@ -2,15 +2,13 @@ package org.layerfs.pipeline.sink;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.UUID;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -20,6 +18,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.layerfs.io.files.DurableFiles;
 
 /**
  * Writes a small collection of JSON lines (a record per layer or per image) to one file,
@@ -64,20 +63,15 @@ public final class WriteJsonLines extends PTransform<PCollection<String>, PDone>
     }
   }
 
-  /** Writes {@code lines} to {@code target} whole: a temporary sibling, then a rename. */
+  /** Writes {@code lines} to {@code target} whole and durably. */
   public static void write(Path target, List<String> lines) throws IOException {
-    Files.createDirectories(target.toAbsolutePath().getParent());
-    Path tmp = target.resolveSibling("." + target.getFileName() + "-" + UUID.randomUUID() + ".tmp");
-    try {
-      try (Writer out = new BufferedWriter(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8), 1 << 16)) {
-        for (String line : lines) {
-          out.write(line);
-          out.write('\n');
-        }
+    DurableFiles.write(target, out -> {
+      Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+      for (String line : lines) {
+        w.write(line);
+        w.write('\n');
       }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+      w.flush();
+    });
   }
 }

@@ -8,7 +8,9 @@ import com.google.common.io.RecursiveDeleteOption;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -21,6 +23,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.Platform;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.source.ResolvedImage;
@@ -163,13 +166,13 @@ public abstract class UnpackJob {
     } catch (NoSuchFileException e) {
       // no step recorded an owner: an empty image
     }
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+    DurableFiles.write(file, out -> {
+      Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
       for (String line : byPath.values()) {
         w.write(line);
         w.write('\n');
       }
-    }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      w.flush();
+    });
   }
 }

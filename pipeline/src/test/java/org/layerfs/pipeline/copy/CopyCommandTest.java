@@ -81,6 +81,21 @@ class CopyCommandTest {
   }
 
   @Test
+  void theSameImageGivesTheSameArchiveByteForByte() throws Exception {
+    Path first = tmp.resolve("first.tar");
+    Path second = tmp.resolve("second.tar");
+    assertEquals(0, Cli.run("copy", "oci:" + IMAGES + ":layered", "docker-archive:" + first + ":layerfs/layered:1").exit());
+    Thread.sleep(1100); // tar keeps whole seconds: a copy's time would show
+    assertEquals(0, Cli.run("copy", "oci:" + IMAGES + ":layered", "docker-archive:" + second + ":layerfs/layered:1").exit());
+    assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(second));
+    String listing = run("tar", "--utc", "--numeric-owner", "-tvf", first.toString());
+    for (String line : listing.split("\n")) {
+      assertTrue(line.startsWith("-r--r--r-- 0/0 "), line);
+      assertTrue(line.contains(" 1970-01-01 00:00 "), line);
+    }
+  }
+
+  @Test
   void writesADockerArchiveThatSkopeoAndLayerfsRead() throws Exception {
     Path archive = tmp.resolve("small.tar");
     Cli.Result r = Cli.run("copy", "oci:" + IMAGES + ":small", "docker-archive:" + archive + ":layerfs/small:1.0");

@@ -2,8 +2,10 @@ package org.layerfs.transforms.copy;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -14,13 +16,14 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.dest.ImageDestinations;
-import org.layerfs.io.oci.OciLayoutDestination;
+import org.layerfs.io.dest.TagRemoval;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.transforms.copy.CopyOutcome.Status;
 
 /**
  * The last step of a move: for each image committed and verified at its destination, removes
- * its tag from the source; then, in an OCI layout, removes the blobs no remaining tag reaches.
+ * its tag from the source, and never a tag that was not moved (an image whose tag must stay for
+ * that stays copied, with the reason); then the source removes what no tag reaches any more.
  * Images that were not committed are passed on as they are and keep everything at the source.
  * One worker handles each source store, after every image of it has been committed.
  */
@@ -61,21 +64,17 @@ public final class RemoveFromSource extends PTransform<PCollection<CopyOutcome>,
       CopyPlan first = committed.get(0).plan().get();
       ImageReference source = first.source();
       List<CopyOutcome> results = new ArrayList<>();
+      Set<String> tags = new LinkedHashSet<>();
+      committed.forEach(o -> tags.add(o.plan().get().sourceTag()));
+      tags.remove("");
       try (ImageDestination store = ImageDestinations.open(source, first.sourceRegistry())) {
+        TagRemoval removal = store.removeTags(tags);
         for (CopyOutcome o : committed) {
-          String tag = o.plan().get().sourceTag();
-          try {
-            if (!tag.isEmpty()) {
-              store.deleteTag(tag);
-            }
-            results.add(o.with(Status.MOVED, Optional.empty()));
-          } catch (IOException e) {
-            results.add(o.with(Status.FAILED, Optional.of("copied, but tag " + tag + " not removed from " + source + ": " + e.getMessage())));
-          }
+          String why = removal.kept().get(o.plan().get().sourceTag());
+          // A tag the store had to keep (its manifest is another tag's too) stays: copied, not moved.
+          results.add(why == null ? o.with(Status.MOVED, Optional.empty()) : o.with(Status.COPIED, Optional.of(why)));
         }
-        if (store instanceof OciLayoutDestination layout) {
-          layout.collectGarbage();
-        }
+        store.collectGarbage();
       } catch (IOException e) {
         results.clear();
         for (CopyOutcome o : committed) {

@@ -3,16 +3,15 @@ package org.layerfs.transforms.image;
 import com.google.auto.value.AutoValue;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -21,6 +20,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.source.ResolvedImage;
@@ -133,18 +133,13 @@ public abstract class MergeLayers extends PTransform<PCollection<ResolvedImage>,
     /** Writes a view under a temporary name and renames it: no half-written view is ever visible. */
     private static void write(Iterable<FileEntry> entries, Path dir, Digest manifest) throws IOException {
       Path target = dir.resolve(manifest.algorithm()).resolve(manifest.hex() + ".jsonl");
-      Files.createDirectories(target.getParent());
-      Path tmp = target.resolveSibling("." + manifest.hex() + "-" + UUID.randomUUID() + ".tmp");
-      try {
-        try (Writer out = new BufferedWriter(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8), 1 << 16)) {
-          for (FileEntry e : entries) {
-            FileEntryJson.write(e, out);
-          }
+      DurableFiles.write(target, out -> {
+        Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+        for (FileEntry e : entries) {
+          FileEntryJson.write(e, w);
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+        w.flush();
+      });
     }
   }
 

@@ -16,19 +16,22 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.zip.GZIPInputStream;
+import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
+import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.ImageJson;
 import org.layerfs.transforms.catalog.FileEntryJson;
@@ -48,6 +51,9 @@ public final class LayerCache {
   private static final String SUMMARY = "summary.json";
   private static final String FILES = "files.jsonl.gz";
   private static final String SUMMARY_SHA256 = "summarySha256";
+  private static final String TEMPORARY_PREFIX = ".tmp-";
+  /** How long a temporary entry stays untouched before it counts as a killed writer's. */
+  static final Duration ABANDONED = Duration.ofHours(1);
 
   private final Path root;
 
@@ -109,9 +115,40 @@ public final class LayerCache {
   public EntryWriter begin(Digest digest) throws IOException {
     Path parent = entryDir(digest).getParent();
     Files.createDirectories(parent);
-    Path tmp = parent.resolve(".tmp-" + digest.hex() + "-" + UUID.randomUUID());
+    removeAbandoned(parent);
+    Path tmp = parent.resolve(TEMPORARY_PREFIX + digest.hex() + "-" + UUID.randomUUID());
     Files.createDirectory(tmp);
     return new EntryWriter(digest, tmp);
+  }
+
+  /**
+   * Removes the temporary entries under {@code parent} that no writer has touched for {@link
+   * #ABANDONED}: a killed job's. The cache has no lock (jobs share it), so age tells: a live
+   * writer, of this process or another, keeps touching its entry as the catalog streams in.
+   */
+  private static void removeAbandoned(Path parent) throws IOException {
+    long cutoff = System.currentTimeMillis() - ABANDONED.toMillis();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent, TEMPORARY_PREFIX + "*")) {
+      for (Path tmp : entries) {
+        try {
+          if (lastTouched(tmp) < cutoff) {
+            MoreFiles.deleteRecursively(tmp, RecursiveDeleteOption.ALLOW_INSECURE);
+          }
+        } catch (NoSuchFileException e) {
+          // removed meanwhile, by its writer or another job's cleanup
+        }
+      }
+    }
+  }
+
+  private static long lastTouched(Path dir) throws IOException {
+    long last = Files.getLastModifiedTime(dir).toMillis();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        last = Math.max(last, Files.getLastModifiedTime(f).toMillis());
+      }
+    }
+    return last;
   }
 
   /** Writes one entry: the files catalog as it streams, then the summary, then the rename. */
@@ -143,7 +180,7 @@ public final class LayerCache {
       json.put(SUMMARY_SHA256, sha256(ImageJson.mapper().writeValueAsBytes(json)));
       Files.write(tmp.resolve(SUMMARY), ImageJson.mapper().writeValueAsBytes(json));
       try {
-        Files.move(tmp, entryDir(digest), StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.moveDirectory(tmp, entryDir(digest));
         committed = true;
       } catch (FileSystemException e) {
         // Another worker committed the same layer first; its entry is as good as ours. (Linux

@@ -274,4 +274,24 @@ class LayerCacheTest {
     assertTrue(!after.equals(before), "the edit changed something: " + before);
     Files.writeString(summary, after);
   }
+
+  @Test
+  void aNewEntryRemovesTemporaryEntriesAKilledWriterLeftButNotALiveWritersOnes() throws IOException {
+    LayerCache cache = new LayerCache(root);
+    commit(cache, LAYER, SUMMARY);
+    Path parent = entryDir(LAYER).getParent();
+    Path abandoned = Files.createDirectory(parent.resolve(".tmp-" + OTHER.hex() + "-0b6f2a4e-1c1d-4c47-9f5e-3f1c2d9a8b7c"));
+    Files.write(abandoned.resolve("files.jsonl.gz"), new byte[] {31, -117});
+    java.nio.file.attribute.FileTime old =
+        java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - LayerCache.ABANDONED.toMillis() - 60_000);
+    Files.setLastModifiedTime(abandoned.resolve("files.jsonl.gz"), old);
+    Files.setLastModifiedTime(abandoned, old);
+    Path live = Files.createDirectory(parent.resolve(".tmp-" + OTHER.hex() + "-5d2c7a1b-8e3f-4a6b-9c0d-1e2f3a4b5c6d"));
+
+    try (LayerCache.EntryWriter w = cache.begin(OTHER)) {
+      assertFalse(Files.exists(abandoned), "a killed writer's entry is removed");
+      assertTrue(Files.isDirectory(live), "a live writer's entry stays");
+      assertTrue(Files.isDirectory(entryDir(LAYER)), "committed entries stay");
+    }
+  }
 }
