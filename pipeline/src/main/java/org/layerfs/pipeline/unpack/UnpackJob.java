@@ -98,7 +98,7 @@ public abstract class UnpackJob {
     try {
       Path rootfs = Files.createDirectory(tmp.resolve("rootfs"));
       Path work = Files.createDirectory(tmp.resolve("work"));
-      UnpackTarget target = UnpackTarget.of(image, rootfs, work, limits(), !rootless());
+      UnpackTarget target = UnpackTarget.of(image, rootfs, work, cacheDir(), limits(), !rootless());
       Pipeline p = Pipeline.create(pipelineOptions());
       p.apply("IndexAndMerge", MergeImages.of(List.of(image), cacheDir().toString(), target.mergedDir()))
           .apply("WriteTree", new WriteTree(target));
