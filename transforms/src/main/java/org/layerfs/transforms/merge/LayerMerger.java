@@ -33,7 +33,8 @@ import org.layerfs.transforms.tar.FileEntry;
  * needed it (a layer-by-layer extractor gives it the time of the extraction, which no view can
  * record). Each entry also knows the {@link Origin} of its inode: the tar entry a layer-by-layer
  * extractor made it from, which survives the removal or rewrite of the name a hardlink was made
- * to. A hardlink such an extractor cannot make is listed in {@link #badLinks()}.
+ * to. A hardlink such an extractor cannot make is listed in {@link #badLinks()}. The root
+ * directory's own entry ({@code ./} in a tar), when a layer has one, is the view's path "".
  *
  * <p>{@link MergeStats#efficiency()} is dive's score (see {@link EfficiencyScore}): a directory
  * appears only where it is a leaf of its layer (no entry or whiteout marker of that layer under
@@ -193,7 +194,7 @@ public final class LayerMerger {
   /** The live view of what is under {@code dir} ("" for the root), {@code dir} itself excluded. */
   private SortedMap<String, MergedEntry> under(String dir) {
     if (dir.isEmpty()) {
-      return merged;
+      return merged.tailMap("", false); // everything but the root's own entry
     }
     // Most paths have nothing under them: one lookup says so without building a view.
     String prefix = dir + "/";

@@ -189,6 +189,12 @@ public final class SafeTree {
     setMetadata(entry, p);
   }
 
+  /** Applies the root directory's own entry ({@code ./} in a tar) to the tree's root: xattrs, mtime, owner, mode. */
+  public void finishRoot(FileEntry entry) throws IOException {
+    setXattrs(entry, root);
+    setMetadata(entry, root);
+  }
+
   /** Checks {@code path} and every directory above it; returns where it lands in the tree. */
   private Path checkedParent(String path) throws UnsafeEntryException {
     checkName(path);

@@ -42,16 +42,20 @@ public final class UnpackPlan implements Serializable {
   }
 
   private final ImmutableList<FileEntry> directories;
+  /** The root directory's own entry, null when no layer has one. */
+  private final FileEntry root;
   private final ImmutableMap<String, ImmutableMap<TarEntry, FileEntry>> byLayer;
   private final ImmutableList<Map.Entry<String, String>> hardlinks;
   private final long fileBytes;
 
   private UnpackPlan(
       ImmutableList<FileEntry> directories,
+      FileEntry root,
       ImmutableMap<String, ImmutableMap<TarEntry, FileEntry>> byLayer,
       ImmutableList<Map.Entry<String, String>> hardlinks,
       long fileBytes) {
     this.directories = directories;
+    this.root = root;
     this.byLayer = byLayer;
     this.hardlinks = hardlinks;
     this.fileBytes = fileBytes;
@@ -95,11 +99,14 @@ public final class UnpackPlan implements Serializable {
     Map<String, FileEntry> byPath = new HashMap<>();
     Map<Origin, List<MergedEntry>> inodes = new LinkedHashMap<>();
     List<FileEntry> directories = new ArrayList<>();
+    FileEntry root = null;
     for (MergedEntry m : merged.withOrigins()) { // sorted by path: parents before children
       FileEntry e = m.entry();
       byPath.put(e.path(), e);
       checkParents(e, byPath);
-      if (e.type() == EntryType.DIR) {
+      if (e.path().isEmpty()) {
+        root = e;
+      } else if (e.type() == EntryType.DIR) {
         directories.add(e);
       } else {
         inodes.computeIfAbsent(m.origin().orElseThrow(), o -> new ArrayList<>()).add(m);
@@ -140,7 +147,7 @@ public final class UnpackPlan implements Serializable {
     hardlinks.sort(Map.Entry.comparingByKey());
     ImmutableMap.Builder<String, ImmutableMap<TarEntry, FileEntry>> layered = ImmutableMap.builder();
     byLayer.forEach((l, m) -> layered.put(l, ImmutableMap.copyOf(m)));
-    return new UnpackPlan(ImmutableList.copyOf(directories), layered.buildOrThrow(), ImmutableList.copyOf(hardlinks), fileBytes);
+    return new UnpackPlan(ImmutableList.copyOf(directories), root, layered.buildOrThrow(), ImmutableList.copyOf(hardlinks), fileBytes);
   }
 
   /** Refuses an entry whose parent the view holds as a non-directory (the view lists every parent). */
@@ -193,13 +200,19 @@ public final class UnpackPlan implements Serializable {
     }
   }
 
-  /** Makes the hardlinks, then applies directory metadata deepest first: the last step of an unpack. */
+  /**
+   * Makes the hardlinks, then applies directory metadata deepest first, the root's own entry last
+   * (as umoci does; without one the root keeps what the caller gave it): the last step of an unpack.
+   */
   public void finish(SafeTree tree) throws IOException {
     for (Map.Entry<String, String> link : hardlinks) {
       tree.hardlink(link.getKey(), link.getValue());
     }
     for (FileEntry d : directories.reverse()) {
       tree.finishDirectory(d);
+    }
+    if (root != null) {
+      tree.finishRoot(root);
     }
   }
 }

@@ -241,6 +241,14 @@ class LayerMergerTest {
     assertEquals(List.of(made.setPath("a").build(), made.setPath("a/b").build()), merger.entries());
   }
 
+  @Test
+  void rootEntryIsTheEmptyPathAndAnOpaqueRootKeepsIt() {
+    FileEntry root = dir("", 0700);
+    LayerMerger merger = merge(layer(root, file("a", 1)), layer(opaque(""), file("b", 1)));
+
+    assertEquals(List.of(root, file("b", 1)), merger.entries());
+  }
+
   @SafeVarargs
   static LayerMerger merge(ImmutableList<FileEntry>... layers) {
     LayerMerger merger = new LayerMerger();

@@ -174,4 +174,14 @@ class UnpackSemanticsTest {
         .into(SafeTree.recordingOwners(tree, 4096, (p, u, g) -> owners.add(p + " " + u + ":" + g)));
     assertEquals(List.of("nobody 4294967294:8589934592"), owners);
   }
+
+  @Test
+  void rootEntryIsAppliedToTheTreeItself() throws IOException {
+    new Unpacking()
+        .layer(new TarBuilder().mode(0700).owner(1000, 1000).mtime(555).dir("./").file("./f", "x").bytes())
+        .into(tree);
+    assertEquals(040700, attr("", "mode"));
+    assertEquals(1000, attr("", "uid"));
+    assertEquals(555L, Files.getLastModifiedTime(tree, NOFOLLOW).toMillis() / 1000);
+  }
 }
