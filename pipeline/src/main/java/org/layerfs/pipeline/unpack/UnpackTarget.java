@@ -52,8 +52,9 @@ abstract class UnpackTarget implements Serializable {
   }
 
   /**
-   * The plan, from the layers' cached catalogs merged again (the merged view on disk does not say
-   * where each inode comes from); foreign layers contribute nothing, as in the merged view.
+   * The plan, made once per unpack from the layers' cached catalogs merged again (the merged view
+   * on disk does not say where each inode comes from); foreign layers contribute nothing, as in
+   * the merged view.
    */
   UnpackPlan plan() throws IOException {
     LayerCache cache = new LayerCache(Path.of(cacheDir()));

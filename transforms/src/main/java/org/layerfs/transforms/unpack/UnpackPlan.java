@@ -2,6 +2,7 @@ package org.layerfs.transforms.unpack;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.Maps;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.layerfs.transforms.merge.BadLink;
 import org.layerfs.transforms.merge.LayerMerger;
 import org.layerfs.transforms.merge.MergedEntry;
@@ -114,7 +116,7 @@ public final class UnpackPlan implements Serializable {
     }
     Map<String, Map<TarEntry, FileEntry>> byLayer = new LinkedHashMap<>();
     layers.forEach(l -> byLayer.put(l, new LinkedHashMap<>()));
-    List<Map.Entry<String, String>> hardlinks = new ArrayList<>();
+    List<Map.Entry<String, String>> hardlinks = new ArrayList<>(); // Guava's entries: serializable
     long fileBytes = 0;
     for (Map.Entry<Origin, List<MergedEntry>> inode : inodes.entrySet()) {
       Origin origin = inode.getKey();
@@ -136,7 +138,7 @@ public final class UnpackPlan implements Serializable {
       layer.put(new TarEntry(origin.entry().path(), origin.occurrence()), written);
       for (MergedEntry name : names) {
         if (!name.entry().path().equals(holder.path())) {
-          hardlinks.add(Map.entry(name.entry().path(), holder.path()));
+          hardlinks.add(Maps.immutableEntry(name.entry().path(), holder.path()));
         }
       }
     }
@@ -191,6 +193,23 @@ public final class UnpackPlan implements Serializable {
   /** Content bytes of the files the tree will hold (hardlinks not counted). */
   public long fileBytes() {
     return fileBytes;
+  }
+
+  /** Plans are values (a runner compares the elements it passes on). */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof UnpackPlan p && directories.equals(p.directories) && Objects.equals(root, p.root)
+        && byLayer.equals(p.byLayer) && hardlinks.equals(p.hardlinks) && fileBytes == p.fileBytes;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(directories, root, byLayer, hardlinks, fileBytes);
+  }
+
+  /** This plan without the layers' entries: what {@link #finish} needs, to hand to the step that finishes. */
+  public UnpackPlan finishing() {
+    return new UnpackPlan(directories, root, ImmutableMap.of(), hardlinks, fileBytes);
   }
 
   /** Creates every directory of the plan in {@code tree}, parents first. */
