@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.IndexRun;
+import org.layerfs.pipeline.testing.Jsonl;
 import org.layerfs.transforms.unpack.SafeTree;
 
 /**
@@ -162,6 +163,13 @@ class LayerShapesOracleTest {
       assertEquals(2147483648L, Integer.toUnsignedLong((int) Files.getAttribute(f, "unix:gid", NOFOLLOW)));
     }
     assertTrue(t.nodes().containsKey("nobody"));
+
+    Path rootless = tmp.resolve("ids-rootless");
+    Cli.Result r = Cli.run("unpack", "oci:" + tmp.resolve("ids") + ":img", rootless.toString(), "--rootless",
+        "--cache-dir", tmp.resolve("cache").toString());
+    assertEquals(0, r.exit(), r::toString);
+    assertEquals(List.of("nobody 4294967294:2147483648"), Jsonl.read(UnpackJob.ownersFile(rootless)).stream()
+        .map(n -> n.get("path").asText() + " " + n.get("uid").asText() + ":" + n.get("gid").asText()).toList());
   }
 
   @Test

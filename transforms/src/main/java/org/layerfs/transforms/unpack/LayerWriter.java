@@ -24,8 +24,9 @@ import org.layerfs.transforms.tar.LayerFormatException;
 import org.layerfs.transforms.tar.TarPaths;
 
 /**
- * Writes the entries one layer wins into a tree, in one pass over its blob: read, verify the
- * digest, decompress, and for each tar entry the plan names, write it. Every entry of the layer,
+ * Writes the entries the plan gives one layer into a tree, in one pass over its blob: read, verify
+ * the digest, decompress, and for each tar entry the plan names (by path and occurrence: a path
+ * may appear twice in a tar), write it. Every entry of the layer,
  * written or not, is checked first: a name or hardlink target with a {@code ..} component, a
  * whiteout of {@code ..}, a name longer than the limit, a file over the size limit, too many
  * entries, an oversized PAX header and a layer that decompresses past its limit are refused, and

@@ -29,7 +29,8 @@ import org.layerfs.transforms.tar.FileEntry;
  * hardlink group share the inode their link was made to, read from its {@link Origin} tar entry,
  * even when a later layer removed or replaced the name the link was made to, or a later entry of
  * the same tar rewrote it. A group whose origin's own name is gone is written as a file at its
- * first name, with the origin's content and metadata, and its other names are linked to it.
+ * first name, with the origin's content and metadata, and its other names are linked to it. The
+ * root's own entry ({@code ./}, the view's path "") is applied to the tree's root, last.
  *
  * <p>The plan refuses, naming the entry and its layer: a path below a non-directory of the view
  * (a symlink followed by an entry that writes through it), a hardlink an extractor cannot make
@@ -178,11 +179,6 @@ public final class UnpackPlan implements Serializable {
   /** The entries layer {@code digest} writes, by the tar entry their content and type are read from. */
   public ImmutableMap<TarEntry, FileEntry> entriesOf(String digest) {
     return byLayer.getOrDefault(digest, ImmutableMap.of());
-  }
-
-  /** The layers, bottom to top, each once. */
-  public ImmutableList<String> layers() {
-    return byLayer.keySet().asList();
   }
 
   /** Link path to target path, to be made once every layer is written; a target is never itself in this list. */
