@@ -221,7 +221,29 @@ class LayerShapesOracleTest {
     if (!diffs.isEmpty()) {
       fail(name + ": layerfs unpack differs from umoci unpack in " + diffs.size() + " places:\n" + String.join("\n", diffs));
     }
+    assertEquals(typesAndModes(layerfs), viewTypesAndModes(layout, name), name + ": the merged view lists the unpacked tree");
     return layerfs;
+  }
+
+  /** Path to type and mode of an unpacked tree ("." only when the image has the root's own entry: see the view's). */
+  private static Map<String, String> typesAndModes(TreeManifest tree) {
+    Map<String, String> out = new TreeMap<>();
+    tree.nodes().forEach((p, n) -> out.put(p, n.split(" ")[0] + " " + n.split(" ")[1]));
+    return out;
+  }
+
+  /** Path to type and mode of the merged view {@code layerfs index} writes; "" (the root's own entry) as ".". */
+  private Map<String, String> viewTypesAndModes(Path layout, String name) {
+    String ref = "oci:" + layout + ":img";
+    IndexRun index = IndexRun.run(tmp.resolve(name + "-index"), tmp.resolve("cache"), List.of(ref));
+    assertEquals(0, index.result.exit(), index.result::toString);
+    Map<String, String> out = new TreeMap<>();
+    index.mergedByPath(index.image(ref).get("digest").asText()).forEach((p, e) -> {
+      String type = e.get("type").asText().equals("hardlink") ? "file" : e.get("type").asText();
+      out.put(p.isEmpty() ? "." : p, type + " " + e.get("mode").asText());
+    });
+    out.putIfAbsent(".", "dir 0755"); // no root entry: the root unpack makes, as umoci makes it
+    return out;
   }
 
   private record Umoci(int exit, String output, Path rootfs) {}
