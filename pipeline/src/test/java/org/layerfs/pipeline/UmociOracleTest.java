@@ -94,8 +94,8 @@ class UmociOracleTest {
     }
     boolean xattrs = root && Files.getFileStore(rootfs).supportsFileAttributeView(UserDefinedFileAttributeView.class);
 
-    Map<String, Node> onDisk = walk(rootfs, xattrs);
     Map<String, JsonNode> merged = run.mergedByPath(image.get("digest").asText());
+    Map<String, Node> onDisk = walk(rootfs, xattrs, merged.containsKey(""));
     Map<String, Node> indexed = new TreeMap<>();
     merged.forEach((path, e) -> indexed.put(path, node(e, xattrs)));
 
@@ -187,12 +187,15 @@ class UmociOracleTest {
         x);
   }
 
-  /** The tree manifest of {@code rootfs}, the root itself left out (umoci makes it; no layer entry maps to it in the view). */
-  private static Map<String, Node> walk(Path rootfs, boolean xattrs) throws IOException {
+  /**
+   * The tree manifest of {@code rootfs}; the root itself is "" when the view has the root's own
+   * entry ({@code ./}), and left out otherwise (then umoci makes it as it likes).
+   */
+  private static Map<String, Node> walk(Path rootfs, boolean xattrs, boolean withRoot) throws IOException {
     Map<String, Node> nodes = new TreeMap<>();
     try (Stream<Path> s = Files.walk(rootfs)) {
       for (Path p : s.toList()) {
-        if (p.equals(rootfs)) {
+        if (p.equals(rootfs) && !withRoot) {
           continue;
         }
         Map<String, Object> a = Files.readAttributes(p, "unix:*", NOFOLLOW);

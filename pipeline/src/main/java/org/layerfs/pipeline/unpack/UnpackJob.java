@@ -100,8 +100,10 @@ public abstract class UnpackJob {
     boolean done = false;
     try {
       Path rootfs = Files.createDirectory(tmp.resolve("rootfs"));
+      // umoci's rootfs is 0755 whatever the umask; an image's root entry ("./") replaces it.
+      Files.setAttribute(rootfs, "unix:mode", 0755);
       Path work = Files.createDirectory(tmp.resolve("work"));
-      UnpackTarget target = UnpackTarget.of(image, rootfs, work, limits(), !rootless());
+      UnpackTarget target = UnpackTarget.of(image, rootfs, work, cacheDir(), limits(), !rootless());
       Pipeline p = Pipeline.create(pipelineOptions());
       p.apply("IndexAndMerge", MergeImages.of(List.of(image), cacheDir().toString(), target.mergedDir()))
           .apply("WriteTree", new WriteTree(target));
@@ -114,8 +116,6 @@ public abstract class UnpackJob {
         err.println("layerfs: unpack of " + image.name() + " failed; " + dir + " not created");
         return 1;
       }
-      // umoci's rootfs is 0755; the temporary directory was made 0700.
-      Files.setAttribute(rootfs, "unix:mode", 0755);
       if (rootless()) {
         writeOwners(target.ownersDir(), ownersFile(dir));
       }

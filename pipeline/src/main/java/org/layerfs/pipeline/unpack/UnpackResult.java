@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
+import org.layerfs.transforms.unpack.UnpackPlan;
 
 /** What one step of an unpack did: the plan made, a layer written, or why it failed. */
 @AutoValue
@@ -30,15 +31,19 @@ public abstract class UnpackResult implements Serializable {
 
   public abstract Optional<String> error();
 
-  public static UnpackResult planned(long directories) {
-    return new AutoValue_UnpackResult(true, directories, 0, ImmutableList.of(), Optional.empty());
+  /** The planning step's plan, without the layers' entries: what the last step needs. */
+  public abstract Optional<UnpackPlan> finishing();
+
+  public static UnpackResult planned(UnpackPlan plan) {
+    return new AutoValue_UnpackResult(true, plan.directories().size(), 0, ImmutableList.of(), Optional.empty(),
+        Optional.of(plan.finishing()));
   }
 
   public static UnpackResult layer(long written, long bytes, List<String> notices) {
-    return new AutoValue_UnpackResult(false, written, bytes, ImmutableList.copyOf(notices), Optional.empty());
+    return new AutoValue_UnpackResult(false, written, bytes, ImmutableList.copyOf(notices), Optional.empty(), Optional.empty());
   }
 
   public static UnpackResult failed(String error) {
-    return new AutoValue_UnpackResult(false, 0, 0, ImmutableList.of(), Optional.of(error));
+    return new AutoValue_UnpackResult(false, 0, 0, ImmutableList.of(), Optional.of(error), Optional.empty());
   }
 }

@@ -6,16 +6,18 @@ import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.List;
 import org.layerfs.io.source.ResolvedImage;
-import org.layerfs.pipeline.run.MergeImages;
-import org.layerfs.transforms.tar.FileEntry;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.MediaTypes;
+import org.layerfs.transforms.layer.LayerCache;
+import org.layerfs.transforms.merge.LayerMerger;
 import org.layerfs.transforms.unpack.SafeTree;
 import org.layerfs.transforms.unpack.UnpackLimits;
 import org.layerfs.transforms.unpack.UnpackPlan;
 
 /**
  * What the steps of one unpack share: the image, the tree being written (a temporary directory,
- * renamed into place by the job), the work directory (merged view, owners, result), the limits,
- * and whether owners are applied.
+ * renamed into place by the job), the work directory (merged view, owners, result), the layer
+ * cache, the limits, and whether owners are applied.
  */
 @AutoValue
 abstract class UnpackTarget implements Serializable {
@@ -27,12 +29,14 @@ abstract class UnpackTarget implements Serializable {
 
   abstract String workDir();
 
+  abstract String cacheDir();
+
   abstract UnpackLimits limits();
 
   abstract boolean applyOwners();
 
-  static UnpackTarget of(ResolvedImage image, Path rootfs, Path workDir, UnpackLimits limits, boolean applyOwners) {
-    return new AutoValue_UnpackTarget(image, rootfs.toString(), workDir.toString(), limits, applyOwners);
+  static UnpackTarget of(ResolvedImage image, Path rootfs, Path workDir, Path cacheDir, UnpackLimits limits, boolean applyOwners) {
+    return new AutoValue_UnpackTarget(image, rootfs.toString(), workDir.toString(), cacheDir.toString(), limits, applyOwners);
   }
 
   String mergedDir() {
@@ -47,11 +51,21 @@ abstract class UnpackTarget implements Serializable {
     return Path.of(workDir(), "result.json");
   }
 
-  /** The plan, worked out again from the merged view by each step that needs it (it is deterministic). */
+  /**
+   * The plan, made once per unpack from the layers' cached catalogs merged again (the merged view
+   * on disk does not say where each inode comes from); foreign layers contribute nothing, as in
+   * the merged view.
+   */
   UnpackPlan plan() throws IOException {
-    List<FileEntry> view = MergeImages.readView(mergedDir(), image().manifestDigest());
+    LayerCache cache = new LayerCache(Path.of(cacheDir()));
+    LayerMerger merger = new LayerMerger();
+    for (Descriptor layer : image().manifest().layers()) {
+      if (!MediaTypes.isNonDistributable(layer.mediaType())) {
+        merger.apply(cache.entries(layer.digest()));
+      }
+    }
     List<String> layers = image().manifest().layers().stream().map(d -> d.digest().toString()).toList();
-    return UnpackPlan.of(image().name(), view, layers, limits());
+    return UnpackPlan.of(image().name(), merger, layers, limits());
   }
 
   /** A writer of the tree; rootless, its owners go to {@code owners/<step>.jsonl}, closed by the caller. */

@@ -35,14 +35,14 @@ import org.layerfs.transforms.unpack.SafeTree;
 import org.layerfs.transforms.unpack.UnpackPlan;
 
 /**
- * Writes a merged image into its tree: plan and create the directories; write each layer's
- * winning entries, one element per layer, spread over the workers; then, once every layer is
- * done, the hardlinks and the directories' metadata. The outcome goes to the target's
+ * Writes a merged image into its tree: plan (once per image) and create the directories; write
+ * each layer's entries, one element per layer with its part of the plan, spread over the workers;
+ * then, once every layer is done, the hardlinks and the directories' metadata. The outcome goes to the target's
  * {@code result.json}: totals and notices, or the errors.
  */
 final class WriteTree extends PTransform<PCollection<ImageOutcome>, PDone> {
   private static final long serialVersionUID = 1L;
-  private static final TupleTag<Descriptor> LAYERS = new TupleTag<>() {};
+  private static final TupleTag<LayerTask> LAYERS = new TupleTag<>() {};
   private static final TupleTag<UnpackResult> RESULTS = new TupleTag<>() {};
 
   private final UnpackTarget target;
@@ -57,7 +57,7 @@ final class WriteTree extends PTransform<PCollection<ImageOutcome>, PDone> {
         merged.apply("PlanAndMakeDirectories", ParDo.of(new PlanFn(target)).withOutputTags(LAYERS, TupleTagList.of(RESULTS)));
     PCollection<UnpackResult> layers =
         planned.get(LAYERS)
-            .setCoder(SerializableCoder.of(Descriptor.class))
+            .setCoder(SerializableCoder.of(LayerTask.class))
             // One element holds every layer: break fusion so each core writes a layer.
             .apply("SpreadOverWorkers", Reshuffle.viaRandomKey())
             .apply("WriteLayers", ParDo.of(new WriteLayerFn(target)));
@@ -70,8 +70,8 @@ final class WriteTree extends PTransform<PCollection<ImageOutcome>, PDone> {
     return PDone.in(merged.getPipeline());
   }
 
-  /** Plans the unpack, creates the directories and emits the layers that win an entry. */
-  private static final class PlanFn extends DoFn<ImageOutcome, Descriptor> {
+  /** Plans the unpack, creates the directories and emits the layers that write an entry, each with its entries. */
+  private static final class PlanFn extends DoFn<ImageOutcome, LayerTask> {
     private static final long serialVersionUID = 1L;
     private final UnpackTarget target;
 
@@ -88,12 +88,12 @@ final class WriteTree extends PTransform<PCollection<ImageOutcome>, PDone> {
       try (OwnersFile owners = target.ownersFile("directories")) {
         UnpackPlan plan = target.plan();
         plan.createDirectories(target.tree(owners));
-        out.get(RESULTS).output(UnpackResult.planned(plan.directories().size()));
+        out.get(RESULTS).output(UnpackResult.planned(plan));
         Map<String, Descriptor> distinct = new LinkedHashMap<>();
         target.image().manifest().layers().forEach(d -> distinct.put(d.digest().toString(), d));
         distinct.forEach((digest, d) -> {
           if (!plan.entriesOf(digest).isEmpty()) {
-            out.get(LAYERS).output(d);
+            out.get(LAYERS).output(new LayerTask(d, plan.entriesOf(digest)));
           }
         });
       } catch (IOException | UncheckedIOException e) {
@@ -103,7 +103,7 @@ final class WriteTree extends PTransform<PCollection<ImageOutcome>, PDone> {
   }
 
   /** Reads one layer and writes the entries it wins. */
-  private static final class WriteLayerFn extends DoFn<Descriptor, UnpackResult> {
+  private static final class WriteLayerFn extends DoFn<LayerTask, UnpackResult> {
     private static final long serialVersionUID = 1L;
     private final UnpackTarget target;
     private transient LayerWriter writer;
@@ -118,13 +118,13 @@ final class WriteTree extends PTransform<PCollection<ImageOutcome>, PDone> {
     }
 
     @ProcessElement
-    public void process(@Element Descriptor layer, OutputReceiver<UnpackResult> out) {
+    public void process(@Element LayerTask task, OutputReceiver<UnpackResult> out) {
+      Descriptor layer = task.layer();
       try (OwnersFile owners = target.ownersFile("layer-" + layer.digest().hex());
           ImageSource source = ImageSources.open(target.image().store());
           InputStream raw = source.openBlob(layer)) {
-        UnpackPlan plan = target.plan();
         SafeTree tree = target.tree(owners);
-        LayerWriter.Written w = writer.write(target.image().name(), raw, layer, plan.entriesOf(layer.digest().toString()), tree);
+        LayerWriter.Written w = writer.write(target.image().name(), raw, layer, task.entries(), tree);
         out.output(UnpackResult.layer(w.written(), w.bytes(), tree.notices()));
       } catch (IOException | UncheckedIOException e) {
         out.output(UnpackResult.failed(e.getMessage()));
@@ -147,7 +147,7 @@ final class WriteTree extends PTransform<PCollection<ImageOutcome>, PDone> {
       ObjectNode result = MAPPER.createObjectNode();
       List<String> errors = new ArrayList<>();
       List<String> notices = new ArrayList<>();
-      boolean planned = false;
+      UnpackPlan plan = null;
       long written = 0;
       long bytes = 0;
       long directories = 0;
@@ -155,16 +155,15 @@ final class WriteTree extends PTransform<PCollection<ImageOutcome>, PDone> {
         r.error().ifPresent(errors::add);
         notices.addAll(r.notices());
         if (r.planned()) {
-          planned = true;
+          plan = r.finishing().orElseThrow();
           directories = r.written();
         } else {
           written += r.written();
           bytes += r.bytes();
         }
       }
-      if (errors.isEmpty() && planned) {
+      if (errors.isEmpty() && plan != null) {
         try (OwnersFile owners = target.ownersFile("finish")) {
-          UnpackPlan plan = target.plan();
           SafeTree tree = target.tree(owners);
           plan.finish(tree);
           notices.addAll(tree.notices());

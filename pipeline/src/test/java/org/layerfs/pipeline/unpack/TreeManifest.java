@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * What a tree on disk holds, for comparing two trees: per path its type, mode (with
  * setuid/setgid/sticky), owner, size and sha256 (files), link target (symlinks), mtime and
  * {@code user.*} xattrs; and the hardlink groups (paths sharing an inode). The root itself is
- * left out.
+ * {@code "."}, without its mtime (an extractor sets it when the image has no root entry).
  */
 record TreeManifest(Map<String, String> nodes, Set<String> hardlinkGroups) {
   private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
@@ -33,10 +33,7 @@ record TreeManifest(Map<String, String> nodes, Set<String> hardlinkGroups) {
     Map<Object, Set<String>> byInode = new TreeMap<>();
     try (Stream<Path> s = Files.walk(root)) {
       for (Path p : s.toList()) {
-        if (p.equals(root)) {
-          continue;
-        }
-        String path = root.relativize(p).toString().replace(File.separatorChar, '/');
+        String path = p.equals(root) ? "." : root.relativize(p).toString().replace(File.separatorChar, '/');
         Map<String, Object> a = Files.readAttributes(p, "unix:*", NOFOLLOW);
         int mode = (int) a.get("mode");
         String type = switch (mode & 0170000) {
@@ -61,7 +58,9 @@ record TreeManifest(Map<String, String> nodes, Set<String> hardlinkGroups) {
         if (type.equals("symlink")) {
           n.append(" -> ").append(Files.readSymbolicLink(p));
         }
-        n.append(" @").append(((FileTime) a.get("lastModifiedTime")).toMillis() / 1000);
+        if (!p.equals(root)) {
+          n.append(" @").append(((FileTime) a.get("lastModifiedTime")).toMillis() / 1000);
+        }
         if (xattrs && (type.equals("file") || type.equals("dir"))) { // opening anything else could block
           UserDefinedFileAttributeView view = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, NOFOLLOW);
           for (String name : new TreeSet<>(view.list())) {
@@ -76,6 +75,13 @@ record TreeManifest(Map<String, String> nodes, Set<String> hardlinkGroups) {
     Set<String> groups = new TreeSet<>();
     byInode.values().forEach(g -> groups.add(String.join(" = ", g)));
     return new TreeManifest(nodes, groups);
+  }
+
+  /** This manifest without the mtimes of {@code paths}: directories whose time the extractor chooses. */
+  TreeManifest withoutMtimes(Set<String> paths) {
+    Map<String, String> copy = new TreeMap<>(nodes);
+    paths.forEach(p -> copy.computeIfPresent(p, (k, n) -> n.replaceAll(" @-?[0-9]+", "")));
+    return new TreeManifest(copy, hardlinkGroups);
   }
 
   /** The paths whose nodes differ, each with both sides; empty when the trees are the same. */

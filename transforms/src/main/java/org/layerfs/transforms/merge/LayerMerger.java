@@ -3,8 +3,11 @@ package org.layerfs.transforms.merge;
 import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -21,7 +24,17 @@ import org.layerfs.transforms.tar.FileEntry;
  * directory. Then the layer's other entries are applied in tar order: an entry replaces what is at
  * its path; a non-directory also removes everything under its path; a directory keeps what is under
  * it. A hardlink whose target is in the merged view takes the target's size and sha256. Markers
- * never appear in the merged view.
+ * never appear in the merged view, nor does anything named {@code .wh.*} or under such a name (aufs
+ * metadata: {@code .wh..wh.aufs}, {@code .wh..wh.orph/}, {@code .wh..wh.plnk/}): the image spec
+ * says no {@code .wh.} name is ever created.
+ *
+ * <p>The view lists every directory the tree has: a directory without an entry of its own, made
+ * for the entries under it, is {@code 0755}, owned by root, with the mtime of the first entry that
+ * needed it (a layer-by-layer extractor gives it the time of the extraction, which no view can
+ * record). Each entry also knows the {@link Origin} of its inode: the tar entry a layer-by-layer
+ * extractor made it from, which survives the removal or rewrite of the name a hardlink was made
+ * to. A hardlink such an extractor cannot make is listed in {@link #badLinks()}. The root
+ * directory's own entry ({@code ./} in a tar), when a layer has one, is the view's path "".
  *
  * <p>{@link MergeStats#efficiency()} is dive's score (see {@link EfficiencyScore}): a directory
  * appears only where it is a leaf of its layer (no entry or whiteout marker of that layer under
@@ -33,7 +46,10 @@ import org.layerfs.transforms.tar.FileEntry;
  * O(log n) per entry it removes. Not thread-safe.
  */
 public final class LayerMerger {
-  private final TreeMap<String, FileEntry> merged = new TreeMap<>();
+  private static final String WHITEOUT = ".wh.";
+
+  private final TreeMap<String, MergedEntry> merged = new TreeMap<>();
+  private final List<BadLink> badLinks = new ArrayList<>();
   private final EfficiencyScore efficiency = new EfficiencyScore();
   private long totalBytes;
   private long mergedBytes;
@@ -61,16 +77,43 @@ public final class LayerMerger {
     for (String dir : opaqueDirs) {
       wastedBytes += discardAll(under(dir));
     }
+    // Occurrences of each path in this layer so far, and links whose target may come later.
+    Map<String, Integer> seen = new HashMap<>();
+    Map<String, List<FileEntry>> waiting = new HashMap<>();
     for (FileEntry entry : entries) {
-      if (!entry.isMarker()) {
-        add(entry, parents);
+      if (entry.isMarker() || isWhiteoutName(entry.path())) {
+        continue;
       }
+      List<FileEntry> early = waiting.remove(entry.path());
+      if (early != null) {
+        early.forEach(l -> badLinks.add(new BadLink(l, "hardlink to \"" + l.linkTarget().get()
+            + "\", which comes later in its layer: a tar extractor cannot link to it")));
+      }
+      int occurrence = seen.merge(entry.path(), 1, Integer::sum) - 1;
+      add(entry, occurrence, parents, waiting);
     }
+    waiting.values().forEach(links -> links.forEach(l -> badLinks.add(
+        new BadLink(l, "hardlink to \"" + l.linkTarget().orElse("") + "\", which is not in the image"))));
   }
 
   /** The merged view: surviving entries sorted by path, markers never included. */
   public ImmutableList<FileEntry> entries() {
+    return merged.values().stream().map(MergedEntry::entry).collect(ImmutableList.toImmutableList());
+  }
+
+  /** The merged view with the origin of each entry's inode, sorted by path. */
+  public ImmutableList<MergedEntry> withOrigins() {
     return ImmutableList.copyOf(merged.values());
+  }
+
+  /** The hardlinks of every layer so far that a layer-by-layer extractor could not make, in layer and tar order. */
+  public ImmutableList<BadLink> badLinks() {
+    return ImmutableList.copyOf(badLinks);
+  }
+
+  /** True for a name that is, or is under, a {@code .wh.} name: never part of a tree. */
+  private static boolean isWhiteoutName(String path) {
+    return path.startsWith(WHITEOUT) || path.contains("/" + WHITEOUT);
   }
 
   /** The figures of the merged view so far. */
@@ -80,12 +123,13 @@ public final class LayerMerger {
   }
 
   private void whiteout(String path) {
-    SortedMap<String, FileEntry> below = under(path);
-    FileEntry removed = merged.remove(path);
+    SortedMap<String, MergedEntry> below = under(path);
+    MergedEntry gone = merged.remove(path);
+    FileEntry removed = gone == null ? null : gone.entry();
     if (removed == null && below.isEmpty()) {
       return;
     }
-    long removedBytes = removed == null ? 0 : discard(removed);
+    long removedBytes = gone == null ? 0 : discard(gone);
     long belowBytes = discardAll(below);
     wastedBytes += removedBytes + belowBytes;
     // A path with entries under it and no entry of its own is a directory implied by its children.
@@ -93,13 +137,19 @@ public final class LayerMerger {
     efficiency.whiteout(path, directory ? belowBytes : 0);
   }
 
-  private void add(FileEntry entry, Set<String> parents) {
+  private void add(FileEntry entry, int occurrence, Set<String> parents, Map<String, List<FileEntry>> waiting) {
     long size = fileBytes(entry);
     totalBytes += size;
     if (entry.type() != EntryType.DIR || !parents.contains(entry.path())) {
       efficiency.entry(entry.path(), size);
     }
-    FileEntry previous = merged.put(entry.path(), resolveHardlink(entry));
+    MergedEntry added = switch (entry.type()) {
+      case DIR -> new MergedEntry(entry, Optional.empty());
+      case HARDLINK -> link(entry, waiting);
+      default -> new MergedEntry(entry, Optional.of(new Origin(entry, occurrence)));
+    };
+    addImpliedDirectories(entry);
+    MergedEntry previous = merged.put(entry.path(), added);
     if (previous != null) {
       wastedBytes += discard(previous);
     }
@@ -109,21 +159,42 @@ public final class LayerMerger {
     mergedBytes += size;
   }
 
-  private FileEntry resolveHardlink(FileEntry entry) {
-    if (entry.type() != EntryType.HARDLINK || entry.linkTarget().isEmpty()) {
-      return entry;
-    }
-    FileEntry target = merged.get(entry.linkTarget().get());
+  /**
+   * A hardlink takes its target's size, sha256 and origin as they are now; a missing target may
+   * still come later in this layer ({@code waiting}), which is no better for an extractor.
+   */
+  private MergedEntry link(FileEntry entry, Map<String, List<FileEntry>> waiting) {
+    String path = entry.linkTarget().orElse("");
+    MergedEntry target = merged.get(path);
     if (target == null) {
-      return entry;
+      waiting.computeIfAbsent(path, p -> new ArrayList<>()).add(entry);
+      return new MergedEntry(entry, Optional.empty());
     }
-    return entry.toBuilder().setSize(target.size()).setSha256(target.sha256()).build();
+    if (target.entry().type() == EntryType.DIR) {
+      badLinks.add(new BadLink(entry, "hardlink to \"" + path + "\", which is a directory"));
+      return new MergedEntry(entry, Optional.empty());
+    }
+    FileEntry resolved = entry.toBuilder().setSize(target.entry().size()).setSha256(target.entry().sha256()).build();
+    return new MergedEntry(resolved, target.origin());
+  }
+
+  /** Adds the directories above {@code entry} that the view does not hold yet, as an extractor makes them. */
+  private void addImpliedDirectories(FileEntry entry) {
+    String path = entry.path();
+    for (int slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+      String dir = path.substring(0, slash);
+      if (merged.containsKey(dir)) {
+        return; // a directory's own parents are in the view; a non-directory parent is the unpack's to refuse
+      }
+      merged.put(dir, new MergedEntry(FileEntry.builder().setPath(dir).setType(EntryType.DIR).setMode(0755)
+          .setMtime(entry.mtime()).setLayer(entry.layer()).build(), Optional.empty()));
+    }
   }
 
   /** The live view of what is under {@code dir} ("" for the root), {@code dir} itself excluded. */
-  private SortedMap<String, FileEntry> under(String dir) {
+  private SortedMap<String, MergedEntry> under(String dir) {
     if (dir.isEmpty()) {
-      return merged;
+      return merged.tailMap("", false); // everything but the root's own entry
     }
     // Most paths have nothing under them: one lookup says so without building a view.
     String prefix = dir + "/";
@@ -136,20 +207,20 @@ public final class LayerMerger {
   }
 
   /** Takes an entry already removed from the view out of the byte count; returns its file bytes. */
-  private long discard(FileEntry entry) {
-    long bytes = fileBytes(entry);
+  private long discard(MergedEntry entry) {
+    long bytes = fileBytes(entry.entry());
     mergedBytes -= bytes;
     return bytes;
   }
 
   /** Removes every entry of a view of the merged map (or an empty map); returns their file bytes. */
-  private long discardAll(SortedMap<String, FileEntry> entries) {
+  private long discardAll(SortedMap<String, MergedEntry> entries) {
     if (entries.isEmpty()) {
       return 0;
     }
     long bytes = 0;
-    for (FileEntry entry : entries.values()) {
-      bytes += fileBytes(entry);
+    for (MergedEntry entry : entries.values()) {
+      bytes += fileBytes(entry.entry());
     }
     entries.clear();
     mergedBytes -= bytes;

@@ -16,7 +16,7 @@ import java.util.Optional;
 public abstract class FileEntry implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Relative, normalised: no {@code ./}, no leading or trailing {@code /}, never empty. */
+  /** Relative, normalised: no {@code ./}, no leading or trailing {@code /}; "" only for the root directory's own entry. */
   public abstract String path();
 
   public abstract EntryType type();

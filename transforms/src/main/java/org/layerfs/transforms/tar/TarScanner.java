@@ -61,8 +61,8 @@ public final class TarScanner {
         return count;
       }
       String path = TarPaths.normalise(e.getName());
-      if (path.isEmpty()) {
-        continue; // the root directory itself is not an entry of the tree
+      if (path.isEmpty() && !e.isDirectory()) {
+        continue; // the root can only be a directory; its own entry ("./") is kept, as path ""
       }
       FileEntry.Builder b = FileEntry.builder().setPath(path).setLayer(layer);
       EntryType type = type(e, path);

@@ -4,6 +4,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -23,8 +24,9 @@ import org.layerfs.transforms.tar.LayerFormatException;
 import org.layerfs.transforms.tar.TarPaths;
 
 /**
- * Writes the entries one layer wins into a tree, in one pass over its blob: read, verify the
- * digest, decompress, and for each tar entry the plan names, write it. Every entry of the layer,
+ * Writes the entries the plan gives one layer into a tree, in one pass over its blob: read, verify
+ * the digest, decompress, and for each tar entry the plan names (by path and occurrence: a path
+ * may appear twice in a tar), write it. Every entry of the layer,
  * written or not, is checked first: a name or hardlink target with a {@code ..} component, a
  * whiteout of {@code ..}, a name longer than the limit, a file over the size limit, too many
  * entries, an oversized PAX header and a layer that decompresses past its limit are refused, and
@@ -46,9 +48,10 @@ public final class LayerWriter {
 
   /**
    * Reads the blob {@code raw} of {@code layer} and writes into {@code tree} the entries of
-   * {@code plan} (by tar path, see {@link UnpackPlan#entriesOf}); {@code image} is named in errors.
+   * {@code plan} (by tar entry, see {@link UnpackPlan#entriesOf}); {@code image} is named in errors.
    */
-  public Written write(String image, InputStream raw, Descriptor layer, Map<String, FileEntry> plan, SafeTree tree) throws IOException {
+  public Written write(String image, InputStream raw, Descriptor layer, Map<UnpackPlan.TarEntry, FileEntry> plan, SafeTree tree)
+      throws IOException {
     try {
       return writeLayer(raw, layer, plan, tree);
     } catch (UnsafeEntryException e) {
@@ -60,14 +63,18 @@ public final class LayerWriter {
     }
   }
 
-  private Written writeLayer(InputStream raw, Descriptor layer, Map<String, FileEntry> plan, SafeTree tree) throws IOException {
+  private Written writeLayer(InputStream raw, Descriptor layer, Map<UnpackPlan.TarEntry, FileEntry> plan, SafeTree tree)
+      throws IOException {
     Compression declared =
         MediaTypes.layerCompression(layer.mediaType())
             .orElseThrow(() -> new LayerFormatException("unknown layer media type \"" + layer.mediaType() + "\""));
     VerifyingInputStream blob = new VerifyingInputStream(raw, layer, "layer " + layer.digest());
     InputStream tar = new LimitedStream(Decompression.open(blob, declared), limits.maxLayerBytes());
     BoundedTarInputStream in = new BoundedTarInputStream(tar, limits.maxPaxRecordSize());
-    Set<String> done = new HashSet<>();
+    Set<UnpackPlan.TarEntry> done = new HashSet<>();
+    // Occurrences so far of the paths the plan reads from: a path may appear twice in a tar.
+    Map<String, Integer> seen = new HashMap<>();
+    plan.keySet().forEach(k -> seen.put(k.path(), 0));
     long entries = 0;
     long bytes = 0;
     for (TarArchiveEntry e; (e = next(in, entries)) != null; ) {
@@ -75,8 +82,13 @@ public final class LayerWriter {
         throw new UnsafeEntryException("more than " + limits.maxEntriesPerLayer() + " entries (the limit)");
       }
       String path = check(e);
-      FileEntry planned = plan.get(path);
-      if (path.isEmpty() || planned == null || !EntryType.of(e).equals(Optional.of(planned.type()))) {
+      Integer occurrence = seen.computeIfPresent(path, (p, n) -> n + 1);
+      if (occurrence == null) {
+        continue;
+      }
+      UnpackPlan.TarEntry at = new UnpackPlan.TarEntry(path, occurrence - 1);
+      FileEntry planned = plan.get(at);
+      if (planned == null || !EntryType.of(e).equals(Optional.of(planned.type()))) {
         continue;
       }
       long n = tree.write(planned, in);
@@ -84,10 +96,11 @@ public final class LayerWriter {
         throw new LayerFormatException("entry \"" + path + "\": " + n + " bytes in the layer, " + planned.size() + " in its index");
       }
       bytes += n;
-      done.add(path);
+      done.add(at);
     }
     if (done.size() < plan.size()) {
-      String missing = plan.keySet().stream().filter(p -> !done.contains(p)).sorted().findFirst().orElseThrow();
+      String missing = plan.keySet().stream().filter(p -> !done.contains(p)).map(UnpackPlan.TarEntry::path).sorted()
+          .findFirst().orElseThrow();
       throw new LayerFormatException(
           (plan.size() - done.size()) + " entries of the merged view are not in the layer (first: \"" + missing
               + "\"): the index does not match the layer");

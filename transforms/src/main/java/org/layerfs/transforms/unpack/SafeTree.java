@@ -40,6 +40,7 @@ import org.layerfs.transforms.tar.FileEntry;
 public final class SafeTree {
   private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
   private static final String USER_XATTR = "user.";
+  private static final long MAX_LINUX_ID = 0xFFFF_FFFEL;
 
   /** Receives the owner of each entry when owners are recorded rather than applied. */
   public interface OwnerLog {
@@ -188,6 +189,12 @@ public final class SafeTree {
     setMetadata(entry, p);
   }
 
+  /** Applies the root directory's own entry ({@code ./} in a tar) to the tree's root: xattrs, mtime, owner, mode. */
+  public void finishRoot(FileEntry entry) throws IOException {
+    setXattrs(entry, root);
+    setMetadata(entry, root);
+  }
+
   /** Checks {@code path} and every directory above it; returns where it lands in the tree. */
   private Path checkedParent(String path) throws UnsafeEntryException {
     checkName(path);
@@ -307,13 +314,25 @@ public final class SafeTree {
     if (ownerLog != null) {
       ownerLog.record(entry.path(), entry.uid(), entry.gid());
     } else if (entry.uid() != 0 || entry.gid() != 0) {
-      Files.setAttribute(p, "unix:uid", (int) entry.uid(), NOFOLLOW); // lchown
-      Files.setAttribute(p, "unix:gid", (int) entry.gid(), NOFOLLOW);
+      Files.setAttribute(p, "unix:uid", linuxId(entry, "uid", entry.uid()), NOFOLLOW); // lchown
+      Files.setAttribute(p, "unix:gid", linuxId(entry, "gid", entry.gid()), NOFOLLOW);
     }
     if (entry.type() != EntryType.SYMLINK) {
       // chmod(2) follows links, but p is what this tree just made and never a symlink.
       Files.setAttribute(p, "unix:mode", entry.mode());
     }
+  }
+
+  /**
+   * {@code id} as the 32-bit {@code uid_t} Java passes to {@code lchown}: ids past 2^31-1 become
+   * negative ints with the same bits. 2^32-1 is {@code (uid_t) -1}, which {@code lchown} takes as
+   * "leave unchanged", and larger ids do not fit: both are refused rather than applied wrongly.
+   */
+  private static int linuxId(FileEntry entry, String what, long id) throws UnsafeEntryException {
+    if (id < 0 || id > MAX_LINUX_ID) {
+      throw UnsafeEntryException.entry(entry.path(), what + " " + id + " cannot be applied: the largest Linux id is " + MAX_LINUX_ID);
+    }
+    return (int) id;
   }
 
   private static boolean isRealDirectory(Path p) throws IOException {

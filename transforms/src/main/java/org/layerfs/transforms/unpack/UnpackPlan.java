@@ -2,57 +2,77 @@ package org.layerfs.transforms.unpack;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.Maps;
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Objects;
+import org.layerfs.transforms.merge.BadLink;
+import org.layerfs.transforms.merge.LayerMerger;
+import org.layerfs.transforms.merge.MergedEntry;
+import org.layerfs.transforms.merge.Origin;
 import org.layerfs.transforms.tar.EntryType;
 import org.layerfs.transforms.tar.FileEntry;
 
 /**
  * What an unpack writes, worked out from an image's merged view before anything is written: the
- * directories (those of the view and those implied by deeper paths), for each layer the entries
- * it wins (so each path is written once, by the layer that provides it), and the hardlinks,
- * which come last because their target may come from another layer.
+ * directories, for each layer the tar entries whose content it provides (each inode is written
+ * once, by the layer whose tar entry made it), and the hardlinks, which come last because their
+ * target may come from another layer.
  *
- * <p>The plan refuses, naming the entry: a path below a non-directory of the view (a symlink
- * followed by an entry that writes through it), a hardlink to a path the view does not hold or
- * to a directory, hardlink cycles, and trees whose file bytes exceed the limit.
+ * <p>The tree is the one a layer-by-layer extractor leaves (umoci, GNU {@code tar -xp}): a path
+ * that appears twice in one tar is written once, from its last occurrence; the names of a
+ * hardlink group share the inode their link was made to, read from its {@link Origin} tar entry,
+ * even when a later layer removed or replaced the name the link was made to, or a later entry of
+ * the same tar rewrote it. A group whose origin's own name is gone is written as a file at its
+ * first name, with the origin's content and metadata, and its other names are linked to it. The
+ * root's own entry ({@code ./}, the view's path "") is applied to the tree's root, last.
  *
- * <p>A hardlink whose target a higher layer replaced keeps the content its own layer gave it (as
- * a layer-by-layer extractor leaves it): its layer writes it as a copy of the target's old
- * content, read from the same tar. In a layer's entries such a copy is a {@code file} entry at
- * the link's path whose {@code linkTarget} is the tar path the content is read from.
+ * <p>The plan refuses, naming the entry and its layer: a path below a non-directory of the view
+ * (a symlink followed by an entry that writes through it), a hardlink an extractor cannot make
+ * (see {@link BadLink}), and trees whose file bytes exceed the limit.
  */
-public final class UnpackPlan {
+public final class UnpackPlan implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** A tar entry of a layer: its normalised path and which occurrence of that path it is (0 for the first). */
+  public record TarEntry(String path, int occurrence) implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
   private final ImmutableList<FileEntry> directories;
-  private final ImmutableMap<String, ImmutableMap<String, FileEntry>> byLayer;
+  /** The root directory's own entry, null when no layer has one. */
+  private final FileEntry root;
+  private final ImmutableMap<String, ImmutableMap<TarEntry, FileEntry>> byLayer;
   private final ImmutableList<Map.Entry<String, String>> hardlinks;
   private final long fileBytes;
 
   private UnpackPlan(
       ImmutableList<FileEntry> directories,
-      ImmutableMap<String, ImmutableMap<String, FileEntry>> byLayer,
+      FileEntry root,
+      ImmutableMap<String, ImmutableMap<TarEntry, FileEntry>> byLayer,
       ImmutableList<Map.Entry<String, String>> hardlinks,
       long fileBytes) {
     this.directories = directories;
+    this.root = root;
     this.byLayer = byLayer;
     this.hardlinks = hardlinks;
     this.fileBytes = fileBytes;
   }
 
   /**
-   * Plans the unpack of a merged view. {@code layers} are the image's layer digests bottom to top,
-   * as {@link FileEntry#layer()} spells them; {@code image} is named in refusals.
+   * Plans the unpack of the layers {@code merged} applied. {@code layers} are the image's layer
+   * digests bottom to top, as {@link FileEntry#layer()} spells them; {@code image} is named in
+   * refusals.
    */
-  public static UnpackPlan of(String image, Iterable<FileEntry> view, List<String> layers, UnpackLimits limits)
+  public static UnpackPlan of(String image, LayerMerger merged, List<String> layers, UnpackLimits limits)
       throws UnsafeEntryException {
     try {
-      return plan(view, layers, limits);
+      return plan(merged, layers, limits);
     } catch (RefusedEntry r) {
       throw r.refusal.in(image, r.layer);
     } catch (UnsafeEntryException e) {
@@ -73,120 +93,82 @@ public final class UnpackPlan {
     }
   }
 
-  private static UnpackPlan plan(Iterable<FileEntry> view, List<String> layers, UnpackLimits limits)
+  private static UnpackPlan plan(LayerMerger merged, List<String> layers, UnpackLimits limits)
       throws UnsafeEntryException, RefusedEntry {
-    Map<String, Integer> position = new HashMap<>();
-    for (int i = 0; i < layers.size(); i++) {
-      position.put(layers.get(i), i); // a layer used twice: its higher use
+    if (!merged.badLinks().isEmpty()) {
+      BadLink bad = merged.badLinks().get(0);
+      throw new RefusedEntry(bad.link(), bad.reason());
     }
     Map<String, FileEntry> byPath = new HashMap<>();
-    for (FileEntry e : view) {
+    Map<Origin, List<MergedEntry>> inodes = new LinkedHashMap<>();
+    List<FileEntry> directories = new ArrayList<>();
+    FileEntry root = null;
+    for (MergedEntry m : merged.withOrigins()) { // sorted by path: parents before children
+      FileEntry e = m.entry();
       byPath.put(e.path(), e);
-    }
-    TreeMap<String, FileEntry> directories = new TreeMap<>();
-    Map<String, Map<String, FileEntry>> byLayer = new LinkedHashMap<>();
-    layers.forEach(l -> byLayer.put(l, new LinkedHashMap<>()));
-    List<FileEntry> links = new ArrayList<>();
-    long fileBytes = 0;
-    for (FileEntry e : byPath.values()) {
-      addParents(e, byPath, directories);
-      switch (e.type()) {
-        case DIR -> directories.put(e.path(), e);
-        case HARDLINK -> links.add(e);
-        default -> {
-          if (e.type() == EntryType.FILE) {
-            if (e.size() > limits.maxFileSize()) {
-              throw new RefusedEntry(e, "file of " + e.size() + " bytes exceeds the limit of " + limits.maxFileSize());
-            }
-            fileBytes += e.size();
-          }
-          layerEntries(byLayer, e).put(e.path(), e);
-        }
-      }
-    }
-    List<Map.Entry<String, String>> hardlinks = new ArrayList<>();
-    Map<String, String> copies = new HashMap<>(); // layer + " " + tar path -> the link that holds the copy
-    links.sort(Comparator.comparing(FileEntry::path));
-    for (FileEntry link : links) {
-      String target = finalTarget(link, byPath);
-      FileEntry t = byPath.get(target);
-      int linkAt = position.getOrDefault(link.layer(), -1);
-      int targetAt = position.getOrDefault(t.layer(), -1);
-      if (targetAt <= linkAt) {
-        hardlinks.add(Map.entry(link.path(), target));
-        continue;
-      }
-      // The target was replaced above the link's layer: the link keeps the old content.
-      String key = link.layer() + " " + link.linkTarget().get();
-      String copy = copies.get(key);
-      if (copy != null) {
-        hardlinks.add(Map.entry(link.path(), copy));
+      checkParents(e, byPath);
+      if (e.path().isEmpty()) {
+        root = e;
+      } else if (e.type() == EntryType.DIR) {
+        directories.add(e);
       } else {
-        copies.put(key, link.path());
-        fileBytes += link.size();
-        FileEntry asFile = link.toBuilder().setType(EntryType.FILE).build();
-        layerEntries(byLayer, link).put(link.linkTarget().get(), asFile);
+        inodes.computeIfAbsent(m.origin().orElseThrow(), o -> new ArrayList<>()).add(m);
+      }
+    }
+    Map<String, Map<TarEntry, FileEntry>> byLayer = new LinkedHashMap<>();
+    layers.forEach(l -> byLayer.put(l, new LinkedHashMap<>()));
+    List<Map.Entry<String, String>> hardlinks = new ArrayList<>(); // Guava's entries: serializable
+    long fileBytes = 0;
+    for (Map.Entry<Origin, List<MergedEntry>> inode : inodes.entrySet()) {
+      Origin origin = inode.getKey();
+      List<MergedEntry> names = inode.getValue();
+      // The origin's own name when it survives, else the group's first name.
+      FileEntry holder = names.stream().map(MergedEntry::entry).filter(e -> e.type() != EntryType.HARDLINK)
+          .findFirst().orElse(names.get(0).entry());
+      FileEntry written = origin.entry().toBuilder().setPath(holder.path()).build();
+      if (written.type() == EntryType.FILE) {
+        if (written.size() > limits.maxFileSize()) {
+          throw new RefusedEntry(holder, "file of " + written.size() + " bytes exceeds the limit of " + limits.maxFileSize());
+        }
+        fileBytes += written.size();
+      }
+      Map<TarEntry, FileEntry> layer = byLayer.get(written.layer());
+      if (layer == null) {
+        throw new RefusedEntry(written, "its layer is not one of the image's");
+      }
+      layer.put(new TarEntry(origin.entry().path(), origin.occurrence()), written);
+      for (MergedEntry name : names) {
+        if (!name.entry().path().equals(holder.path())) {
+          hardlinks.add(Maps.immutableEntry(name.entry().path(), holder.path()));
+        }
       }
     }
     if (fileBytes > limits.maxTotalBytes()) {
       throw new UnsafeEntryException(
           "the tree holds " + fileBytes + " bytes of files, over the limit of " + limits.maxTotalBytes());
     }
-    ImmutableMap.Builder<String, ImmutableMap<String, FileEntry>> layered = ImmutableMap.builder();
+    hardlinks.sort(Map.Entry.comparingByKey());
+    ImmutableMap.Builder<String, ImmutableMap<TarEntry, FileEntry>> layered = ImmutableMap.builder();
     byLayer.forEach((l, m) -> layered.put(l, ImmutableMap.copyOf(m)));
-    return new UnpackPlan(ImmutableList.copyOf(directories.values()), layered.buildOrThrow(), ImmutableList.copyOf(hardlinks), fileBytes);
+    return new UnpackPlan(ImmutableList.copyOf(directories), root, layered.buildOrThrow(), ImmutableList.copyOf(hardlinks), fileBytes);
   }
 
-  private static Map<String, FileEntry> layerEntries(Map<String, Map<String, FileEntry>> byLayer, FileEntry e) throws RefusedEntry {
-    Map<String, FileEntry> m = byLayer.get(e.layer());
-    if (m == null) {
-      throw new RefusedEntry(e, "its layer is not one of the image's");
+  /** Refuses an entry whose parent the view holds as a non-directory (the view lists every parent). */
+  private static void checkParents(FileEntry e, Map<String, FileEntry> byPath) throws RefusedEntry {
+    int slash = e.path().lastIndexOf('/');
+    if (slash < 0) {
+      return;
     }
-    return m;
-  }
-
-  /** Records the directories above {@code e}; refuses a parent that the view holds as a non-directory. */
-  private static void addParents(FileEntry e, Map<String, FileEntry> byPath, Map<String, FileEntry> directories)
-      throws RefusedEntry {
-    String path = e.path();
-    for (int slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
-      String dir = path.substring(0, slash);
-      if (directories.containsKey(dir)) {
-        return; // its own parents were checked when it was added
-      }
-      FileEntry parent = byPath.get(dir);
-      if (parent == null) {
-        // Implied by a deeper path, as a layer-by-layer extractor makes it: root's, 0755, made now.
-        directories.put(dir, FileEntry.builder().setPath(dir).setType(EntryType.DIR).setMode(0755)
-            .setMtime(System.currentTimeMillis() / 1000).setLayer(e.layer()).build());
-      } else if (parent.type() != EntryType.DIR) {
-        throw new RefusedEntry(e,
-            "its parent \"" + dir + "\" is a " + parent.type().label() + " (layer " + parent.layer()
-                + "): writing through it could leave the tree");
-      } else {
-        directories.put(dir, parent);
-      }
+    String dir = e.path().substring(0, slash);
+    FileEntry parent = byPath.get(dir);
+    if (parent == null) {
+      throw new RefusedEntry(e, "its parent \"" + dir + "\" is not in the merged view");
     }
-  }
-
-  /** Follows hardlinks to hardlinks to the entry that is not one; refuses missing targets, directories and cycles. */
-  private static String finalTarget(FileEntry link, Map<String, FileEntry> byPath) throws RefusedEntry {
-    FileEntry at = link;
-    for (int hops = 0; hops <= byPath.size(); hops++) {
-      String target = at.linkTarget().orElse("");
-      FileEntry t = byPath.get(target);
-      if (t == null || target.isEmpty()) {
-        throw new RefusedEntry(link, "hardlink to \"" + target + "\", which is not in the image");
-      }
-      if (t.type() == EntryType.DIR) {
-        throw new RefusedEntry(link, "hardlink to \"" + target + "\", which is a directory");
-      }
-      if (t.type() != EntryType.HARDLINK) {
-        return target;
-      }
-      at = t;
+    if (parent.type() != EntryType.DIR) {
+      throw new RefusedEntry(e,
+          "its parent \"" + dir + "\" is a " + parent.type().label() + " (layer " + parent.layer()
+              + "): writing through it could leave the tree");
     }
-    throw new RefusedEntry(link, "hardlinks form a cycle");
   }
 
   /** Every directory to create, parents before children. */
@@ -194,14 +176,9 @@ public final class UnpackPlan {
     return directories;
   }
 
-  /** The entries layer {@code digest} writes, by the (normalised) tar path their content is read from. */
-  public ImmutableMap<String, FileEntry> entriesOf(String digest) {
+  /** The entries layer {@code digest} writes, by the tar entry their content and type are read from. */
+  public ImmutableMap<TarEntry, FileEntry> entriesOf(String digest) {
     return byLayer.getOrDefault(digest, ImmutableMap.of());
-  }
-
-  /** The layers, bottom to top, each once. */
-  public ImmutableList<String> layers() {
-    return byLayer.keySet().asList();
   }
 
   /** Link path to target path, to be made once every layer is written; a target is never itself in this list. */
@@ -214,6 +191,23 @@ public final class UnpackPlan {
     return fileBytes;
   }
 
+  /** Plans are values (a runner compares the elements it passes on). */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof UnpackPlan p && directories.equals(p.directories) && Objects.equals(root, p.root)
+        && byLayer.equals(p.byLayer) && hardlinks.equals(p.hardlinks) && fileBytes == p.fileBytes;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(directories, root, byLayer, hardlinks, fileBytes);
+  }
+
+  /** This plan without the layers' entries: what {@link #finish} needs, to hand to the step that finishes. */
+  public UnpackPlan finishing() {
+    return new UnpackPlan(directories, root, ImmutableMap.of(), hardlinks, fileBytes);
+  }
+
   /** Creates every directory of the plan in {@code tree}, parents first. */
   public void createDirectories(SafeTree tree) throws IOException {
     for (FileEntry d : directories) {
@@ -221,13 +215,19 @@ public final class UnpackPlan {
     }
   }
 
-  /** Makes the hardlinks, then applies directory metadata deepest first: the last step of an unpack. */
+  /**
+   * Makes the hardlinks, then applies directory metadata deepest first, the root's own entry last
+   * (as umoci does; without one the root keeps what the caller gave it): the last step of an unpack.
+   */
   public void finish(SafeTree tree) throws IOException {
     for (Map.Entry<String, String> link : hardlinks) {
       tree.hardlink(link.getKey(), link.getValue());
     }
     for (FileEntry d : directories.reverse()) {
       tree.finishDirectory(d);
+    }
+    if (root != null) {
+      tree.finishRoot(root);
     }
   }
 }

@@ -11,6 +11,7 @@ import static org.layerfs.transforms.merge.Entries.whiteout;
 
 import com.google.common.collect.ImmutableList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.layerfs.transforms.tar.EntryType;
 import org.layerfs.transforms.tar.FileEntry;
@@ -159,7 +160,7 @@ class LayerMergerTest {
     LayerMerger merger =
         merge(layer(file("bin/a", 100, sha)), layer(hardlink("bin/b", "bin/a")));
 
-    FileEntry link = merger.entries().get(1);
+    FileEntry link = merger.entries().get(2); // after the directory bin and bin/a
     assertEquals("bin/b", link.path());
     assertEquals(EntryType.HARDLINK, link.type());
     assertEquals("bin/a", link.linkTarget().orElseThrow());
@@ -187,6 +188,65 @@ class LayerMergerTest {
 
     assertEquals(List.of(file("a", 1)), merger.entries());
     assertEquals(MergeStats.create(1, 1, 1, 0, 1.0), merger.stats());
+  }
+
+  @Test
+  void hardlinkToANameLaterInItsLayerOrToNothingIsABadLink() {
+    FileEntry early = hardlink("b", "a");
+    FileEntry dangling = hardlink("z", "missing");
+    LayerMerger merger = merge(layer(early, file("a", 3), dangling));
+
+    assertEquals(List.of(
+        new BadLink(early, "hardlink to \"a\", which comes later in its layer: a tar extractor cannot link to it"),
+        new BadLink(dangling, "hardlink to \"missing\", which is not in the image")), merger.badLinks());
+  }
+
+  @Test
+  void hardlinkToALowerLayersNameThatItsOwnLayerRewritesLaterIsFine() {
+    LayerMerger merger = merge(layer(file("a", 1)), layer(hardlink("b", "a"), file("a", 2)));
+
+    assertEquals(List.of(), merger.badLinks());
+    assertEquals(Optional.of(new Origin(file("a", 1), 0)), merger.withOrigins().get(1).origin(), "b shares the lower a");
+  }
+
+  @Test
+  void namesOfAnInodeKeepItsOriginWhenTheFirstNameIsRemovedOrRewritten() {
+    FileEntry first = file("a", 5);
+    LayerMerger merger = merge(
+        layer(first, hardlink("b", "a"), hardlink("c", "b"), file("a", 9), hardlink("d", "a")),
+        layer(whiteout("a")));
+
+    Origin old = new Origin(first, 0);
+    assertEquals(List.of("b", "c", "d"), paths(merger));
+    assertEquals(Optional.of(old), merger.withOrigins().get(0).origin());
+    assertEquals(Optional.of(old), merger.withOrigins().get(1).origin());
+    assertEquals(Optional.of(new Origin(file("a", 9), 1)), merger.withOrigins().get(2).origin(), "the second a");
+  }
+
+  @Test
+  void aufsMetadataIsNeverInTheView() {
+    LayerMerger merger = merge(layer(
+        file(".wh..wh.aufs", 0), dir(".wh..wh.orph"), dir(".wh..wh.plnk"), file(".wh..wh.plnk/123.456", 3),
+        dir("d"), file("d/.wh..wh.aufs", 0), file("d/kept", 1)));
+
+    assertEquals(List.of("d", "d/kept"), paths(merger));
+  }
+
+  @Test
+  void everyDirectoryIsInTheViewWithWhatAnUnpackGivesIt() {
+    FileEntry deep = file("a/b/c", 1).toBuilder().setMtime(1234).setLayer("l1").build();
+    LayerMerger merger = merge(layer(deep), layer(whiteout("a/b/c")));
+
+    FileEntry.Builder made = FileEntry.builder().setType(EntryType.DIR).setMode(0755).setMtime(1234).setLayer("l1");
+    assertEquals(List.of(made.setPath("a").build(), made.setPath("a/b").build()), merger.entries());
+  }
+
+  @Test
+  void rootEntryIsTheEmptyPathAndAnOpaqueRootKeepsIt() {
+    FileEntry root = dir("", 0700);
+    LayerMerger merger = merge(layer(root, file("a", 1)), layer(opaque(""), file("b", 1)));
+
+    assertEquals(List.of(root, file("b", 1)), merger.entries());
   }
 
   @SafeVarargs

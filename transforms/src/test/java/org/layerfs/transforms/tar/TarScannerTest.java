@@ -242,7 +242,7 @@ class TarScannerTest {
   }
 
   @Test
-  void prefixesAreNormalisedAndRootSkipped() throws IOException {
+  void prefixesAreNormalisedAndRootIsTheEmptyPath() throws IOException {
     List<FileEntry> entries =
         scan(new TarBuilder()
             .dir("./")
@@ -253,7 +253,7 @@ class TarScannerTest {
             .file("plain//b.txt", "c")
             .bytes());
     assertEquals(
-        List.of("etc", "etc/a.txt", "abs.txt", "plain/b.txt"),
+        List.of("", "etc", "etc/a.txt", "abs.txt", "", "plain/b.txt"),
         entries.stream().map(FileEntry::path).collect(Collectors.toList()));
   }
 

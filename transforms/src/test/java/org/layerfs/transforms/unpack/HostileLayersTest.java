@@ -170,6 +170,21 @@ class HostileLayersTest {
   }
 
   @Test
+  void hardlinkToANameLaterInTheSameTarIsRefused() {
+    Unpacking image = new Unpacking().layer(new TarBuilder().hardlink("early", "a").file("a", "x").bytes());
+    assertNames(refused(image), image.digest(0), "early", "hardlink to \"a\", which comes later in its layer");
+  }
+
+  @Test
+  void idsLinuxCannotHoldAreRefusedWhenApplied() {
+    assumeTrue(SafeTree.runningAsRoot(), "needs root");
+    Unpacking uid = new Unpacking().layer(new TarBuilder().owner(1L << 32, 0).file("f", "x").bytes());
+    assertNames(refused(uid), uid.digest(0), "f", "uid 4294967296 cannot be applied: the largest Linux id is 4294967294");
+    Unpacking gid = new Unpacking().layer(new TarBuilder().owner(0, 4294967295L).file("g", "x").bytes());
+    assertNames(refused(gid), gid.digest(0), "g", "gid 4294967295 cannot be applied: the largest Linux id is 4294967294");
+  }
+
+  @Test
   void safeTreeRefusesHardlinkToMissingOrOutsidePath() throws IOException {
     SafeTree t = SafeTree.applyingOwners(tree, 4096);
     assertTrue(assertThrows(UnsafeEntryException.class, () -> t.hardlink("h", "nope")).getMessage().contains("does not exist"));
@@ -301,7 +316,7 @@ class HostileLayersTest {
     Descriptor layer = Descriptor.of(MediaTypes.OCI_LAYER_GZIP, Digest.sha256(gzip), gzip.length);
     UnpackLimits limits = UnpackLimits.defaults().toBuilder().setMaxLayerBytes(4 << 20).build();
     SafeTree t = SafeTree.applyingOwners(tree, 4096);
-    Map<String, FileEntry> plan = Map.of("zeros",
+    Map<UnpackPlan.TarEntry, FileEntry> plan = Map.of(new UnpackPlan.TarEntry("zeros", 0),
         FileEntry.builder().setPath("zeros").setType(EntryType.FILE)
             .setMode(0644).setSize(20 << 20).setLayer(layer.digest().toString()).build());
     UnsafeEntryException e = assertThrows(UnsafeEntryException.class,

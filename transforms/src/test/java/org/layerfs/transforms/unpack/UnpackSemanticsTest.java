@@ -3,11 +3,15 @@ package org.layerfs.transforms.unpack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerfs.transforms.testing.TarBuilder;
@@ -77,5 +81,107 @@ class UnpackSemanticsTest {
     assertEquals("x", Files.readString(tree.resolve("deep/er/f")));
     assertFalse(Files.exists(tree.resolve("gone"), NOFOLLOW));
     assertFalse(Files.exists(tree.resolve(".wh.gone"), NOFOLLOW));
+  }
+
+  @Test
+  void fileWhoseFirstNameIsWhitedOutIsWrittenAtItsOtherName() throws IOException {
+    new Unpacking()
+        .layer(new TarBuilder().mode(0640).owner(1000, 1001).mtime(1234).file("a", "content").hardlink("b", "a").bytes())
+        .layer(new TarBuilder().whiteout("a").bytes())
+        .into(tree);
+    assertFalse(Files.exists(tree.resolve("a"), NOFOLLOW));
+    assertEquals("content", Files.readString(tree.resolve("b")));
+    assertEquals(0100640, attr("b", "mode"));
+    assertEquals(1000, attr("b", "uid"));
+    assertEquals(1001, attr("b", "gid"));
+    assertEquals(1234L, Files.getLastModifiedTime(tree.resolve("b"), NOFOLLOW).toMillis() / 1000);
+    assertEquals(1, attr("b", "nlink"));
+  }
+
+  @Test
+  void fileWhoseFirstNameAnOpaqueDirectoryHidesIsWrittenAtItsOtherName() throws IOException {
+    new Unpacking()
+        .layer(new TarBuilder().dir("d").file("d/a", "content").hardlink("kept", "d/a").bytes())
+        .layer(new TarBuilder().dir("d").opaque("d").file("d/new", "n").bytes())
+        .into(tree);
+    assertFalse(Files.exists(tree.resolve("d/a"), NOFOLLOW));
+    assertEquals("content", Files.readString(tree.resolve("kept")));
+    assertEquals("n", Files.readString(tree.resolve("d/new")));
+  }
+
+  @Test
+  void chainOfThreeNamesStaysOneInodeWhenTheFirstIsRemoved() throws IOException {
+    new Unpacking()
+        .layer(new TarBuilder().file("a", "content").hardlink("b", "a").hardlink("c", "a").bytes())
+        .layer(new TarBuilder().whiteout("a").bytes())
+        .into(tree);
+    assertFalse(Files.exists(tree.resolve("a"), NOFOLLOW));
+    assertEquals("content", Files.readString(tree.resolve("b")));
+    assertEquals(attr("b", "ino"), attr("c", "ino"));
+    assertEquals(2, attr("b", "nlink"));
+  }
+
+  @Test
+  void pathTwiceInOneLayerIsWrittenOnceFromItsLastOccurrence() throws IOException {
+    new Unpacking()
+        .layer(new TarBuilder().mode(0600).file("a", "the first, longer").mode(0640).mtime(99).file("a", "last").bytes())
+        .into(tree);
+    assertEquals("last", Files.readString(tree.resolve("a")));
+    assertEquals(0100640, attr("a", "mode"));
+    assertEquals(99L, Files.getLastModifiedTime(tree.resolve("a"), NOFOLLOW).toMillis() / 1000);
+  }
+
+  @Test
+  void hardlinkWhoseTargetIsRewrittenLaterInItsLayerKeepsTheOldContent() throws IOException {
+    new Unpacking()
+        .layer(new TarBuilder().file("a", "old").hardlink("b", "a").file("a", "the new one").bytes())
+        .into(tree);
+    assertEquals("the new one", Files.readString(tree.resolve("a")));
+    assertEquals("old", Files.readString(tree.resolve("b")));
+    assertNotEquals(attr("a", "ino"), attr("b", "ino"));
+  }
+
+  @Test
+  void aufsMetadataIsNeverCreated() throws IOException {
+    new Unpacking()
+        .layer(new TarBuilder().file(".wh..wh.aufs", "").dir(".wh..wh.orph").dir(".wh..wh.plnk")
+            .file(".wh..wh.plnk/123.456", "x").file("kept", "y").bytes())
+        .into(tree);
+    try (Stream<Path> s = Files.list(tree)) {
+      assertEquals(List.of("kept"), s.map(p -> p.getFileName().toString()).toList());
+    }
+  }
+
+  @Test
+  void directoryWithoutAnEntryGetsTheTimeOfTheEntryThatNeededIt() throws IOException {
+    new Unpacking().layer(new TarBuilder().mtime(4321).file("made/f", "x").bytes()).into(tree);
+    assertEquals(040755, attr("made", "mode"));
+    assertEquals(4321L, Files.getLastModifiedTime(tree.resolve("made"), NOFOLLOW).toMillis() / 1000);
+  }
+
+  @Test
+  void idsPastThirtyOneBitsAreAppliedWhole() throws IOException {
+    assumeTrue(SafeTree.runningAsRoot(), "needs root");
+    new Unpacking().layer(new TarBuilder().owner(4294967294L, 2147483648L).file("nobody", "x").bytes()).into(tree);
+    assertEquals(4294967294L, Integer.toUnsignedLong((int) attr("nobody", "uid")));
+    assertEquals(2147483648L, Integer.toUnsignedLong((int) attr("nobody", "gid")));
+  }
+
+  @Test
+  void idsPastThirtyOneBitsAreRecordedWholeWhenRootless() throws IOException {
+    List<String> owners = new ArrayList<>();
+    new Unpacking().layer(new TarBuilder().owner(4294967294L, 8589934592L).file("nobody", "x").bytes())
+        .into(SafeTree.recordingOwners(tree, 4096, (p, u, g) -> owners.add(p + " " + u + ":" + g)));
+    assertEquals(List.of("nobody 4294967294:8589934592"), owners);
+  }
+
+  @Test
+  void rootEntryIsAppliedToTheTreeItself() throws IOException {
+    new Unpacking()
+        .layer(new TarBuilder().mode(0700).owner(1000, 1000).mtime(555).dir("./").file("./f", "x").bytes())
+        .into(tree);
+    assertEquals(040700, attr("", "mode"));
+    assertEquals(1000, attr("", "uid"));
+    assertEquals(555L, Files.getLastModifiedTime(tree, NOFOLLOW).toMillis() / 1000);
   }
 }

@@ -54,7 +54,7 @@ final class Unpacking {
       merger.apply(entries);
       digests.add(digest);
     }
-    UnpackPlan plan = UnpackPlan.of(IMAGE, merger.entries(), digests, limits);
+    UnpackPlan plan = UnpackPlan.of(IMAGE, merger, digests, limits);
     plan.createDirectories(tree);
     LayerWriter writer = new LayerWriter(limits);
     for (int i = layers.size() - 1; i >= 0; i--) {
