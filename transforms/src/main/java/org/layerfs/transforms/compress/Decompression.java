@@ -5,7 +5,7 @@ import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.model.Compression;
 import org.layerfs.transforms.tar.LayerFormatException;
@@ -21,14 +21,22 @@ public final class Decompression {
     if (length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
       return Compression.GZIP;
     }
-    if (length >= 4
-        && (head[0] & 0xff) == 0x28
-        && (head[1] & 0xff) == 0xb5
-        && (head[2] & 0xff) == 0x2f
-        && (head[3] & 0xff) == 0xfd) {
+    if (length >= 4 && (isZstdFrame(head) || isSkippableFrame(head))) {
       return Compression.ZSTD;
     }
     return Compression.NONE;
+  }
+
+  private static boolean isZstdFrame(byte[] head) {
+    return (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f && (head[3] & 0xff) == 0xfd;
+  }
+
+  /**
+   * RFC 8878 skippable frame, magic 0x184D2A50..0x184D2A5F little-endian: zstd:chunked writers
+   * put metadata in one, and a zstd stream may start with it.
+   */
+  private static boolean isSkippableFrame(byte[] head) {
+    return (head[0] & 0xf0) == 0x50 && (head[1] & 0xff) == 0x2a && (head[2] & 0xff) == 0x4d && (head[3] & 0xff) == 0x18;
   }
 
   /**
@@ -50,9 +58,11 @@ public final class Decompression {
       return in;
     }
     try {
+      // Not java.util.zip's GZIPInputStream: before Java 23 it ends the stream at a member
+      // boundary when the source has no bytes available yet, and eStargz writes a member per entry.
       InputStream decompressed =
           actual == Compression.GZIP
-              ? new GZIPInputStream(in, BUFFER)
+              ? new BufferedInputStream(GzipCompressorInputStream.builder().setInputStream(in).setDecompressConcatenated(true).get(), BUFFER)
               : new BufferedInputStream(new ZstdInputStreamNoFinalizer(in), BUFFER);
       return new DecompressorErrors(decompressed, actual);
     } catch (BlobVerificationException e) {
