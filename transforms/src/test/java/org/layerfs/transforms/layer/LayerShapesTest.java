@@ -106,7 +106,7 @@ class LayerShapesTest {
     Map<String, FileEntry> e = read("times-gnu");
     assertEquals(-315619200L, e.get("pre-1970.txt").mtime());
     assertEquals(4102444800L, e.get("post-2038.txt").mtime());
-    assertEquals(1L << 34, e.get("far-future.txt").mtime());
+    assertEquals(1L << 33, e.get("base-256.txt").mtime());
   }
 
   @Test
