@@ -42,6 +42,11 @@ public final class TestData {
     return path("images");
   }
 
+  /** The layer-shape layout (testdata/make-layer-shapes.sh): one tag per real-world layer shape. */
+  public static Path shapes() {
+    return path("shapes");
+  }
+
   /** One of the broken layouts in {@code testdata/bad/}. */
   public static Path bad(String name) {
     return path("bad").resolve(name);

@@ -1,9 +1,12 @@
 package org.layerfs.pipeline.unpack;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.hash.Hashing;
 import com.google.common.io.MoreFiles;
 import java.io.File;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -82,6 +86,42 @@ record TreeManifest(Map<String, String> nodes, Set<String> hardlinkGroups) {
     Map<String, String> copy = new TreeMap<>(nodes);
     paths.forEach(p -> copy.computeIfPresent(p, (k, n) -> n.replaceAll(" @-?[0-9]+", "")));
     return new TreeManifest(copy, hardlinkGroups);
+  }
+
+  /**
+   * The manifest of {@code root} with names, link targets and xattr values as bytes (UTF-8 where
+   * valid, {@code \\xNN} for other bytes), every xattr namespace, and the root itself as
+   * {@code "."} (mode and owner, no time); made by shapes_oracle.py, since Java cannot see a name
+   * that is not UTF-8. Times at or after {@code since} (epoch seconds) are the extractor's clock
+   * (directories no entry describes) and read {@code @extracted}.
+   */
+  static TreeManifest ofRawNames(Path root, boolean owners, long since) throws IOException, InterruptedException {
+    List<String> cmd = List.of("python3", oracleScript().toString(), "tree", root.toString(), owners ? "owners" : "-", Long.toString(since));
+    JsonNode doc = new ObjectMapper().readTree(run(cmd));
+    Map<String, String> nodes = new TreeMap<>();
+    doc.get("nodes").fields().forEachRemaining(n -> nodes.put(n.getKey(), n.getValue().asText()));
+    Set<String> groups = new TreeSet<>();
+    doc.get("hardlinkGroups").forEach(g -> groups.add(g.asText()));
+    return new TreeManifest(nodes, groups);
+  }
+
+  /** shapes_oracle.py, from the test classpath. */
+  static Path oracleScript() {
+    try {
+      return Path.of(TreeManifest.class.getResource("shapes_oracle.py").toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Runs {@code cmd}; returns its stdout, failing the test when it exits non-zero. */
+  static byte[] run(List<String> cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new AssertionError(String.join(" ", cmd) + ": failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + ")");
+    }
+    return out;
   }
 
   /** The paths whose nodes differ, each with both sides; empty when the trees are the same. */

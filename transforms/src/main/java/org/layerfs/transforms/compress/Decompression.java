@@ -21,14 +21,22 @@ public final class Decompression {
     if (length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
       return Compression.GZIP;
     }
-    if (length >= 4
-        && (head[0] & 0xff) == 0x28
-        && (head[1] & 0xff) == 0xb5
-        && (head[2] & 0xff) == 0x2f
-        && (head[3] & 0xff) == 0xfd) {
+    if (length >= 4 && (isZstdFrame(head) || isSkippableFrame(head))) {
       return Compression.ZSTD;
     }
     return Compression.NONE;
+  }
+
+  private static boolean isZstdFrame(byte[] head) {
+    return (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f && (head[3] & 0xff) == 0xfd;
+  }
+
+  /**
+   * RFC 8878 skippable frame, magic 0x184D2A50..0x184D2A5F little-endian: zstd:chunked writers
+   * put metadata in one, and a zstd stream may start with it.
+   */
+  private static boolean isSkippableFrame(byte[] head) {
+    return (head[0] & 0xf0) == 0x50 && (head[1] & 0xff) == 0x2a && (head[2] & 0xff) == 0x4d && (head[3] & 0xff) == 0x18;
   }
 
   /**
@@ -52,13 +60,31 @@ public final class Decompression {
     try {
       InputStream decompressed =
           actual == Compression.GZIP
-              ? new GZIPInputStream(in, BUFFER)
+              ? new GZIPInputStream(new MembersMayFollow(in), BUFFER)
               : new BufferedInputStream(new ZstdInputStreamNoFinalizer(in), BUFFER);
       return new DecompressorErrors(decompressed, actual);
     } catch (BlobVerificationException e) {
       throw e;
     } catch (IOException e) {
       throw new LayerFormatException("corrupt " + actual.label() + " stream: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Says a byte is available when none is buffered yet. Before Java 23, GZIPInputStream ends the
+   * stream after a member unless its source has bytes available (JDK-7036144): a layer arriving
+   * through a pipe or a socket lost every member after the first one at such a pause, and eStargz
+   * writes a member per entry. At the real end, reading the next header fails and GZIPInputStream
+   * ends the stream, as before.
+   */
+  private static final class MembersMayFollow extends FilterInputStream {
+    MembersMayFollow(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int available() throws IOException {
+      return Math.max(1, super.available());
     }
   }
 

@@ -33,6 +33,8 @@ public final class TarScanner {
   private static final String OPAQUE = ".wh..wh..opq";
   private static final String SCHILY_XATTR = "SCHILY.xattr.";
   private static final String LIBARCHIVE_XATTR = "LIBARCHIVE.xattr.";
+  /** GNU sparse records say how the content is stored; the catalog has the expanded content. */
+  private static final String GNU_SPARSE = "GNU.sparse.";
   /** PAX records that other fields already represent, or that only say when the tar was made. */
   private static final Set<String> REPRESENTED = Set.of("atime", "ctime", "mtime", "path", "linkpath", "size", "uid", "gid", "uname", "gname");
 
@@ -68,7 +70,9 @@ public final class TarScanner {
       EntryType type = type(e, path);
       fill(b.setType(type), e, path);
       if (type == EntryType.FILE) {
-        b.setSize(e.getSize()).setSha256(hashContent(in, path, e.getSize()));
+        // A GNU sparse file's content reads expanded, holes as zeros: its real size, not the stored one.
+        long size = e.isSparse() ? e.getRealSize() : e.getSize();
+        b.setSize(size).setSha256(hashContent(in, path, size));
       } else if (type == EntryType.HARDLINK) {
         Content target = files.get(TarPaths.normalise(e.getLinkName()));
         if (target != null) {
@@ -86,8 +90,8 @@ public final class TarScanner {
 
   private void fill(FileEntry.Builder b, TarArchiveEntry e, String path) throws LayerFormatException {
     b.setMode(e.getMode() & 07777)
-        .setUid(e.getLongUserId())
-        .setGid(e.getLongGroupId())
+        .setUid(unsignedId(e.getLongUserId()))
+        .setGid(unsignedId(e.getLongGroupId()))
         .setUser(e.getUserName())
         .setGroup(e.getGroupName())
         .setMtime(e.getLastModifiedTime().toInstant().getEpochSecond());
@@ -108,7 +112,7 @@ public final class TarScanner {
       } else if (key.startsWith(LIBARCHIVE_XATTR)) {
         String name = URLDecoder.decode(key.substring(LIBARCHIVE_XATTR.length()), StandardCharsets.UTF_8);
         xattrs.put(name, new String(BaseEncoding.base64().decode(h.getValue()), StandardCharsets.UTF_8));
-      } else if (!REPRESENTED.contains(key)) {
+      } else if (!REPRESENTED.contains(key) && !key.startsWith(GNU_SPARSE)) {
         pax.put(key, h.getValue());
       }
     }
@@ -120,6 +124,14 @@ public final class TarScanner {
       int slash = path.lastIndexOf('/');
       b.setWhiteout((slash < 0 ? "" : path.substring(0, slash + 1)) + base.substring(WHITEOUT.length()));
     }
+  }
+
+  /**
+   * Commons Compress casts a header's uid/gid to int, so a base-256 id of 2^31 or more (4294967294,
+   * {@code nobody} in some images) comes back negative. Linux ids are unsigned 32-bit: take the bits.
+   */
+  private static long unsignedId(long id) {
+    return id < 0 ? id & 0xFFFF_FFFFL : id;
   }
 
   private static EntryType type(TarArchiveEntry e, String path) throws LayerFormatException {

@@ -8,10 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.layerfs.io.blob.BlobVerificationException;
@@ -162,5 +167,96 @@ class DecompressionTest {
   void plainStreamIsNotAltered() throws IOException {
     byte[] text = "not a tar, but no compression either".getBytes(UTF_8);
     assertArrayEquals(text, readAll(text, Compression.NONE));
+  }
+  /** RFC 8878 skippable frame (magic 0x184D2A50 + {@code nibble}) holding {@code payload}. */
+  private static byte[] skippableFrame(int nibble, byte[] payload) {
+    ByteBuffer b = ByteBuffer.allocate(8 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
+    return b.putInt(0x184D2A50 + nibble).putInt(payload.length).put(payload).array();
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void zstdStartingWithASkippableFrameIsZstd() throws IOException {
+    for (int nibble : new int[] {0, 7, 15}) {
+      byte[] raw = concat(skippableFrame(nibble, "{\"toc\":[]}".getBytes(UTF_8)), TarBuilder.zstd(TAR));
+      assertEquals(Compression.ZSTD, Decompression.detect(raw, raw.length));
+      assertArrayEquals(TAR, readAll(raw, Compression.ZSTD), "magic nibble " + nibble);
+    }
+  }
+
+  @Test
+  void skippableFramesBetweenAndAfterZstdFramesAreSkipped() throws IOException {
+    byte[] half = Arrays.copyOf(TAR, 512);
+    byte[] rest = Arrays.copyOfRange(TAR, 512, TAR.length);
+    byte[] raw = concat(skippableFrame(0, new byte[0]), TarBuilder.zstd(half), skippableFrame(1, new byte[100]),
+        TarBuilder.zstd(rest), skippableFrame(2, "footer".getBytes(UTF_8)));
+    assertArrayEquals(TAR, readAll(raw, Compression.ZSTD));
+  }
+
+  @Test
+  void skippableMagicWithAnotherNibblePatternIsNotZstd() {
+    byte[] raw = {0x60, 0x2a, 0x4d, 0x18, 0, 0, 0, 0};
+    assertEquals(Compression.NONE, Decompression.detect(raw, raw.length));
+  }
+
+  /**
+   * eStargz: one gzip member per tar entry, then a footer member (empty, its extra field naming
+   * the TOC offset). Read through a stream that, like a pipe, never says bytes are available and
+   * stops each read at a member boundary.
+   */
+  @Test
+  void gzipOfManyMembersAsEstargzWritesItIsReadWhole() throws IOException {
+    byte[] tar = new TarBuilder().file("a.txt", "hello").file("b.txt", "world").dir("d").bytes();
+    List<byte[]> members = new ArrayList<>();
+    for (int at = 0; at < tar.length; at += 512) {
+      members.add(TarBuilder.gzip(Arrays.copyOfRange(tar, at, Math.min(tar.length, at + 512))));
+    }
+    byte[] footer = {0x1f, (byte) 0x8b, 8, 4, 0, 0, 0, 0, 0, (byte) 0xff, 26, 0, 'S', 'G', 22, 0,
+        '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', 'S', 'T', 'A', 'R', 'G', 'Z',
+        3, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    members.add(footer);
+    InputStream raw = new MemberByMemberStream(members);
+    try (InputStream in = Decompression.open(raw, Compression.GZIP)) {
+      assertArrayEquals(tar, in.readAllBytes());
+    }
+  }
+
+  /** Returns the members one read at a most each, with {@code available()} always 0. */
+  private static final class MemberByMemberStream extends InputStream {
+    private final List<byte[]> members;
+    private int member;
+    private int at;
+
+    MemberByMemberStream(List<byte[]> members) {
+      this.members = members;
+    }
+
+    @Override
+    public int read() {
+      throw new UnsupportedOperationException("reads in blocks");
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (member == members.size()) {
+        return -1;
+      }
+      byte[] m = members.get(member);
+      int n = Math.min(len, m.length - at);
+      System.arraycopy(m, at, b, off, n);
+      at += n;
+      if (at == m.length) {
+        member++;
+        at = 0;
+      }
+      return n;
+    }
   }
 }

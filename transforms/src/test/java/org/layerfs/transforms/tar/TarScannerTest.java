@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.hash.Hashing;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Collectors;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.Test;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.transforms.testing.TarBuilder;
@@ -438,5 +442,77 @@ class TarScannerTest {
         return n;
       }
     };
+  }
+
+  /**
+   * A tar of one file {@code name} preceded by a PAX header holding {@code records} as they are
+   * (TarBuilder cannot: Commons Compress parses sparse records while it writes them).
+   */
+  private static byte[] withRawPax(String name, byte[] content, String... records) throws IOException {
+    StringBuilder body = new StringBuilder();
+    for (String r : records) {
+      int n = r.length() + 2; // "<n> <r>\n", where n counts its own digits too
+      while (String.valueOf(n).length() + r.length() + 2 != n) {
+        n = String.valueOf(n).length() + r.length() + 2;
+      }
+      body.append(n).append(' ').append(r).append('\n');
+    }
+    byte[] pax = body.toString().getBytes(UTF_8);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+      TarArchiveEntry x = new TarArchiveEntry("PaxHeaders/" + name, TarConstants.LF_PAX_EXTENDED_HEADER_LC);
+      x.setSize(pax.length);
+      tar.putArchiveEntry(x);
+      tar.write(pax);
+      tar.closeArchiveEntry();
+      TarArchiveEntry f = new TarArchiveEntry(name);
+      f.setSize(content.length);
+      tar.putArchiveEntry(f);
+      tar.write(content);
+      tar.closeArchiveEntry();
+    }
+    return out.toByteArray();
+  }
+
+  /** PAX 0.0, 0.1 and 1.0 records, as GNU tar writes them for lastlog of uid 4294967294 (1.25 TB). */
+  @Test
+  void sparseFileOver2GiBIsRefusedSayingWhatItIs() throws IOException {
+    byte[] v01 = withRawPax("GNUSparseFile.1/lastlog", "x".getBytes(UTF_8), "GNU.sparse.size=1254130450140",
+        "GNU.sparse.numblocks=1", "GNU.sparse.map=0,1", "GNU.sparse.name=var/log/lastlog");
+    byte[] v10 = withRawPax("GNUSparseFile.1/faillog", ("1\n0\n1\n" + "\0".repeat(506) + "x").getBytes(UTF_8),
+        "GNU.sparse.major=1", "GNU.sparse.minor=0", "GNU.sparse.realsize=1254130450140", "GNU.sparse.name=var/log/faillog");
+    byte[] v00 = withRawPax("var/log/tallylog", "x".getBytes(UTF_8), "GNU.sparse.size=1254130450140",
+        "GNU.sparse.numblocks=1", "GNU.sparse.offset=0", "GNU.sparse.numbytes=1");
+    for (byte[] tar : List.of(v00, v01, v10)) {
+      LayerFormatException e = assertThrows(LayerFormatException.class, () -> scan(tar));
+      assertTrue(e.getMessage().matches("entry \"var/log/(lastlog|faillog|tallylog)\": a GNU sparse file of 1254130450140 bytes;"
+          + " the tar reader \\(Commons Compress\\) expands sparse files below 2 GiB only"), e.getMessage());
+    }
+  }
+
+  /** An old GNU sparse header (type S, as GNU tar --format=gnu --sparse writes) for a 12 GiB file. */
+  @Test
+  void oldGnuSparseFileOver8GiBIsRefusedSayingWhatItIs() throws IOException {
+    byte[] tar = new TarBuilder().file("var/log/lastlog", "x").bytes();
+    tar[156] = 'S';
+    System.arraycopy("ustar  \0".getBytes(UTF_8), 0, tar, 257, 8);
+    Arrays.fill(tar, 483, 495, (byte) 0);
+    tar[483] = (byte) 0x80;
+    long real = 12L << 30;
+    for (int i = 0; i < 8; i++) {
+      tar[494 - i] = (byte) (real >>> (8 * i));
+    }
+    // sparse map: one chunk of 1 byte at offset 0
+    System.arraycopy("00000000000\0".getBytes(UTF_8), 0, tar, 386, 12);
+    System.arraycopy("00000000001\0".getBytes(UTF_8), 0, tar, 398, 12);
+    Arrays.fill(tar, 148, 156, (byte) ' ');
+    long sum = 0;
+    for (int i = 0; i < 512; i++) {
+      sum += tar[i] & 0xff;
+    }
+    System.arraycopy(String.format("%06o\0 ", sum).getBytes(UTF_8), 0, tar, 148, 8);
+    LayerFormatException e = assertThrows(LayerFormatException.class, () -> scan(tar));
+    assertEquals("entry \"var/log/lastlog\": an old GNU sparse file (type S) of 12884901888 bytes;"
+        + " the tar reader (Commons Compress) reads them below 8 GiB only", e.getMessage());
   }
 }
