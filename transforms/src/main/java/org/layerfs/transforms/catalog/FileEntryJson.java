@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.Maps;
 import com.google.common.io.BaseEncoding;
@@ -78,8 +80,11 @@ public final class FileEntryJson {
     out.write('\n');
   }
 
-  /** {@code field} readable, and {@code fieldBase64} with the exact bytes when they are not UTF-8. */
-  private static void writeName(JsonGenerator g, String field, String name) throws IOException {
+  /**
+   * Writes name {@code field} as the catalogs do: readable, and {@code fieldBase64} with the exact
+   * bytes when they are not UTF-8. Every JSON file that holds names writes them this way.
+   */
+  public static void writeName(JsonGenerator g, String field, String name) throws IOException {
     g.writeStringField(field, TarNames.display(name));
     if (!TarNames.isUtf8(name)) {
       g.writeStringField(field + BASE64, BASE64_CODEC.encode(TarNames.encode(name)));
@@ -163,6 +168,24 @@ public final class FileEntryJson {
     } catch (IllegalStateException e) {
       throw new IOException("incomplete entry: " + line, e);
     }
+  }
+
+  /** Puts name {@code field} into {@code json} as {@link #writeName} writes it. */
+  public static void putName(ObjectNode json, String field, String name) {
+    json.put(field, TarNames.display(name));
+    if (!TarNames.isUtf8(name)) {
+      json.put(field + BASE64, BASE64_CODEC.encode(TarNames.encode(name)));
+    }
+  }
+
+  /** The name {@link #writeName} wrote as {@code field} of {@code json}; null when absent. */
+  public static String readName(JsonNode json, String field) throws IOException {
+    JsonNode base64 = json.get(field + BASE64);
+    if (base64 != null) {
+      return fromBase64(base64.asText(), json.toString());
+    }
+    JsonNode text = json.get(field);
+    return text == null ? null : text.asText();
   }
 
   /** A name's exact bytes, in their String form; the base64 field follows its readable one. */

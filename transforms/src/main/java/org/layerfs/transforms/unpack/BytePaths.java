@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.layerfs.transforms.tar.TarNames;
 
 /**
@@ -38,6 +39,15 @@ final class BytePaths {
 
   private BytePaths() {}
 
+  /** Why {@code name} cannot be made a path here, if it cannot: so that a plan fails before it writes. */
+  static Optional<String> unusable(String name) {
+    return UNIX_PATH != null || isAscii(TarNames.encode(name)) ? Optional.empty() : Optional.of(unusableReason(UNAVAILABLE));
+  }
+
+  private static String unusableReason(String why) {
+    return "a name that is not ASCII cannot be made a path from its bytes (" + why + "): " + FIX;
+  }
+
   /** {@code name} (relative or absolute, as written) as a path of {@code root}'s file system. */
   static Path of(Path root, String name) throws IOException {
     byte[] bytes = TarNames.encode(name);
@@ -45,8 +55,8 @@ final class BytePaths {
       if (isAscii(bytes)) {
         return root.getFileSystem().getPath(name);
       }
-      throw new IOException("\"" + TarNames.display(name) + "\": a name that is not ASCII cannot be made a path from its bytes ("
-          + (UNAVAILABLE != null ? UNAVAILABLE : "not a Unix file system") + "): " + FIX);
+      throw new IOException("\"" + TarNames.display(name) + "\": "
+          + unusableReason(UNAVAILABLE != null ? UNAVAILABLE : "not a Unix file system"));
     }
     try {
       return UNIX_PATH.newInstance(root.getFileSystem(), bytes);

@@ -136,7 +136,7 @@ public final class SafeTree {
       }
       case CHAR, BLOCK -> {
         if (ownerLog != null) {
-          notices.add("device " + entry.path() + " (" + entry.type().label() + " " + entry.devMajor() + ":" + entry.devMinor()
+          notices.add("device " + TarNames.display(entry.path()) + " (" + entry.type().label() + " " + entry.devMajor() + ":" + entry.devMinor()
               + ") skipped: device nodes need root");
           return 0;
         }

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.layerfs.transforms.tar.EntryType;
 import org.layerfs.transforms.tar.FileEntry;
@@ -89,6 +90,10 @@ public final class UnpackPlan {
     List<FileEntry> links = new ArrayList<>();
     long fileBytes = 0;
     for (FileEntry e : byPath.values()) {
+      Optional<String> unusable = BytePaths.unusable(e.path()); // before anything is written
+      if (unusable.isPresent()) {
+        throw new RefusedEntry(e, unusable.get());
+      }
       addParents(e, byPath, directories);
       switch (e.type()) {
         case DIR -> directories.put(e.path(), e);

@@ -4,7 +4,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.layerfs.transforms.testing.RawTree.hex;
+import static org.layerfs.io.testing.RawTree.hex;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.layerfs.transforms.testing.RawTree;
+import org.layerfs.io.testing.RawTree;
 import org.layerfs.transforms.testing.TarBuilder;
 
 /**

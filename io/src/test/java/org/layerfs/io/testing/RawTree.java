@@ -1,4 +1,4 @@
-package org.layerfs.transforms.testing;
+package org.layerfs.io.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
