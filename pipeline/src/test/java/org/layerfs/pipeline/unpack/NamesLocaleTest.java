@@ -86,7 +86,8 @@ class NamesLocaleTest {
     assertEquals(1, r.exit(), r::toString);
     assertTrue(r.err().contains("layer sha256:"), r::toString);
     assertTrue(r.err().contains("--add-opens java.base/sun.nio.fs=ALL-UNNAMED"), r::toString);
-    assertTrue(r.err().contains("entry \"d-caf\uFFFD"), r::toString);
+    assertTrue(r.err().contains("entry \"d-caf"), r::toString);
+    assertTrue(r.err().contains("not created"), r::toString);
   }
 
   @Test

@@ -2,6 +2,7 @@ package org.layerfs.transforms.unpack;
 
 import java.io.IOException;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.InaccessibleObjectException;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -29,6 +30,9 @@ final class BytePaths {
       Class<?> fs = Class.forName("sun.nio.fs.UnixFileSystem");
       c = Class.forName("sun.nio.fs.UnixPath").asSubclass(Path.class).getDeclaredConstructor(fs, byte[].class);
       c.setAccessible(true);
+    } catch (InaccessibleObjectException e) {
+      c = null;
+      why = "java.base does not open sun.nio.fs to layerfs";
     } catch (ReflectiveOperationException | RuntimeException e) {
       c = null;
       why = e.toString();
