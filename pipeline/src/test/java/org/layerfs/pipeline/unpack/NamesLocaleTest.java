@@ -80,6 +80,18 @@ class NamesLocaleTest {
   }
 
   @Test
+  void rootlessOwnersFileKeepsNamesBytes() throws Exception {
+    Path dir = tmp.resolve("rootless");
+    Run r = layerfs("POSIX", true, "unpack", "oci:" + layout + ":names", dir.toString(), "--rootless",
+        "--cache-dir", tmp.resolve("cache").toString());
+    assertEquals(0, r.exit(), r::toString);
+    List<String> owners = Files.readAllLines(UnpackJob.ownersFile(dir), UTF_8);
+    assertEquals(9, owners.size(), owners::toString); // every entry but the hardlink, which shares its target's inode
+    assertTrue(owners.contains("{\"path\":\"d-caf\uFFFD/f\uFFFD\",\"pathBase64\":\"ZC1jYWbpL2b/\",\"uid\":0,\"gid\":0}"), owners::toString);
+    assertTrue(owners.contains("{\"path\":\"d-caf\uFFFD/f\uFFFD\",\"pathBase64\":\"ZC1jYWbpL2b+\",\"uid\":0,\"gid\":0}"), owners::toString);
+  }
+
+  @Test
   void withoutAccessToUnixPathsANonAsciiNameFailsNamingEntryLayerAndFix() throws Exception {
     Path dir = tmp.resolve("no-add-opens");
     Run r = layerfs("POSIX", false, "unpack", "oci:" + layout + ":names", dir.toString(), "--cache-dir", tmp.resolve("cache").toString());
