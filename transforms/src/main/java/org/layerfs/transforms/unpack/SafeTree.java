@@ -125,6 +125,9 @@ public final class SafeTree {
       case SYMLINK -> {
         String target = entry.linkTarget().orElse("");
         checkLength(entry.path(), target, "symlink target");
+        if (target.indexOf('\0') >= 0) {
+          throw UnsafeEntryException.entry(entry.path(), "NUL in symlink target"); // symlink(2) would cut it there
+        }
         Path t = BytePaths.of(root, target); // the target's bytes as written, never normalised
         replaceLeaf(entry.path(), p);
         Files.createSymbolicLink(p, t);

@@ -3,6 +3,7 @@ package org.layerfs.transforms.unpack;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.layerfs.io.testing.RawTree.hex;
 
@@ -96,5 +97,13 @@ class UnpackNamesTest {
         hex("cafe"), "dir 0755 2 - user.name=" + hex(CAFE)), RawTree.list(tmp));
     assertEquals(1, notices.size(), notices.toString());
     assertTrue(notices.get(0).startsWith("xattr security.capability of f not set"), notices.toString());
+  }
+
+  @Test
+  void symlinkTargetWithANulIsRefusedNotCut() {
+    Unpacking unpacking = new Unpacking()
+        .layer(new TarBuilder().rawPax(records("linkpath", new byte[] {'a', 0, 'b'})).symlink("s", "placeholder").bytes());
+    UnsafeEntryException e = assertThrows(UnsafeEntryException.class, () -> unpacking.into(tmp));
+    assertTrue(e.getMessage().contains("entry \"s\": NUL in symlink target"), e.getMessage());
   }
 }
