@@ -131,4 +131,24 @@ class TarScannerNamesTest {
         .file("f", "x"));
     assertArrayEquals(user, TarNames.encode(e.xattrs().get("user.caf\u00e9")));
   }
+
+  @Test
+  void xattrValuesHoldingNewlinesEqualsSignsAndAnyLengthKeepTheirBytes() throws IOException {
+    byte[] tricky = {'\n', '=', (byte) 0xff, ' ', '9', '\n'};
+    byte[] long100 = new byte[100]; // its record's length field goes from two digits to three
+    for (int i = 0; i < long100.length; i++) {
+      long100[i] = (byte) (0x80 + i);
+    }
+    FileEntry e = only(new TarBuilder()
+        .rawPax(records("SCHILY.xattr.user.tricky", tricky, "SCHILY.xattr.user.long", long100))
+        .file("f", "x"));
+    assertArrayEquals(tricky, TarNames.encode(e.xattrs().get("user.tricky")));
+    assertArrayEquals(long100, TarNames.encode(e.xattrs().get("user.long")));
+  }
+
+  @Test
+  void anEmptyPaxPathLeavesTheHeaderName() throws IOException {
+    FileEntry e = only(new TarBuilder().rawPax(records("path", new byte[0])).file("header-name", "x"));
+    assertEquals("header-name", e.path());
+  }
 }
