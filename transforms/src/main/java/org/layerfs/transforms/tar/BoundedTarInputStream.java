@@ -109,7 +109,7 @@ public final class BoundedTarInputStream extends TarArchiveInputStream {
    * reads it) to raw value; a later record wins. Commons Compress has already parsed these bytes
    * and refused malformed ones, so parsing stops quietly at anything unexpected.
    */
-  static Map<String, byte[]> rawPaxRecords(byte[] data) {
+  private static Map<String, byte[]> rawPaxRecords(byte[] data) {
     Map<String, byte[]> records = new HashMap<>();
     int at = 0;
     while (at < data.length) {
