@@ -1,7 +1,10 @@
 package org.layerfs.pipeline;
 
 import com.google.common.collect.ImmutableSet;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -53,6 +56,10 @@ public final class Main {
     // after the job's result is in; Pekko's JVM shutdown hook can then race System.exit and print
     // a NoClassDefFoundError from a closed class loader. The hook has nothing left to do.
     System.setProperty("pekko.jvm-shutdown-hooks", "off");
+    // Paths and messages are printed as UTF-8 whatever the locale: Java's default for the
+    // standard streams follows it, and under LC_ALL=POSIX would print every non-ASCII name as '?'.
+    System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
     System.exit(run(Arrays.asList(argv), System.out, System.err));
   }
 

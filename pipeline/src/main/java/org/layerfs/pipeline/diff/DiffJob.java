@@ -33,6 +33,7 @@ import org.layerfs.pipeline.sink.WriteJsonLines;
 import org.layerfs.transforms.catalog.FileEntryJson;
 import org.layerfs.transforms.image.ImageOutcome;
 import org.layerfs.transforms.tar.FileEntry;
+import org.layerfs.transforms.tar.TarNames;
 
 /**
  * {@code layerfs diff REF_A REF_B}: the paths added, removed and changed from A's merged view to
@@ -123,9 +124,11 @@ public abstract class DiffJob {
   /** One line per path ({@code A}dded, {@code D}eleted, {@code M}odified with the fields), then the summary. */
   static void print(ViewDiff diff, PrintStream out) {
     TreeMap<String, String> lines = new TreeMap<>();
-    diff.added().forEach(e -> lines.put(e.path(), "A " + e.path() + " (" + e.type().label() + ")"));
-    diff.removed().forEach(e -> lines.put(e.path(), "D " + e.path() + " (" + e.type().label() + ")"));
-    diff.changed().forEach(c -> lines.put(c.after().path(), "M " + c.after().path() + " (" + String.join(", ", c.fields()) + ")"));
+    // Keyed by the name (its bytes), shown readable: --json has the exact bytes of a name that is not UTF-8.
+    diff.added().forEach(e -> lines.put(e.path(), "A " + TarNames.display(e.path()) + " (" + e.type().label() + ")"));
+    diff.removed().forEach(e -> lines.put(e.path(), "D " + TarNames.display(e.path()) + " (" + e.type().label() + ")"));
+    diff.changed().forEach(c -> lines.put(c.after().path(),
+        "M " + TarNames.display(c.after().path()) + " (" + String.join(", ", c.fields()) + ")"));
     lines.values().forEach(out::println);
     out.println(summary(diff));
   }
@@ -153,7 +156,7 @@ public abstract class DiffJob {
     ArrayNode changed = n.putArray("changed");
     for (ViewDiff.Change c : diff.changed()) {
       ObjectNode x = changed.addObject();
-      x.put("path", c.after().path());
+      FileEntryJson.putName(x, "path", c.after().path());
       c.fields().forEach(x.putArray("fields")::add);
       x.set("a", entry(c.before()));
       x.set("b", entry(c.after()));

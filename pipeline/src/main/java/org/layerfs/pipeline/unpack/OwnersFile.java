@@ -9,11 +9,13 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.layerfs.transforms.catalog.FileEntryJson;
 import org.layerfs.transforms.unpack.SafeTree;
 
 /**
  * The owners of a rootless unpack, one JSON line per entry ({@code {"path":..,"uid":..,"gid":..}},
- * path relative to the tree), so that the tree can be re-owned later.
+ * path relative to the tree, with {@code pathBase64} when it is not UTF-8, as in the catalogs),
+ * so that the tree can be re-owned later.
  */
 final class OwnersFile implements SafeTree.OwnerLog, Closeable {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -29,7 +31,7 @@ final class OwnersFile implements SafeTree.OwnerLog, Closeable {
     JsonGenerator g = MAPPER.getFactory().createGenerator(out);
     g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     g.writeStartObject();
-    g.writeStringField("path", path);
+    FileEntryJson.writeName(g, "path", path);
     g.writeNumberField("uid", uid);
     g.writeNumberField("gid", gid);
     g.writeEndObject();

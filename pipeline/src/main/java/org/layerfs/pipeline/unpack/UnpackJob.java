@@ -32,6 +32,7 @@ import org.layerfs.pipeline.cli.UsageException;
 import org.layerfs.pipeline.run.JobRunner;
 import org.layerfs.pipeline.run.MergeImages;
 import org.layerfs.pipeline.run.Progress;
+import org.layerfs.transforms.catalog.FileEntryJson;
 import org.layerfs.transforms.unpack.UnpackLimits;
 
 /**
@@ -159,7 +160,7 @@ public abstract class UnpackJob {
       for (Path step : steps.toList()) {
         try (BufferedReader in = Files.newBufferedReader(step, StandardCharsets.UTF_8)) {
           for (String line; (line = in.readLine()) != null; ) {
-            byPath.put(MAPPER.readTree(line).get("path").asText(), line);
+            byPath.put(FileEntryJson.readName(MAPPER.readTree(line), "path"), line);
           }
         }
       }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.layerfs.transforms.unpack.UnpackPlan;
+import org.layerfs.transforms.tar.TarNames;
 
 /** What one step of an unpack did: the plan made, a layer written, or why it failed. */
 @AutoValue
@@ -44,6 +45,6 @@ public abstract class UnpackResult implements Serializable {
   }
 
   public static UnpackResult failed(String error) {
-    return new AutoValue_UnpackResult(false, 0, 0, ImmutableList.of(), Optional.of(error), Optional.empty());
+    return new AutoValue_UnpackResult(false, 0, 0, ImmutableList.of(), Optional.of(TarNames.display(error)), Optional.empty());
   }
 }

@@ -4,22 +4,36 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.Maps;
+import com.google.common.io.BaseEncoding;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.layerfs.transforms.tar.EntryType;
 import org.layerfs.transforms.tar.FileEntry;
+import org.layerfs.transforms.tar.TarNames;
 
 /**
  * The JSON Lines form of a {@link FileEntry}, as the catalogs ({@code files/}, {@code merged/})
  * and the layer cache hold it. Field names are documented in the README.
+ *
+ * <p>Names are bytes ({@link TarNames}) and JSON is text: {@code path}, {@code linkTarget} and
+ * {@code whiteout} are readable (U+FFFD for a byte that is not UTF-8), and when the name is not
+ * UTF-8 its exact bytes are in {@code pathBase64}, {@code linkTargetBase64}, {@code
+ * whiteoutBase64}, which win on reading. An xattr whose value is UTF-8 is in {@code xattrs}, any
+ * other in {@code xattrsBase64}.
  */
 public final class FileEntryJson {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
+  private static final String BASE64 = "Base64";
+  private static final BaseEncoding BASE64_CODEC = BaseEncoding.base64();
 
   private FileEntryJson() {}
 
@@ -28,21 +42,21 @@ public final class FileEntryJson {
     JsonGenerator g = FACTORY.createGenerator(out);
     g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     g.writeStartObject();
-    g.writeStringField("path", e.path());
+    writeName(g, "path", e.path());
     g.writeStringField("type", e.type().label());
     g.writeStringField("mode", e.modeString());
     g.writeNumberField("uid", e.uid());
     g.writeNumberField("gid", e.gid());
     if (!e.user().isEmpty()) {
-      g.writeStringField("user", e.user());
+      g.writeStringField("user", TarNames.display(e.user()));
     }
     if (!e.group().isEmpty()) {
-      g.writeStringField("group", e.group());
+      g.writeStringField("group", TarNames.display(e.group()));
     }
     g.writeNumberField("size", e.size());
     g.writeNumberField("mtime", e.mtime());
     if (e.linkTarget().isPresent()) {
-      g.writeStringField("linkTarget", e.linkTarget().get());
+      writeName(g, "linkTarget", e.linkTarget().get());
     }
     if (e.sha256().isPresent()) {
       g.writeStringField("sha256", e.sha256().get());
@@ -51,10 +65,11 @@ public final class FileEntryJson {
       g.writeNumberField("devMajor", e.devMajor());
       g.writeNumberField("devMinor", e.devMinor());
     }
-    writeMap(g, "xattrs", e.xattrs());
+    writeMap(g, "xattrs", Maps.filterValues(e.xattrs(), TarNames::isUtf8));
+    writeBase64Map(g, "xattrsBase64", Maps.filterValues(e.xattrs(), v -> !TarNames.isUtf8(v)));
     writeMap(g, "pax", e.pax());
     if (e.whiteout().isPresent()) {
-      g.writeStringField("whiteout", e.whiteout().get());
+      writeName(g, "whiteout", e.whiteout().get());
     }
     if (e.opaque()) {
       g.writeBooleanField("opaque", true);
@@ -65,13 +80,35 @@ public final class FileEntryJson {
     out.write('\n');
   }
 
+  /**
+   * Writes name {@code field} as the catalogs do: readable, and {@code fieldBase64} with the exact
+   * bytes when they are not UTF-8. Every JSON file that holds names writes them this way.
+   */
+  public static void writeName(JsonGenerator g, String field, String name) throws IOException {
+    g.writeStringField(field, TarNames.display(name));
+    if (!TarNames.isUtf8(name)) {
+      g.writeStringField(field + BASE64, BASE64_CODEC.encode(TarNames.encode(name)));
+    }
+  }
+
   private static void writeMap(JsonGenerator g, String field, Map<String, String> map) throws IOException {
     if (map.isEmpty()) {
       return;
     }
     g.writeObjectFieldStart(field);
     for (Map.Entry<String, String> x : map.entrySet()) {
-      g.writeStringField(x.getKey(), x.getValue());
+      g.writeStringField(TarNames.display(x.getKey()), x.getValue());
+    }
+    g.writeEndObject();
+  }
+
+  private static void writeBase64Map(JsonGenerator g, String field, Map<String, String> map) throws IOException {
+    if (map.isEmpty()) {
+      return;
+    }
+    g.writeObjectFieldStart(field);
+    for (Map.Entry<String, String> x : map.entrySet()) {
+      g.writeStringField(TarNames.display(x.getKey()), BASE64_CODEC.encode(TarNames.encode(x.getValue())));
     }
     g.writeEndObject();
   }
@@ -79,6 +116,10 @@ public final class FileEntryJson {
   /** Parses one line written by {@link #write}; streaming, as merges read millions of lines. */
   public static FileEntry read(String line) throws IOException {
     FileEntry.Builder b = FileEntry.builder();
+    Map<String, String> xattrs = new TreeMap<>();
+    String path = null;
+    String linkTarget = null;
+    String whiteout = null;
     try (JsonParser p = FACTORY.createParser(line)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new IOException("not a JSON object: " + line);
@@ -87,7 +128,8 @@ public final class FileEntryJson {
         String field = p.getCurrentName();
         p.nextToken();
         switch (field) {
-          case "path" -> b.setPath(p.getText());
+          case "path" -> path = path != null ? path : p.getText();
+          case "pathBase64" -> path = fromBase64(p.getText(), line);
           case "type" -> b.setType(EntryType.fromLabel(p.getText()));
           case "mode" -> b.setMode(Integer.parseInt(p.getText(), 8));
           case "uid" -> b.setUid(p.getLongValue());
@@ -96,23 +138,62 @@ public final class FileEntryJson {
           case "group" -> b.setGroup(p.getText());
           case "size" -> b.setSize(p.getLongValue());
           case "mtime" -> b.setMtime(p.getLongValue());
-          case "linkTarget" -> b.setLinkTarget(p.getText());
+          case "linkTarget" -> linkTarget = linkTarget != null ? linkTarget : p.getText();
+          case "linkTargetBase64" -> linkTarget = fromBase64(p.getText(), line);
           case "sha256" -> b.setSha256(p.getText());
           case "devMajor" -> b.setDevMajor(p.getIntValue());
           case "devMinor" -> b.setDevMinor(p.getIntValue());
-          case "xattrs" -> b.setXattrs(readMap(p));
+          case "xattrs" -> xattrs.putAll(readMap(p));
+          case "xattrsBase64" -> {
+            for (Map.Entry<String, String> x : readMap(p).entrySet()) {
+              xattrs.put(x.getKey(), fromBase64(x.getValue(), line));
+            }
+          }
           case "pax" -> b.setPax(readMap(p));
-          case "whiteout" -> b.setWhiteout(p.getText());
+          case "whiteout" -> whiteout = whiteout != null ? whiteout : p.getText();
+          case "whiteoutBase64" -> whiteout = fromBase64(p.getText(), line);
           case "opaque" -> b.setOpaque(p.getBooleanValue());
           case "layer" -> b.setLayer(p.getText());
           default -> p.skipChildren(); // a field of a newer format: ignored
         }
       }
     }
+    if (path != null) {
+      b.setPath(path);
+    }
+    b.setLinkTarget(Optional.ofNullable(linkTarget)).setWhiteout(Optional.ofNullable(whiteout));
+    b.setXattrs(ImmutableSortedMap.copyOf(xattrs));
     try {
       return b.build();
     } catch (IllegalStateException e) {
       throw new IOException("incomplete entry: " + line, e);
+    }
+  }
+
+  /** Puts name {@code field} into {@code json} as {@link #writeName} writes it. */
+  public static void putName(ObjectNode json, String field, String name) {
+    json.put(field, TarNames.display(name));
+    if (!TarNames.isUtf8(name)) {
+      json.put(field + BASE64, BASE64_CODEC.encode(TarNames.encode(name)));
+    }
+  }
+
+  /** The name {@link #writeName} wrote as {@code field} of {@code json}; null when absent. */
+  public static String readName(JsonNode json, String field) throws IOException {
+    JsonNode base64 = json.get(field + BASE64);
+    if (base64 != null) {
+      return fromBase64(base64.asText(), json.toString());
+    }
+    JsonNode text = json.get(field);
+    return text == null ? null : text.asText();
+  }
+
+  /** A name's exact bytes, in their String form; the base64 field follows its readable one. */
+  private static String fromBase64(String base64, String line) throws IOException {
+    try {
+      return TarNames.decode(BASE64_CODEC.decode(base64));
+    } catch (IllegalArgumentException e) {
+      throw new IOException("bad base64 \"" + base64 + "\" in: " + line, e);
     }
   }
 

@@ -12,6 +12,7 @@ import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.ImageJson;
 import org.layerfs.io.source.ResolvedImage;
 import org.layerfs.transforms.merge.MergeStats;
+import org.layerfs.transforms.tar.TarNames;
 
 /** What became of one image in a job: its merged-view totals, or why it failed. */
 @AutoValue
@@ -47,13 +48,13 @@ public abstract class ImageOutcome implements Serializable {
   public static ImageOutcome failed(ResolvedImage image, String error) {
     return new AutoValue_ImageOutcome(
         image.name(), image.reference().toString(), Optional.of(image.manifestDigest()),
-        Optional.of(image.platform().toString()), layers(image), Optional.empty(), 0, Optional.of(error));
+        Optional.of(image.platform().toString()), layers(image), Optional.empty(), 0, Optional.of(TarNames.display(error)));
   }
 
   /** A reference or image that failed before its manifest was known. */
   public static ImageOutcome failed(String image, String error) {
     return new AutoValue_ImageOutcome(
-        image, image, Optional.empty(), Optional.empty(), ImmutableList.of(), Optional.empty(), 0, Optional.of(error));
+        image, image, Optional.empty(), Optional.empty(), ImmutableList.of(), Optional.empty(), 0, Optional.of(TarNames.display(error)));
   }
 
   private static ImmutableList<Digest> layers(ResolvedImage image) {

@@ -46,7 +46,7 @@ import org.layerfs.transforms.tar.FileEntry;
  */
 public final class LayerCache {
   /** Bump when the entry format changes: old entries are then simply not found. */
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
 
   private static final String SUMMARY = "summary.json";
   private static final String FILES = "files.jsonl.gz";

@@ -8,6 +8,7 @@ import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
+import org.layerfs.transforms.tar.TarNames;
 
 /** What became of one layer: indexed (now or earlier, from the cache), foreign, or failed. */
 @AutoValue
@@ -42,6 +43,6 @@ public abstract class LayerOutcome implements Serializable {
   }
 
   public static LayerOutcome failed(Digest digest, String error) {
-    return new AutoValue_LayerOutcome(digest, Kind.FAILED, Optional.empty(), Optional.of(error));
+    return new AutoValue_LayerOutcome(digest, Kind.FAILED, Optional.empty(), Optional.of(TarNames.display(error)));
   }
 }

@@ -16,7 +16,10 @@ import java.util.Optional;
 public abstract class FileEntry implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Relative, normalised: no {@code ./}, no leading or trailing {@code /}; "" only for the root directory's own entry. */
+  /**
+   * Relative, normalised: no {@code ./}, no leading or trailing {@code /}; "" only for the root
+   * directory's own entry. Names are bytes, held as {@link TarNames#decode} of them.
+   */
   public abstract String path();
 
   public abstract EntryType type();
@@ -48,7 +51,10 @@ public abstract class FileEntry implements Serializable {
 
   public abstract int devMinor();
 
-  /** Extended attributes, from {@code SCHILY.xattr.*} / {@code LIBARCHIVE.xattr.*} records. */
+  /**
+   * Extended attributes, from {@code SCHILY.xattr.*} / {@code LIBARCHIVE.xattr.*} records. Values
+   * are bytes, held as {@link TarNames#decode} of them (as names are).
+   */
   public abstract ImmutableSortedMap<String, String> xattrs();
 
   /** PAX records not already represented by another field. */

@@ -2,10 +2,9 @@ package org.layerfs.transforms.tar;
 
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.io.BaseEncoding;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,7 +35,8 @@ public final class TarScanner {
   /** GNU sparse records say how the content is stored; the catalog has the expanded content. */
   private static final String GNU_SPARSE = "GNU.sparse.";
   /** PAX records that other fields already represent, or that only say when the tar was made. */
-  private static final Set<String> REPRESENTED = Set.of("atime", "ctime", "mtime", "path", "linkpath", "size", "uid", "gid", "uname", "gname");
+  private static final Set<String> REPRESENTED = Set.of("atime", "ctime", "mtime", "path", "linkpath", "size", "uid", "gid", "uname", "gname",
+      "hdrcharset");
 
   private final byte[] buffer = new byte[1 << 16];
   private final MessageDigest sha256 = Digest.newMessageDigest("sha256");
@@ -110,8 +110,8 @@ public final class TarScanner {
       if (key.startsWith(SCHILY_XATTR)) {
         xattrs.put(key.substring(SCHILY_XATTR.length()), h.getValue());
       } else if (key.startsWith(LIBARCHIVE_XATTR)) {
-        String name = URLDecoder.decode(key.substring(LIBARCHIVE_XATTR.length()), StandardCharsets.UTF_8);
-        xattrs.put(name, new String(BaseEncoding.base64().decode(h.getValue()), StandardCharsets.UTF_8));
+        String name = TarNames.decode(percentDecode(key.substring(LIBARCHIVE_XATTR.length())));
+        xattrs.put(name, TarNames.decode(BaseEncoding.base64().decode(h.getValue())));
       } else if (!REPRESENTED.contains(key) && !key.startsWith(GNU_SPARSE)) {
         pax.put(key, h.getValue());
       }
@@ -132,6 +132,23 @@ public final class TarScanner {
    */
   private static long unsignedId(long id) {
     return id < 0 ? id & 0xFFFF_FFFFL : id;
+  }
+
+  /** libarchive writes xattr names with {@code %XX} for some bytes; the name is those bytes. */
+  private static byte[] percentDecode(String name) {
+    byte[] in = TarNames.encode(name);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(in.length);
+    for (int i = 0; i < in.length; i++) {
+      int hi = i + 2 < in.length && in[i] == '%' ? Character.digit(in[i + 1], 16) : -1;
+      int lo = hi >= 0 ? Character.digit(in[i + 2], 16) : -1;
+      if (lo >= 0) {
+        out.write(hi * 16 + lo);
+        i += 2;
+      } else {
+        out.write(in[i]);
+      }
+    }
+    return out.toByteArray();
   }
 
   private static EntryType type(TarArchiveEntry e, String path) throws LayerFormatException {

@@ -7,10 +7,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
+import java.nio.file.FileSystemException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -21,9 +22,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.layerfs.transforms.tar.EntryType;
 import org.layerfs.transforms.tar.FileEntry;
+import org.layerfs.transforms.tar.TarNames;
 
 /**
  * A directory tree that entries are written into without ever reaching outside it. Every path is
@@ -122,29 +126,25 @@ public final class SafeTree {
       case SYMLINK -> {
         String target = entry.linkTarget().orElse("");
         checkLength(entry.path(), target, "symlink target");
-        Path t;
-        try {
-          t = Path.of(target);
-        } catch (InvalidPathException e) {
-          throw UnsafeEntryException.entry(entry.path(), "symlink target is not a valid path: " + e.getMessage());
+        if (target.indexOf('\0') >= 0) {
+          throw UnsafeEntryException.entry(entry.path(), "NUL in symlink target"); // symlink(2) would cut it there
         }
+        Path t = BytePaths.of(root, target); // the target's bytes as written, never normalised
         replaceLeaf(entry.path(), p);
         Files.createSymbolicLink(p, t);
         setMetadata(entry, p);
       }
       case FIFO -> {
-        replaceLeaf(entry.path(), p);
-        exec(List.of("mkfifo", "-m", octal(entry.mode()), "--", p.toString()));
+        makeNode(entry, p, tmp -> List.of("mkfifo", "-m", octal(entry.mode()), "--", tmp));
         setMetadata(entry, p);
       }
       case CHAR, BLOCK -> {
         if (ownerLog != null) {
-          notices.add("device " + entry.path() + " (" + entry.type().label() + " " + entry.devMajor() + ":" + entry.devMinor()
+          notices.add("device " + TarNames.display(entry.path()) + " (" + entry.type().label() + " " + entry.devMajor() + ":" + entry.devMinor()
               + ") skipped: device nodes need root");
           return 0;
         }
-        replaceLeaf(entry.path(), p);
-        exec(List.of("mknod", "-m", octal(entry.mode()), "--", p.toString(), entry.type() == EntryType.CHAR ? "c" : "b",
+        makeNode(entry, p, tmp -> List.of("mknod", "-m", octal(entry.mode()), "--", tmp, entry.type() == EntryType.CHAR ? "c" : "b",
             Integer.toString(entry.devMajor()), Integer.toString(entry.devMinor())));
         setMetadata(entry, p);
       }
@@ -196,7 +196,7 @@ public final class SafeTree {
   }
 
   /** Checks {@code path} and every directory above it; returns where it lands in the tree. */
-  private Path checkedParent(String path) throws UnsafeEntryException {
+  private Path checkedParent(String path) throws IOException {
     checkName(path);
     int slash = path.lastIndexOf('/');
     if (slash > 0 && !checkedDirs.contains(path.substring(0, slash))) {
@@ -206,7 +206,7 @@ public final class SafeTree {
         if (checkedDirs.contains(dir)) {
           continue;
         }
-        Path d = root.resolve(dir);
+        Path d = BytePaths.resolve(root, dir);
         BasicFileAttributes a;
         try {
           a = Files.readAttributes(d, BasicFileAttributes.class, NOFOLLOW);
@@ -222,7 +222,7 @@ public final class SafeTree {
         checkedDirs.add(dir);
       }
     }
-    return root.resolve(path);
+    return BytePaths.resolve(root, path);
   }
 
   private void checkName(String path) throws UnsafeEntryException {
@@ -247,7 +247,7 @@ public final class SafeTree {
   }
 
   private void checkLength(String path, String text, String what) throws UnsafeEntryException {
-    int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+    int bytes = TarNames.encode(text).length;
     if (bytes > maxPathLength) {
       throw UnsafeEntryException.entry(
           path.length() > 200 ? path.substring(0, 200) + "..." : path,
@@ -282,18 +282,27 @@ public final class SafeTree {
     return n;
   }
 
-  /** Sets {@code user.*} xattrs of files and directories (opening anything else could block or act). */
+  /**
+   * Sets {@code user.*} xattrs of files and directories (opening anything else could block or
+   * act), each value its exact bytes; what cannot be set is reported, never altered.
+   */
   private void setXattrs(FileEntry entry, Path p) throws IOException {
     for (Map.Entry<String, String> x : entry.xattrs().entrySet()) {
+      String what = "xattr " + TarNames.display(x.getKey()) + " of " + TarNames.display(entry.path()) + " not set: ";
       if (x.getKey().startsWith(USER_XATTR)) {
         UserDefinedFileAttributeView view = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, NOFOLLOW);
         if (view == null) {
-          notices.add("xattr " + x.getKey() + " of " + entry.path() + " not set: the file system has no user xattrs");
-        } else {
-          view.write(x.getKey().substring(USER_XATTR.length()), ByteBuffer.wrap(x.getValue().getBytes(StandardCharsets.UTF_8)));
+          notices.add(what + "the file system has no user xattrs");
+          continue;
+        }
+        try {
+          view.write(x.getKey().substring(USER_XATTR.length()), ByteBuffer.wrap(TarNames.encode(x.getValue())));
+        } catch (FileSystemException | IllegalArgumentException e) {
+          // e.g. the file system refuses user xattrs or this size; a name the locale cannot encode
+          notices.add(what + e.getMessage());
         }
       } else {
-        notices.add("xattr " + x.getKey() + " of " + entry.path() + " not set: only user.* xattrs can be set");
+        notices.add(what + "only user.* xattrs can be set");
       }
     }
   }
@@ -305,10 +314,7 @@ public final class SafeTree {
   private void setMetadata(FileEntry entry, Path p) throws IOException {
     FileTime mtime = FileTime.from(entry.mtime(), TimeUnit.SECONDS);
     boolean special = entry.type() == EntryType.FIFO || entry.type() == EntryType.CHAR || entry.type() == EntryType.BLOCK;
-    if (special) {
-      // Java sets times through an open(2), which blocks on a fifo and acts on a device.
-      exec(List.of("touch", "-h", "-d", "@" + entry.mtime(), "--", p.toString()));
-    } else {
+    if (!special) { // makeNode set the times of fifos and devices
       Files.getFileAttributeView(p, BasicFileAttributeView.class, NOFOLLOW).setTimes(mtime, mtime, null);
     }
     if (ownerLog != null) {
@@ -333,6 +339,24 @@ public final class SafeTree {
       throw UnsafeEntryException.entry(entry.path(), what + " " + id + " cannot be applied: the largest Linux id is " + MAX_LINUX_ID);
     }
     return (int) id;
+  }
+
+  /**
+   * Makes a fifo or device node, which Java cannot, with {@code command(tmp)}. A command's
+   * arguments go through the platform charset, so the node is made under an ASCII name in the
+   * tree's root, given its times there ({@code touch}: Java sets times through an open(2), which
+   * blocks on a fifo and acts on a device), then renamed to its name's exact bytes.
+   */
+  private void makeNode(FileEntry entry, Path p, Function<String, List<String>> command) throws IOException {
+    replaceLeaf(entry.path(), p);
+    Path tmp = root.resolve(".layerfs-node-" + UUID.randomUUID());
+    try {
+      exec(command.apply(tmp.toString()));
+      exec(List.of("touch", "-h", "-d", "@" + entry.mtime(), "--", tmp.toString()));
+      Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   private static boolean isRealDirectory(Path p) throws IOException {

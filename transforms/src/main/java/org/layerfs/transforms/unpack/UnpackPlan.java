@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.layerfs.transforms.merge.BadLink;
 import org.layerfs.transforms.merge.LayerMerger;
 import org.layerfs.transforms.merge.MergedEntry;
@@ -105,6 +106,10 @@ public final class UnpackPlan implements Serializable {
     FileEntry root = null;
     for (MergedEntry m : merged.withOrigins()) { // sorted by path: parents before children
       FileEntry e = m.entry();
+      Optional<String> unusable = BytePaths.unusable(e.path()); // before anything is written
+      if (unusable.isPresent()) {
+        throw new RefusedEntry(e, unusable.get());
+      }
       byPath.put(e.path(), e);
       checkParents(e, byPath);
       if (e.path().isEmpty()) {

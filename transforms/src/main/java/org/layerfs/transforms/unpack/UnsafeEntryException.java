@@ -1,6 +1,7 @@
 package org.layerfs.transforms.unpack;
 
 import java.io.IOException;
+import org.layerfs.transforms.tar.TarNames;
 
 /**
  * An entry an unpack refuses because writing it could reach outside the tree or exceed a limit.
@@ -15,7 +16,7 @@ public final class UnsafeEntryException extends IOException {
 
   /** The refusal of entry {@code path}: {@code entry "path": reason}. */
   public static UnsafeEntryException entry(String path, String reason) {
-    return new UnsafeEntryException("entry \"" + path + "\": " + reason);
+    return new UnsafeEntryException("entry \"" + TarNames.display(path) + "\": " + reason);
   }
 
   /** This refusal with the image and layer it happened in, as users see it. */

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
@@ -28,7 +29,10 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  *     .gzip();
  * </pre>
  *
- * {@link #pax}, {@link #mode}, {@link #owner}, {@link #names} and {@link #mtime} apply to the next
+ * Names are bytes: {@link #rawFile}, {@link #rawHardlink} and {@link #rawPax} write headers and
+ * PAX records with exact bytes (latin-1 names, {@code hdrcharset=BINARY}, Go's raw PAX values).
+ *
+ * <p>{@link #pax}, {@link #mode}, {@link #owner}, {@link #names} and {@link #mtime} apply to the next
  * entry only. Defaults: mtime {@link #DEFAULT_MTIME}, uid/gid 0, modes 0644 (files, fifos,
  * devices), 0755 (dirs), 0777 (symlinks), 0644 (hardlinks), whiteouts 0000.
  */
@@ -48,7 +52,9 @@ public final class TarBuilder {
   private Long nextMtime;
 
   public TarBuilder() {
-    tar = new TarArchiveOutputStream(bytes, UTF_8.name());
+    // Records of 512 bytes, not blocks: each is in bytes as soon as written, so raw records
+    // (rawFile, rawPax) can go between entries.
+    tar = new TarArchiveOutputStream(bytes, TarConstants.DEFAULT_RCDSIZE, UTF_8.name());
     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
     tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
     tar.setAddPaxHeadersForNonAsciiNames(true);
@@ -154,6 +160,89 @@ public final class TarBuilder {
   /** Writes an entry made by the caller as it is (pending next-entry attributes still apply). */
   public TarBuilder entry(TarArchiveEntry e, byte[] content) {
     return put(e, e.getMode() & 07777, content);
+  }
+
+  /** A file whose ustar header holds {@code name} (at most 100 bytes) exactly: e.g. latin-1. */
+  public TarBuilder rawFile(byte[] name, byte[] content) {
+    raw(ustarHeader(name, TarConstants.LF_NORMAL, content.length, new byte[0]));
+    raw(padded(content));
+    return this;
+  }
+
+  /** A hardlink whose ustar header holds {@code name} and {@code target} exactly. */
+  public TarBuilder rawHardlink(byte[] name, byte[] target) {
+    return raw(ustarHeader(name, TarConstants.LF_LINK, 0, target));
+  }
+
+  /** A GNU long name ({@code L}) record holding {@code name} exactly; it names the next entry. */
+  public TarBuilder rawGnuLongName(byte[] name) {
+    byte[] data = Arrays.copyOf(name, name.length + 1); // NUL-terminated, as GNU tar writes it
+    raw(ustarHeader("././@LongLink".getBytes(UTF_8), TarConstants.LF_GNUTYPE_LONGNAME, data.length, new byte[0]));
+    return raw(padded(data));
+  }
+
+  /**
+   * A PAX extended header ({@code x}) with these records written as raw bytes; it applies to the
+   * next entry, which should have an ASCII name so that it adds no PAX header of its own.
+   */
+  public TarBuilder rawPax(Map<String, byte[]> records) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    records.forEach((key, value) -> {
+      int rest = 1 + key.getBytes(UTF_8).length + 1 + value.length + 1; // " key=value\n"
+      int len = rest + Integer.toString(rest).length();
+      if (Integer.toString(len).length() != Integer.toString(rest).length()) {
+        len++;
+      }
+      body.writeBytes((len + " " + key + "=").getBytes(UTF_8));
+      body.writeBytes(value);
+      body.write('\n');
+    });
+    byte[] data = body.toByteArray();
+    raw(ustarHeader("PaxHeaders/entry".getBytes(UTF_8), TarConstants.LF_PAX_EXTENDED_HEADER_LC, data.length, new byte[0]));
+    return raw(padded(data));
+  }
+
+  private TarBuilder raw(byte[] records) {
+    if (finished != null) {
+      throw new IllegalStateException("the tar is already finished");
+    }
+    bytes.writeBytes(records);
+    return this;
+  }
+
+  private static byte[] padded(byte[] data) {
+    int records = (data.length + TarConstants.DEFAULT_RCDSIZE - 1) / TarConstants.DEFAULT_RCDSIZE;
+    return Arrays.copyOf(data, records * TarConstants.DEFAULT_RCDSIZE);
+  }
+
+  /** A ustar header: mode 0644, owner 0:0, {@link #DEFAULT_MTIME}. */
+  private static byte[] ustarHeader(byte[] name, byte type, long size, byte[] linkName) {
+    byte[] h = new byte[TarConstants.DEFAULT_RCDSIZE];
+    if (name.length > 100 || linkName.length > 100) {
+      throw new IllegalArgumentException("a ustar name holds at most 100 bytes");
+    }
+    System.arraycopy(name, 0, h, 0, name.length);
+    octal(h, 100, 8, 0644);
+    octal(h, 108, 8, 0);
+    octal(h, 116, 8, 0);
+    octal(h, 124, 12, size);
+    octal(h, 136, 12, DEFAULT_MTIME);
+    h[156] = type;
+    System.arraycopy(linkName, 0, h, 157, linkName.length);
+    System.arraycopy("ustar\u000000".getBytes(UTF_8), 0, h, 257, 8);
+    Arrays.fill(h, 148, 156, (byte) ' ');
+    long sum = 0;
+    for (byte b : h) {
+      sum += b & 0xff;
+    }
+    octal(h, 148, 7, sum);
+    return h;
+  }
+
+  private static void octal(byte[] h, int at, int len, long value) {
+    byte[] digits = String.format("%0" + (len - 1) + "o", value).getBytes(UTF_8);
+    System.arraycopy(digits, 0, h, at, len - 1);
+    h[at + len - 1] = 0;
   }
 
   private TarBuilder put(TarArchiveEntry e, int defaultMode, byte[] content) {
