@@ -66,7 +66,8 @@ public final class MirrorConfig {
       if (!(tls instanceof Boolean)) {
         throw new UsageException(file + ": " + registry + ": tls-verify: want true or false");
       }
-      RegistryConfig sourceRegistry = RegistryConfig.defaults().withTlsVerify((Boolean) tls);
+      // The command line's registry options (credentials) hold for the sources too; TLS is per source.
+      RegistryConfig sourceRegistry = destinationRegistry.withTlsVerify((Boolean) tls);
       Source source = new Source(registry, destination, platform, file, sourceRegistry, destinationRegistry);
       for (Map.Entry<?, ?> image : map(settings.get("images"), file + ": " + registry + ": images").entrySet()) {
         source.images(String.valueOf(image.getKey()), image.getValue(), requests);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.List;
+import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.source.ResolvedImage;
 import org.layerfs.pipeline.run.MergeImages;
 import org.layerfs.transforms.tar.FileEntry;
@@ -13,7 +14,7 @@ import org.layerfs.transforms.unpack.UnpackLimits;
 import org.layerfs.transforms.unpack.UnpackPlan;
 
 /**
- * What the steps of one unpack share: the image, the tree being written (a temporary directory,
+ * What the steps of one unpack share: the image and how to reach its registry, the tree being written (a temporary directory,
  * renamed into place by the job), the work directory (merged view, owners, result), the limits,
  * and whether owners are applied.
  */
@@ -23,6 +24,8 @@ abstract class UnpackTarget implements Serializable {
 
   abstract ResolvedImage image();
 
+  abstract RegistryConfig registry();
+
   abstract String rootfs();
 
   abstract String workDir();
@@ -31,8 +34,9 @@ abstract class UnpackTarget implements Serializable {
 
   abstract boolean applyOwners();
 
-  static UnpackTarget of(ResolvedImage image, Path rootfs, Path workDir, UnpackLimits limits, boolean applyOwners) {
-    return new AutoValue_UnpackTarget(image, rootfs.toString(), workDir.toString(), limits, applyOwners);
+  static UnpackTarget of(
+      ResolvedImage image, RegistryConfig registry, Path rootfs, Path workDir, UnpackLimits limits, boolean applyOwners) {
+    return new AutoValue_UnpackTarget(image, registry, rootfs.toString(), workDir.toString(), limits, applyOwners);
   }
 
   String mergedDir() {

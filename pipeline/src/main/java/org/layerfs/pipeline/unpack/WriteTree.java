@@ -120,7 +120,7 @@ final class WriteTree extends PTransform<PCollection<ImageOutcome>, PDone> {
     @ProcessElement
     public void process(@Element Descriptor layer, OutputReceiver<UnpackResult> out) {
       try (OwnersFile owners = target.ownersFile("layer-" + layer.digest().hex());
-          ImageSource source = ImageSources.open(target.image().store());
+          ImageSource source = ImageSources.open(target.image().store(), target.registry());
           InputStream raw = source.openBlob(layer)) {
         UnpackPlan plan = target.plan();
         SafeTree tree = target.tree(owners);
