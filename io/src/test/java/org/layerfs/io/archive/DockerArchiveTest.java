@@ -266,4 +266,12 @@ class DockerArchiveTest {
       }
     }
   }
+
+  @Test
+  void manifestJsonWithLayersTwiceIsRefusedNamingTheKey(@TempDir Path tmp) throws IOException {
+    Path file = tmp.resolve("twice.tar");
+    writeTar(file, "manifest.json", "[{\"Config\":\"c.json\",\"Layers\":[\"a/layer.tar\"],\"Layers\":[]}]".getBytes(UTF_8));
+    ImageFormatException e = assertThrows(ImageFormatException.class, () -> DockerArchive.open(file));
+    assertTrue(e.getMessage().contains("manifest.json: key \"Layers\" twice"), e.getMessage());
+  }
 }

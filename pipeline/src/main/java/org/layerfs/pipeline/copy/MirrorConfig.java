@@ -42,7 +42,10 @@ public final class MirrorConfig {
       throws UsageException, IOException {
     Object root;
     try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      root = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+      // A key twice would be read as whichever the parser keeps: refused, as in image JSON.
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(false);
+      root = new Yaml(new SafeConstructor(options)).load(in);
     } catch (YAMLException e) {
       throw new UsageException(file + ": not valid YAML: " + e.getMessage());
     }

@@ -21,6 +21,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.layerfs.io.model.Platform;
+import org.layerfs.io.model.StrictJson;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.source.ResolvedImage;
@@ -42,7 +43,7 @@ import org.layerfs.transforms.tar.FileEntry;
  */
 @AutoValue
 public abstract class DiffJob {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = StrictJson.mapper();
 
   public abstract ImageReference first();
 

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.layerfs.io.model.Platform;
+import org.layerfs.io.model.StrictJson;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.source.ResolvedImage;
@@ -40,7 +41,7 @@ import org.layerfs.transforms.unpack.UnpackLimits;
  */
 @AutoValue
 public abstract class UnpackJob {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = StrictJson.mapper();
 
   public abstract ImageReference reference();
 

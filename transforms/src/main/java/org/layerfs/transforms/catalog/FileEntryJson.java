@@ -3,13 +3,14 @@ package org.layerfs.transforms.catalog;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.collect.ImmutableSortedMap;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.Map;
 import java.util.TreeMap;
+import org.layerfs.io.model.StrictJson;
 import org.layerfs.transforms.tar.EntryType;
 import org.layerfs.transforms.tar.FileEntry;
 
@@ -18,8 +19,7 @@ import org.layerfs.transforms.tar.FileEntry;
  * and the layer cache hold it. Field names are documented in the README.
  */
 public final class FileEntryJson {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final JsonFactory FACTORY = MAPPER.getFactory();
+  private static final JsonFactory FACTORY = StrictJson.factory();
 
   private FileEntryJson() {}
 
@@ -108,6 +108,8 @@ public final class FileEntryJson {
           default -> p.skipChildren(); // a field of a newer format: ignored
         }
       }
+    } catch (JsonProcessingException e) {
+      throw new IOException(StrictJson.describe(e) + ": " + line, e);
     }
     try {
       return b.build();
