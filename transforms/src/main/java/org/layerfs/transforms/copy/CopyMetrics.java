@@ -3,10 +3,10 @@ package org.layerfs.transforms.copy;
 import org.layerfs.transforms.layer.LayerMetrics;
 
 /**
- * The Beam metrics copies report, in {@link LayerMetrics#NAMESPACE}. A copy counts blobs (layers,
- * configs, manifests alike), never layers; its bytes count on the shared byte counters
- * ({@link LayerMetrics#BYTES_TOTAL}, {@link LayerMetrics#BYTES_DONE}) that the progress line reads
- * for every job, and the bytes actually written apart.
+ * The Beam metrics copies report, in {@link LayerMetrics#NAMESPACE}. A copy counts blobs (layers
+ * and configs alike; manifests are committed apart), never layers; its bytes count on the byte
+ * counters every job shares ({@link LayerMetrics#BYTES_TOTAL}, {@link LayerMetrics#BYTES_DONE}),
+ * which the progress line reads, and the bytes actually written apart.
  */
 public final class CopyMetrics {
   /** Distinct blobs the copy has to bring to its destinations. */
