@@ -65,7 +65,11 @@ public abstract class DiffJob {
   public abstract PipelineOptions pipelineOptions();
 
   public static Builder builder() {
-    return new AutoValue_DiffJob.Builder().setRegistry(RegistryConfig.defaults()).setPlatform(Optional.empty()).setSecondPlatform(Optional.empty()).setJson(false);
+    return new AutoValue_DiffJob.Builder()
+        .setRegistry(RegistryConfig.defaults())
+        .setPlatform(Optional.empty())
+        .setSecondPlatform(Optional.empty())
+        .setJson(false);
   }
 
   /** Configures a diff; both references, the cache and the pipeline options are required. */

@@ -46,7 +46,7 @@ class UnknownOptionTest {
   @Test
   void theFlinkRunnersOptionsAreKnown() throws UsageException {
     CommandOptions index = CommandOptions.of("index", ImmutableMap.of(), ImmutableSet.of());
-    PipelineOptions options = BeamOptions.create(index, List.of("--flinkMaster=[local]", "--parallelism=2"));
+    PipelineOptions options = BeamOptions.create(index, List.of("--flinkMaster=[local]", "--parallelism=2", "--filesToStage=/tmp/layerfs.jar"));
     assertEquals("[local]", options.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class).getFlinkMaster());
   }
 
