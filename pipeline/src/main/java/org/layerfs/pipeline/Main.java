@@ -1,5 +1,6 @@
 package org.layerfs.pipeline;
 
+import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -11,12 +12,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.layerfs.io.model.Platform;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.pipeline.cli.Args;
+import org.layerfs.pipeline.cli.CommandOptions;
 import org.layerfs.pipeline.cli.References;
 import org.layerfs.pipeline.cli.UsageException;
 import org.layerfs.pipeline.copy.CopyJob;
@@ -45,7 +45,11 @@ public final class Main {
         layerfs diff REF_A REF_B [--json] [--cache-dir DIR] [--platform PLATFORM[,PLATFORM_B]]
 
       REF: oci:DIR[:TAG|@DIGEST]  docker-archive:FILE[:REPO:TAG]  docker://HOST[:PORT]/REPO[:TAG|@DIGEST]
-      Other --options are Beam pipeline options (--runner=..., --targetParallelism=N).
+      Registry options, taken by every command:
+        --tls-verify=false  plain HTTP and unverified TLS allowed
+        --authfile FILE     credentials from FILE only (default: $REGISTRY_AUTH_FILE, then ~/.docker/config.json)
+      Commands that run a pipeline (all but inspect) pass Beam pipeline options through
+      (--runner=..., --targetParallelism=N, the Flink runner's); any other option is an error.
       Exit status: 0 all done, 1 some images failed, 2 bad usage.
       """;
 
@@ -91,22 +95,36 @@ public final class Main {
     }
   }
 
+  private static final CommandOptions INSPECT =
+      CommandOptions.of("inspect", ImmutableMap.of("platform", "OS/ARCH[/VARIANT]"), ImmutableSet.of("json"));
+  private static final CommandOptions INDEX = CommandOptions.of("index",
+      ImmutableMap.of("out", "DIR", "cache-dir", "DIR", "platform", "OS/ARCH[/VARIANT]", "report", "FILE"), ImmutableSet.of());
+  private static final CommandOptions UNPACK = CommandOptions.of("unpack",
+      ImmutableMap.of("cache-dir", "DIR", "platform", "OS/ARCH[/VARIANT]"), ImmutableSet.of("rootless"));
+  private static final CommandOptions DIFF = CommandOptions.of("diff",
+      ImmutableMap.of("cache-dir", "DIR", "platform", "PLATFORM[,PLATFORM_B]"), ImmutableSet.of("json"));
+  private static final ImmutableMap<String, String> COPY_VALUED = ImmutableMap.of("platform", "OS/ARCH[/VARIANT]", "report", "FILE");
+  private static final CommandOptions COPY = CommandOptions.of("copy", COPY_VALUED, ImmutableSet.of("dry-run"));
+  private static final CommandOptions MOVE = CommandOptions.of("move", COPY_VALUED, ImmutableSet.of("dry-run"));
+  private static final CommandOptions SYNC = CommandOptions.of("sync",
+      ImmutableMap.of("platform", "OS/ARCH[/VARIANT]", "report", "FILE", "tags", "REGEX", "config", "MIRROR.yaml"),
+      ImmutableSet.of("prune", "dry-run"));
+
   private static int inspect(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-    Args args = Args.parse(argv, ImmutableSet.of("platform"), ImmutableSet.of("json"));
+    Args args = Args.parse(argv, INSPECT);
     if (args.positional().size() != 1) {
       throw new UsageException("inspect takes exactly one REF");
     }
-    if (!args.pipelineArgs().isEmpty()) {
-      throw new UsageException("unknown option " + args.pipelineArgs().get(0));
-    }
+    args.requireNoPipelineArgs();
     return Inspect.run(
         References.parse(args.positional()).get(0),
         References.platform(args.option("platform")),
+        args.registry(),
         args.flag("json"), out, err);
   }
 
   private static int index(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-    Args args = Args.parse(argv, ImmutableSet.of("out", "cache-dir", "platform", "report"), ImmutableSet.of());
+    Args args = Args.parse(argv, INDEX);
     if (args.positional().isEmpty()) {
       throw new UsageException("index needs at least one REF");
     }
@@ -118,13 +136,14 @@ public final class Main {
             .setCacheDir(cacheDir(args))
             .setPlatform(References.platform(args.option("platform")))
             .setReport(args.option("report").map(Path::of))
-            .setPipelineOptions(pipelineOptions(args))
+            .setRegistry(args.registry())
+            .setPipelineOptions(args.pipelineOptions())
             .build();
     return job.run(out, err, JobRunner.progressFor(err));
   }
 
   private static int unpack(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-    Args args = Args.parse(argv, ImmutableSet.of("cache-dir", "platform"), ImmutableSet.of("rootless"));
+    Args args = Args.parse(argv, UNPACK);
     if (args.positional().size() != 2) {
       throw new UsageException("unpack takes one REF and one DIR");
     }
@@ -135,13 +154,14 @@ public final class Main {
             .setCacheDir(cacheDir(args))
             .setPlatform(References.platform(args.option("platform")))
             .setRootless(args.flag("rootless") || !SafeTree.runningAsRoot())
-            .setPipelineOptions(pipelineOptions(args))
+            .setRegistry(args.registry())
+            .setPipelineOptions(args.pipelineOptions())
             .build();
     return job.run(out, err, JobRunner.progressFor(err));
   }
 
   private static int diff(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-    Args args = Args.parse(argv, ImmutableSet.of("cache-dir", "platform"), ImmutableSet.of("json"));
+    Args args = Args.parse(argv, DIFF);
     if (args.positional().size() != 2) {
       throw new UsageException("diff takes two REFs");
     }
@@ -159,19 +179,21 @@ public final class Main {
             .setPlatform(References.platform(platforms.stream().findFirst()))
             .setSecondPlatform(References.platform(platforms.stream().reduce((first, last) -> last)))
             .setJson(args.flag("json"))
-            .setPipelineOptions(pipelineOptions(args))
+            .setRegistry(args.registry())
+            .setPipelineOptions(args.pipelineOptions())
             .build();
     return job.run(out, err, JobRunner.progressFor(err));
   }
 
   private static int copy(CopyJob.Mode mode, List<String> argv, PrintStream out, PrintStream err) throws Exception {
-    boolean sync = mode == CopyJob.Mode.SYNC;
-    Args args = Args.parse(argv,
-        sync ? ImmutableSet.of("platform", "report", "tags", "config", "tls-verify") : ImmutableSet.of("platform", "report", "tls-verify"),
-        sync ? ImmutableSet.of("prune", "dry-run") : ImmutableSet.of("dry-run"));
+    Args args = Args.parse(argv, switch (mode) {
+      case COPY -> COPY;
+      case SYNC -> SYNC;
+      case MOVE -> MOVE;
+    });
     String command = mode.name().toLowerCase(java.util.Locale.ROOT);
     Optional<Platform> platform = References.platform(args.option("platform"));
-    RegistryConfig registry = RegistryConfig.defaults().withTlsVerify(tlsVerify(args));
+    RegistryConfig registry = args.registry();
     List<CopyRequest> requests;
     if (args.option("config").isPresent()) {
       if (args.positional().size() != 1 || args.option("tags").isPresent()) {
@@ -200,7 +222,7 @@ public final class Main {
           .setDestination(destination(mode, args.positional().get(1)))
           .setTagPattern(tags)
           .setPlatform(platform)
-          .setOnlyChanged(sync)
+          .setOnlyChanged(mode == CopyJob.Mode.SYNC)
           .setSourceRegistry(registry)
           .setDestinationRegistry(registry)
           .build());
@@ -212,18 +234,9 @@ public final class Main {
             .setPrune(args.flag("prune"))
             .setDryRun(args.flag("dry-run"))
             .setReport(args.option("report").map(Path::of))
-            .setPipelineOptions(pipelineOptions(args))
+            .setPipelineOptions(args.pipelineOptions())
             .build();
     return job.run(out, err, JobRunner.progressFor(err));
-  }
-
-  /** {@code --tls-verify=false} allows plain HTTP and unverified TLS. */
-  private static boolean tlsVerify(Args args) throws UsageException {
-    String value = args.option("tls-verify").orElse("true");
-    if (!value.equals("true") && !value.equals("false")) {
-      throw new UsageException("--tls-verify takes true or false, not \"" + value + "\"");
-    }
-    return value.equals("true");
   }
 
   /** Parses a copy destination; sync and move need one that keeps tags (not a docker archive). */
@@ -248,14 +261,6 @@ public final class Main {
           return base.resolve("layerfs");
         })
         .toAbsolutePath();
-  }
-
-  private static PipelineOptions pipelineOptions(Args args) throws UsageException {
-    try {
-      return PipelineOptionsFactory.fromArgs(args.pipelineArgs().toArray(new String[0])).withValidation().create();
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    }
   }
 
   private static String describe(Throwable e) {

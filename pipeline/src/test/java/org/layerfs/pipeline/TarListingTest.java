@@ -2,7 +2,6 @@ package org.layerfs.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -29,6 +28,7 @@ import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ImageSources;
 import org.layerfs.io.source.ResolvedImage;
 import org.layerfs.io.testing.TestData;
+import org.layerfs.io.testing.Tools;
 import org.layerfs.pipeline.testing.Fixtures;
 import org.layerfs.pipeline.testing.IndexRun;
 
@@ -105,10 +105,12 @@ class TarListingTest {
       in.readNBytes(magic, 0, 4);
     }
     String decompress;
+    Tools.require("tar");
     if ((magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
+      Tools.require("gzip");
       decompress = "gzip -dc";
     } else if ((magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
-      assumeTrue(UmociOracleTest.onPath("zstd"), "zstd is not installed");
+      Tools.require("zstd");
       decompress = "zstd -dc";
     } else {
       decompress = "cat";

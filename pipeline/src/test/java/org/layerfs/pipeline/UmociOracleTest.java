@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.hash.Hashing;
@@ -33,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.layerfs.io.testing.TestData;
+import org.layerfs.io.testing.Tools;
 import org.layerfs.pipeline.testing.Fixtures;
 import org.layerfs.pipeline.testing.IndexRun;
 
@@ -57,7 +57,7 @@ class UmociOracleTest {
 
   @BeforeAll
   static void setUp() throws IOException, InterruptedException {
-    assumeTrue(onPath("umoci"), "umoci is not installed");
+    Tools.require("umoci");
     root = "0".equals(exec(List.of("id", "-u")).trim());
     // umoci takes a lock in the layout it reads: give it a writable copy.
     layout = tmp.resolve("layout");
@@ -240,11 +240,6 @@ class UmociOracleTest {
       }
     }
     return nodes;
-  }
-
-  static boolean onPath(String tool) {
-    String path = System.getenv("PATH");
-    return path != null && Stream.of(path.split(File.pathSeparator)).anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
   }
 
   /** Runs a command; returns its output, fails the test when it exits non-zero. */

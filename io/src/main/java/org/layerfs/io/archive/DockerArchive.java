@@ -25,6 +25,7 @@ import org.layerfs.io.model.ImageIndex;
 import org.layerfs.io.model.ImageJson;
 import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.model.Platform;
+import org.layerfs.io.model.StrictJson;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ManifestResolver;
@@ -272,11 +273,7 @@ public final class DockerArchive implements ImageSource {
     if (!entries.containsKey(name)) {
       throw new ImageFormatException(what() + ": no " + name + " (not a docker save archive)");
     }
-    try {
-      return ImageJson.mapper().readTree(read(name));
-    } catch (IOException e) {
-      throw new ImageFormatException(what() + "/" + name + ": malformed JSON: " + e.getMessage(), e);
-    }
+    return StrictJson.read(read(name), what() + "/" + name);
   }
 
   private byte[] read(String name) throws IOException {

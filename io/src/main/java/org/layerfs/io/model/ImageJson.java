@@ -1,12 +1,10 @@
 package org.layerfs.io.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +14,7 @@ import java.util.Optional;
  * that a format quirk never leaks inward. Every error names what was being read.
  */
 public final class ImageJson {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = StrictJson.mapper();
 
   private ImageJson() {}
 
@@ -77,19 +75,13 @@ public final class ImageJson {
     return ImageConfig.of(platform, ids.build());
   }
 
-  /** Parses a JSON document, naming {@code what} when it is not JSON. */
+  /** Parses a JSON object, naming {@code what} when it is not one or has a key twice. */
   public static JsonNode tree(byte[] json, String what) throws ImageFormatException {
-    try {
-      JsonNode root = MAPPER.readTree(json);
-      if (root == null || !root.isObject()) {
-        throw new ImageFormatException(what + ": not a JSON object");
-      }
-      return root;
-    } catch (JsonProcessingException e) {
-      throw new ImageFormatException(what + ": malformed JSON: " + e.getOriginalMessage(), e);
-    } catch (IOException e) {
-      throw new ImageFormatException(what + ": unreadable JSON: " + e.getMessage(), e);
+    JsonNode root = StrictJson.read(json, what);
+    if (!root.isObject()) {
+      throw new ImageFormatException(what + ": not a JSON object");
     }
+    return root;
   }
 
   /** The descriptors in array {@code field} of {@code root}. */
@@ -185,7 +177,7 @@ public final class ImageJson {
     return v != null && v.isTextual() ? Optional.of(v.asText()) : Optional.empty();
   }
 
-  /** The shared mapper, for code that writes JSON the model does not cover. */
+  /** The shared mapper ({@link StrictJson}), for code that writes JSON the model does not cover. */
   public static ObjectMapper mapper() {
     return MAPPER;
   }

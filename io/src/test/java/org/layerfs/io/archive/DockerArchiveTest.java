@@ -293,4 +293,12 @@ class DockerArchiveTest {
     assertTrue(e.getMessage().contains("a docker archive must contain every layer it lists"), e.getMessage());
     assertEquals(false, Files.exists(file), "no archive that lists a layer it lacks");
   }
+
+  @Test
+  void manifestJsonWithLayersTwiceIsRefusedNamingTheKey(@TempDir Path tmp) throws IOException {
+    Path file = tmp.resolve("twice.tar");
+    writeTar(file, "manifest.json", "[{\"Config\":\"c.json\",\"Layers\":[\"a/layer.tar\"],\"Layers\":[]}]".getBytes(UTF_8));
+    ImageFormatException e = assertThrows(ImageFormatException.class, () -> DockerArchive.open(file));
+    assertTrue(e.getMessage().contains("manifest.json: key \"Layers\" twice"), e.getMessage());
+  }
 }

@@ -246,4 +246,34 @@ class ImageJsonTest {
         assertThrows(ImageFormatException.class, () -> ImageJson.parseConfig(json("{'rootfs':"), "config X"));
     assertTrue(e.getMessage().startsWith("config X:") && e.getMessage().contains("malformed JSON"), e.getMessage());
   }
+
+  // --- a key twice: parsers disagree on which counts, so the document is refused ---
+
+  @Test
+  void manifestWithLayersTwiceIsRefusedNamingTheKey() {
+    ImageFormatException e = refused("{'schemaVersion':2,'mediaType':'" + MediaTypes.OCI_MANIFEST + "'," + CONFIG + ","
+        + LAYERS + ",'layers':[]}");
+    assertTrue(e.getMessage().contains("key \"layers\" twice"), e.getMessage());
+  }
+
+  @Test
+  void indexWithManifestsTwiceIsRefusedNamingTheKey() {
+    String entry = "{'mediaType':'" + MediaTypes.OCI_MANIFEST + "','digest':'" + D1 + "','size':7}";
+    ImageFormatException e = refused("{'schemaVersion':2,'manifests':[" + entry + "],'manifests':[]}");
+    assertTrue(e.getMessage().contains("key \"manifests\" twice"), e.getMessage());
+  }
+
+  @Test
+  void descriptorWithDigestTwiceIsRefused() {
+    ImageFormatException e = refused("{'schemaVersion':2,'config':{'mediaType':'application/vnd.oci.image.config.v1+json',"
+        + "'digest':'" + D1 + "','digest':'" + D2 + "','size':7}," + LAYERS + "}");
+    assertTrue(e.getMessage().contains("key \"digest\" twice in one object, at /config/digest"), e.getMessage());
+  }
+
+  @Test
+  void configWithDiffIdsTwiceIsRefusedNamingTheKey() {
+    ImageFormatException e = assertThrows(ImageFormatException.class, () -> ImageJson.parseConfig(
+        json("{'os':'linux','rootfs':{'type':'layers','diff_ids':['" + D1 + "'],'diff_ids':['" + D2 + "']}}"), "config X"));
+    assertTrue(e.getMessage().startsWith("config X: key \"diff_ids\" twice in one object, at /rootfs/diff_ids"), e.getMessage());
+  }
 }

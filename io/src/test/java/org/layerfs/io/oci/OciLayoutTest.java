@@ -357,4 +357,15 @@ class OciLayoutTest {
       }
     }
   }
+
+  @Test
+  void indexJsonWithManifestsTwiceIsRefusedNamingTheKey(@TempDir Path tmp) throws IOException {
+    Files.writeString(tmp.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+    Files.writeString(tmp.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[],\"manifests\":[]}");
+    try (OciLayout layout = OciLayout.open(tmp)) {
+      ImageFormatException e =
+          assertThrows(ImageFormatException.class, () -> layout.resolve(ImageReference.parse("oci:" + tmp), Optional.empty()));
+      assertTrue(e.getMessage().contains("index.json") && e.getMessage().contains("key \"manifests\" twice"), e.getMessage());
+    }
+  }
 }

@@ -38,6 +38,7 @@ import org.layerfs.io.source.ImageSources;
 import org.layerfs.io.source.Resolution;
 import org.layerfs.io.source.ResolvedImage;
 import org.layerfs.io.testing.TestData;
+import org.layerfs.io.testing.Tools;
 
 /** The registry source and destination against a real distribution registry, and skopeo as the oracle. */
 class RegistryRoundTripTest {
@@ -298,6 +299,7 @@ class RegistryRoundTripTest {
   }
 
   private static String run(String... command) throws Exception {
+    Tools.require(command[0]);
     Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     byte[] out = p.getInputStream().readAllBytes();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", command));

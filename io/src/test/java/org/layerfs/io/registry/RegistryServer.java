@@ -1,7 +1,6 @@
 package org.layerfs.io.registry;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.google.common.collect.ImmutableList;
@@ -16,15 +15,16 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.testing.Tools;
 
 /**
  * A real CNCF distribution registry ({@code docker-registry}, Debian's package) for tests: plain
  * HTTP on a free loopback port, storage and deletes enabled in a directory the test owns,
- * optionally behind htpasswd basic auth. Tests are skipped (an assumption fails) where the
- * binary is not installed. Other modules' tests reach it through the io test-jar:
+ * optionally behind htpasswd basic auth. Where the binary is not installed, tests are skipped,
+ * or fail under {@code CI=true} ({@link Tools}). Other modules' tests reach it through the io
+ * test-jar:
  *
  * <pre>{@code
  * @TempDir static Path dir;
@@ -51,11 +51,6 @@ public final class RegistryServer implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(killOnExit);
   }
 
-  /** True when {@code docker-registry} is on the PATH. */
-  public static boolean isInstalled() {
-    return binary().isPresent();
-  }
-
   /** Starts an anonymous registry storing into {@code dir}; skips the test when none is installed. */
   public static RegistryServer start(Path dir) throws IOException {
     return start(dir, "");
@@ -72,8 +67,7 @@ public final class RegistryServer implements AutoCloseable {
   }
 
   private static RegistryServer start(Path dir, String authSection) throws IOException {
-    Optional<Path> binary = binary();
-    assumeTrue(binary.isPresent(), BINARY + " is not installed (Debian package docker-registry)");
+    Path binary = Tools.require(BINARY);
     Files.createDirectories(dir);
     IOException last = null;
     for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
@@ -83,7 +77,7 @@ public final class RegistryServer implements AutoCloseable {
       Files.writeString(config, config(dir.resolve("storage"), host, authSection), UTF_8);
       Path log = dir.resolve("registry.log");
       Process process =
-          new ProcessBuilder(binary.get().toString(), "serve", config.toString())
+          new ProcessBuilder(binary.toString(), "serve", config.toString())
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
@@ -182,16 +176,6 @@ public final class RegistryServer implements AutoCloseable {
     } catch (IllegalStateException e) {
       // the JVM is shutting down; the hook runs anyway
     }
-  }
-
-  private static Optional<Path> binary() {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-      Path candidate = Path.of(dir, BINARY);
-      if (Files.isExecutable(candidate)) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
   }
 
   private static int freePort() throws IOException {

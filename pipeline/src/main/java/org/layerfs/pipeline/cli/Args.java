@@ -2,31 +2,37 @@ package org.layerfs.pipeline.cli;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableListMultimap;
-import com.google.common.collect.ImmutableSet;
 import java.util.List;
 import java.util.Optional;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.layerfs.io.registry.RegistryConfig;
 
 /**
  * A command's arguments: positional ones, layerfs's own options ({@code --name VALUE},
  * {@code --name=VALUE} or a bare flag) and everything else starting with {@code --}, which is
- * handed to Beam as pipeline options ({@code --runner=...}).
+ * handed to Beam as pipeline options ({@code --runner=...}) when Beam knows it.
  */
 public final class Args {
+  private final CommandOptions command;
   private final ImmutableList<String> positional;
   private final ImmutableListMultimap<String, String> options;
   private final ImmutableList<String> pipelineArgs;
 
-  private Args(ImmutableList<String> positional, ImmutableListMultimap<String, String> options, ImmutableList<String> pipelineArgs) {
+  private Args(
+      CommandOptions command,
+      ImmutableList<String> positional,
+      ImmutableListMultimap<String, String> options,
+      ImmutableList<String> pipelineArgs) {
+    this.command = command;
     this.positional = positional;
     this.options = options;
     this.pipelineArgs = pipelineArgs;
   }
 
   /**
-   * Parses {@code argv}. {@code valued} are the command's options that take a value, {@code flags}
-   * those that do not; any other {@code --option} goes to Beam.
+   * Parses {@code argv} for {@code command}; an {@code --option} it does not take goes to Beam.
    */
-  public static Args parse(List<String> argv, ImmutableSet<String> valued, ImmutableSet<String> flags) throws UsageException {
+  public static Args parse(List<String> argv, CommandOptions command) throws UsageException {
     ImmutableList.Builder<String> positional = ImmutableList.builder();
     ImmutableListMultimap.Builder<String, String> options = ImmutableListMultimap.builder();
     ImmutableList.Builder<String> pipeline = ImmutableList.builder();
@@ -43,7 +49,7 @@ public final class Args {
       }
       int eq = a.indexOf('=');
       String name = a.substring(2, eq < 0 ? a.length() : eq);
-      if (valued.contains(name)) {
+      if (command.valued().containsKey(name)) {
         if (eq >= 0) {
           options.put(name, a.substring(eq + 1));
         } else if (i + 1 < argv.size()) {
@@ -51,7 +57,7 @@ public final class Args {
         } else {
           throw new UsageException("--" + name + " needs a value");
         }
-      } else if (flags.contains(name)) {
+      } else if (command.flags().contains(name)) {
         if (eq >= 0) {
           throw new UsageException("--" + name + " takes no value");
         }
@@ -60,7 +66,7 @@ public final class Args {
         pipeline.add(a);
       }
     }
-    return new Args(positional.build(), options.build(), pipeline.build());
+    return new Args(command, positional.build(), options.build(), pipeline.build());
   }
 
   public ImmutableList<String> positional() {
@@ -80,5 +86,25 @@ public final class Args {
   /** The arguments meant for Beam's {@code PipelineOptionsFactory}. */
   public ImmutableList<String> pipelineArgs() {
     return pipelineArgs;
+  }
+
+  /** Beam's options from {@link #pipelineArgs}; one Beam does not know either is a usage error. */
+  public PipelineOptions pipelineOptions() throws UsageException {
+    return BeamOptions.create(command, pipelineArgs);
+  }
+
+  /** The registry configuration the registry options ask for. */
+  public RegistryConfig registry() throws UsageException {
+    return RegistryOptions.from(this);
+  }
+
+  /** A usage error when any option is meant for Beam: for commands that run no pipeline. */
+  public void requireNoPipelineArgs() throws UsageException {
+    if (!pipelineArgs.isEmpty()) {
+      String arg = pipelineArgs.get(0);
+      int eq = arg.indexOf('=');
+      throw new UsageException(command.command() + ": unknown option " + (eq < 0 ? arg : arg.substring(0, eq)) + "\n"
+          + command.command() + " takes " + command.describe());
+    }
   }
 }

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.layerfs.io.model.Platform;
 import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ImageSources;
 import org.layerfs.io.source.Resolution;
@@ -15,12 +16,13 @@ public final class SingleImage {
   private SingleImage() {}
 
   /**
-   * The one image {@code ref} names (with {@code platform} applied). Several images are a usage
+   * The one image {@code ref} names (with {@code platform} applied, registries reached with
+   * {@code registry}). Several images are a usage
    * error that lists them; none is a failure with the reasons.
    */
-  public static ResolvedImage resolve(ImageReference ref, Optional<Platform> platform) throws UsageException, IOException {
+  public static ResolvedImage resolve(ImageReference ref, Optional<Platform> platform, RegistryConfig registry) throws UsageException, IOException {
     Resolution r;
-    try (ImageSource source = ImageSources.open(ref.store())) {
+    try (ImageSource source = ImageSources.open(ref.store(), registry)) {
       r = source.resolve(ref, platform);
     }
     if (r.images().size() == 1) {

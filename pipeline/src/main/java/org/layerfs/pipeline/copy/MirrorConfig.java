@@ -42,7 +42,10 @@ public final class MirrorConfig {
       throws UsageException, IOException {
     Object root;
     try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      root = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+      // A key twice would be read as whichever the parser keeps: refused, as in image JSON.
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(false);
+      root = new Yaml(new SafeConstructor(options)).load(in);
     } catch (YAMLException e) {
       throw new UsageException(file + ": not valid YAML: " + e.getMessage());
     }
@@ -66,7 +69,8 @@ public final class MirrorConfig {
       if (!(tls instanceof Boolean)) {
         throw new UsageException(file + ": " + registry + ": tls-verify: want true or false");
       }
-      RegistryConfig sourceRegistry = RegistryConfig.defaults().withTlsVerify((Boolean) tls);
+      // The command line's registry options (credentials) hold for the sources too; TLS is per source.
+      RegistryConfig sourceRegistry = destinationRegistry.withTlsVerify((Boolean) tls);
       Source source = new Source(registry, destination, platform, file, sourceRegistry, destinationRegistry);
       for (Map.Entry<?, ?> image : map(settings.get("images"), file + ": " + registry + ": images").entrySet()) {
         source.images(String.valueOf(image.getKey()), image.getValue(), requests);

@@ -21,7 +21,9 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.layerfs.io.model.Platform;
+import org.layerfs.io.model.StrictJson;
 import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.source.ResolvedImage;
 import org.layerfs.pipeline.cli.SingleImage;
 import org.layerfs.pipeline.cli.UsageException;
@@ -42,7 +44,7 @@ import org.layerfs.transforms.tar.TarNames;
  */
 @AutoValue
 public abstract class DiffJob {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = StrictJson.mapper();
 
   public abstract ImageReference first();
 
@@ -58,10 +60,17 @@ public abstract class DiffJob {
 
   public abstract boolean json();
 
+  /** How registries are reached: TLS, credentials (the command line's registry options). */
+  public abstract RegistryConfig registry();
+
   public abstract PipelineOptions pipelineOptions();
 
   public static Builder builder() {
-    return new AutoValue_DiffJob.Builder().setPlatform(Optional.empty()).setSecondPlatform(Optional.empty()).setJson(false);
+    return new AutoValue_DiffJob.Builder()
+        .setRegistry(RegistryConfig.defaults())
+        .setPlatform(Optional.empty())
+        .setSecondPlatform(Optional.empty())
+        .setJson(false);
   }
 
   /** Configures a diff; both references, the cache and the pipeline options are required. */
@@ -79,6 +88,8 @@ public abstract class DiffJob {
 
     public abstract Builder setJson(boolean json);
 
+    public abstract Builder setRegistry(RegistryConfig registry);
+
     public abstract Builder setPipelineOptions(PipelineOptions options);
 
     public abstract DiffJob build();
@@ -86,15 +97,15 @@ public abstract class DiffJob {
 
   /** Runs the diff and prints it; returns the exit status. */
   public int run(PrintStream out, PrintStream err, Progress progress) throws IOException, UsageException {
-    ResolvedImage a = SingleImage.resolve(first(), platform());
-    ResolvedImage b = SingleImage.resolve(second(), secondPlatform());
+    ResolvedImage a = SingleImage.resolve(first(), platform(), registry());
+    ResolvedImage b = SingleImage.resolve(second(), secondPlatform(), registry());
     Files.createDirectories(cacheDir());
     Path work = Scratch.create(pipelineOptions(), "layerfs-diff-");
     try {
       String merged = work.resolve("merged").toString();
       Path outcomes = work.resolve("outcomes.jsonl");
       Pipeline p = Pipeline.create(pipelineOptions());
-      p.apply("IndexAndMerge", MergeImages.of(List.of(a, b), cacheDir().toString(), merged))
+      p.apply("IndexAndMerge", MergeImages.of(List.of(a, b), registry(), cacheDir().toString(), merged))
           .apply("OutcomeRecords", MapElements.into(TypeDescriptors.strings()).via((ImageOutcome o) -> o.toReportJson().toString()))
           .apply("WriteOutcomes", WriteJsonLines.to(outcomes.toString()));
       JobRunner.run(p, progress);

@@ -26,6 +26,7 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.layerfs.io.model.Platform;
 import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.source.ResolvedImage;
 import org.layerfs.pipeline.run.JobMetrics;
 import org.layerfs.pipeline.run.JobRunner;
@@ -56,10 +57,13 @@ public abstract class IndexJob {
 
   public abstract Optional<Path> report();
 
+  /** How registries are reached: TLS, credentials (the command line's registry options). */
+  public abstract RegistryConfig registry();
+
   public abstract PipelineOptions pipelineOptions();
 
   public static Builder builder() {
-    return new AutoValue_IndexJob.Builder();
+    return new AutoValue_IndexJob.Builder().setRegistry(RegistryConfig.defaults());
   }
 
   /** Configures an index job; references, output and cache directories are required. */
@@ -75,6 +79,8 @@ public abstract class IndexJob {
 
     public abstract Builder setReport(Optional<Path> report);
 
+    public abstract Builder setRegistry(RegistryConfig registry);
+
     public abstract Builder setPipelineOptions(PipelineOptions options);
 
     public abstract IndexJob build();
@@ -86,13 +92,13 @@ public abstract class IndexJob {
     String cache = cacheDir().toString();
     Pipeline p = Pipeline.create(pipelineOptions());
 
-    PCollectionTuple resolved = p.apply("ResolveImages", ResolveImages.of(references()).withPlatform(platform()));
+    PCollectionTuple resolved = p.apply("ResolveImages", ResolveImages.of(references()).withPlatform(platform()).withRegistry(registry()));
     PCollection<ResolvedImage> images = resolved.get(ResolveImages.IMAGES);
 
     PCollection<LayerOutcome> layers =
         images
             .apply("LayersOfImages", FlatMapElements.into(TypeDescriptor.of(LayerRef.class)).via(LayerRef::of))
-            .apply("IndexLayers", IndexLayers.withCache(cache));
+            .apply("IndexLayers", IndexLayers.withCache(cache).withRegistry(registry()));
     layers.apply("WriteLayerCatalog", new WriteLayerCatalog(cache, out));
 
     PCollectionView<Map<String, LayerOutcome>> byDigest =

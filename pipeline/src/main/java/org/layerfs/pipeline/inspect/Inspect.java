@@ -10,6 +10,7 @@ import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.ImageJson;
 import org.layerfs.io.model.Platform;
 import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.source.ImageFailure;
 import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ImageSources;
@@ -22,11 +23,12 @@ public final class Inspect {
   private Inspect() {}
 
   /** Prints what {@code ref} holds; returns the exit status (1 when some image failed). */
-  public static int run(ImageReference ref, Optional<Platform> platform, boolean json, PrintStream out, PrintStream err)
+  public static int run(
+      ImageReference ref, Optional<Platform> platform, RegistryConfig registry, boolean json, PrintStream out, PrintStream err)
       throws IOException {
     ArrayNode all = ImageJson.mapper().createArrayNode();
     Resolution resolution;
-    try (ImageSource source = ImageSources.open(ref.store())) {
+    try (ImageSource source = ImageSources.open(ref.store(), registry)) {
       resolution = source.resolve(ref, platform);
       for (ResolvedImage image : resolution.images()) {
         JsonNode config = ImageJson.tree(source.readBlob(image.manifest().config()), "config of " + image.name());

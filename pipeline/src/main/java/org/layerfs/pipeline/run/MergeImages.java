@@ -21,6 +21,7 @@ import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.layerfs.io.model.Digest;
+import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.source.ResolvedImage;
 import org.layerfs.transforms.catalog.FileEntryJson;
 import org.layerfs.transforms.image.ImageOutcome;
@@ -38,11 +39,13 @@ import org.layerfs.transforms.tar.FileEntry;
 public final class MergeImages extends PTransform<PBegin, PCollection<ImageOutcome>> {
   private static final long serialVersionUID = 1L;
   private final ImmutableList<ResolvedImage> images;
+  private final RegistryConfig registry;
   private final String cacheDir;
   private final String mergedDir;
 
-  private MergeImages(List<ResolvedImage> images, String cacheDir, String mergedDir) {
+  private MergeImages(List<ResolvedImage> images, RegistryConfig registry, String cacheDir, String mergedDir) {
     this.images = ImmutableList.copyOf(images);
+    this.registry = registry;
     this.cacheDir = cacheDir;
     this.mergedDir = mergedDir;
   }
@@ -59,8 +62,9 @@ public final class MergeImages extends PTransform<PBegin, PCollection<ImageOutco
     return view;
   }
 
-  public static MergeImages of(List<ResolvedImage> images, String cacheDir, String mergedDir) {
-    return new MergeImages(images, cacheDir, mergedDir);
+  /** Merges {@code images}, reading their layers from registries with {@code registry}. */
+  public static MergeImages of(List<ResolvedImage> images, RegistryConfig registry, String cacheDir, String mergedDir) {
+    return new MergeImages(images, registry, cacheDir, mergedDir);
   }
 
   @Override
@@ -70,7 +74,7 @@ public final class MergeImages extends PTransform<PBegin, PCollection<ImageOutco
     PCollectionView<Map<String, LayerOutcome>> byDigest =
         resolved
             .apply("LayersOfImages", FlatMapElements.into(TypeDescriptor.of(LayerRef.class)).via(LayerRef::of))
-            .apply("IndexLayers", IndexLayers.withCache(cacheDir))
+            .apply("IndexLayers", IndexLayers.withCache(cacheDir).withRegistry(registry))
             .apply("KeyByDigest", WithKeys.of((LayerOutcome l) -> l.digest().toString()).withKeyType(TypeDescriptors.strings()))
             .apply("LayerSummaries", View.asMap());
     return resolved.apply("MergeLayers", MergeLayers.of(cacheDir, byDigest).writingTo(mergedDir));

@@ -1,14 +1,29 @@
 package org.layerfs.pipeline.run;
 
+import com.google.common.collect.ImmutableList;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.ToLongFunction;
+import org.layerfs.transforms.copy.CopyMetrics;
 import org.layerfs.transforms.layer.LayerMetrics;
 
 /**
- * The progress of a layer job, from Beam metrics: on a terminal one line rewritten in place,
- * otherwise a plain log line now and then.
+ * The progress of a job, from Beam metrics: what it counts (layers indexed, blobs copied) and
+ * bytes done of the total, the rate and the time left. On a terminal one line rewritten in
+ * place, otherwise a plain log line now and then.
  */
 public final class Progress {
+  /** Things a job counts: a label, the counter of how many there are, those of each ending. */
+  private record Counted(String label, String total, ImmutableList<String> done) {}
+
+  private static final ImmutableList<Counted> COUNTED = ImmutableList.of(
+      new Counted("layers", LayerMetrics.LAYERS_TOTAL,
+          ImmutableList.of(LayerMetrics.LAYERS_INDEXED, LayerMetrics.LAYERS_CACHED, LayerMetrics.LAYERS_FAILED)),
+      new Counted("blobs", CopyMetrics.BLOBS_TOTAL,
+          ImmutableList.of(CopyMetrics.BLOBS_COPIED, CopyMetrics.BLOBS_PRESENT, CopyMetrics.BLOBS_FAILED)));
+
   private final PrintStream out;
   private final boolean terminal;
   private final long start = System.nanoTime();
@@ -26,7 +41,7 @@ public final class Progress {
       return;
     }
     lastLog = now;
-    String line = line(m, now);
+    String line = line(m::counter, seconds(now));
     if (terminal) {
       out.print("\r" + line + "\033[K");
     } else {
@@ -38,21 +53,31 @@ public final class Progress {
   /** Ends the progress line. */
   public void finish(JobMetrics m) {
     if (terminal) {
-      out.print("\r" + line(m, System.nanoTime()) + "\033[K\n");
+      out.print("\r" + line(m::counter, seconds(System.nanoTime())) + "\033[K\n");
       out.flush();
     }
   }
 
-  private String line(JobMetrics m, long now) {
-    long layersTotal = m.counter(LayerMetrics.LAYERS_TOTAL);
-    long layersDone =
-        m.counter(LayerMetrics.LAYERS_INDEXED) + m.counter(LayerMetrics.LAYERS_CACHED) + m.counter(LayerMetrics.LAYERS_FAILED);
-    long bytesTotal = m.counter(LayerMetrics.BYTES_TOTAL);
-    long bytesDone = m.counter(LayerMetrics.BYTES_DONE);
-    double seconds = Math.max((now - start) / 1e9, 1e-3);
+  private double seconds(long now) {
+    return Math.max((now - start) / 1e9, 1e-3);
+  }
+
+  /** The line for {@code counters} after {@code seconds}: {@code blobs 3/7, 1.0 MiB/2.0 MiB, ...}. */
+  static String line(ToLongFunction<String> counters, double seconds) {
+    List<String> parts = new ArrayList<>();
+    for (Counted c : COUNTED) {
+      long total = counters.applyAsLong(c.total());
+      if (total > 0) {
+        long done = c.done().stream().mapToLong(counters).sum();
+        parts.add(String.format(Locale.ROOT, "%s %d/%d", c.label(), done, total));
+      }
+    }
+    long bytesTotal = counters.applyAsLong(LayerMetrics.BYTES_TOTAL);
+    long bytesDone = counters.applyAsLong(LayerMetrics.BYTES_DONE);
     double rate = bytesDone / seconds;
     String eta = rate > 0 && bytesTotal > bytesDone ? String.format(Locale.ROOT, ", %ds left", (long) ((bytesTotal - bytesDone) / rate)) : "";
-    return String.format(
-        Locale.ROOT, "layers %d/%d, %s/%s, %s/s%s", layersDone, layersTotal, Sizes.human(bytesDone), Sizes.human(bytesTotal), Sizes.human((long) rate), eta);
+    parts.add(String.format(
+        Locale.ROOT, "%s/%s, %s/s%s", Sizes.human(bytesDone), Sizes.human(bytesTotal), Sizes.human((long) rate), eta));
+    return String.join(", ", parts);
   }
 }

@@ -9,6 +9,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.layerfs.io.model.StrictJson;
 import org.layerfs.transforms.catalog.FileEntryJson;
 import org.layerfs.transforms.unpack.SafeTree;
 
@@ -18,7 +19,7 @@ import org.layerfs.transforms.unpack.SafeTree;
  * so that the tree can be re-owned later.
  */
 final class OwnersFile implements SafeTree.OwnerLog, Closeable {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = StrictJson.mapper();
   private final Writer out;
 
   OwnersFile(Path file) throws IOException {

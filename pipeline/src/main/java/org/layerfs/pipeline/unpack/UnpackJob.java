@@ -25,7 +25,9 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.Platform;
+import org.layerfs.io.model.StrictJson;
 import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.source.ResolvedImage;
 import org.layerfs.pipeline.cli.SingleImage;
 import org.layerfs.pipeline.cli.UsageException;
@@ -43,7 +45,7 @@ import org.layerfs.transforms.unpack.UnpackLimits;
  */
 @AutoValue
 public abstract class UnpackJob {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = StrictJson.mapper();
 
   public abstract ImageReference reference();
 
@@ -58,10 +60,13 @@ public abstract class UnpackJob {
 
   public abstract UnpackLimits limits();
 
+  /** How registries are reached: TLS, credentials (the command line's registry options). */
+  public abstract RegistryConfig registry();
+
   public abstract PipelineOptions pipelineOptions();
 
   public static Builder builder() {
-    return new AutoValue_UnpackJob.Builder().setLimits(UnpackLimits.defaults()).setPlatform(Optional.empty());
+    return new AutoValue_UnpackJob.Builder().setRegistry(RegistryConfig.defaults()).setLimits(UnpackLimits.defaults()).setPlatform(Optional.empty());
   }
 
   /** Configures an unpack; reference, directory, cache, rootless and pipeline options are required. */
@@ -79,6 +84,8 @@ public abstract class UnpackJob {
 
     public abstract Builder setLimits(UnpackLimits limits);
 
+    public abstract Builder setRegistry(RegistryConfig registry);
+
     public abstract Builder setPipelineOptions(PipelineOptions options);
 
     public abstract UnpackJob build();
@@ -93,7 +100,7 @@ public abstract class UnpackJob {
   public int run(PrintStream out, PrintStream err, Progress progress) throws IOException, UsageException {
     Path dir = dir().toAbsolutePath().normalize();
     checkEmptyOrAbsent(dir);
-    ResolvedImage image = SingleImage.resolve(reference(), platform());
+    ResolvedImage image = SingleImage.resolve(reference(), platform(), registry());
     Files.createDirectories(dir.getParent());
     Files.createDirectories(cacheDir());
     Path tmp = Files.createTempDirectory(dir.getParent(), "." + dir.getFileName() + ".layerfs-tmp-");
@@ -104,9 +111,9 @@ public abstract class UnpackJob {
       // umoci's rootfs is 0755 whatever the umask; an image's root entry ("./") replaces it.
       Files.setAttribute(rootfs, "unix:mode", 0755);
       Path work = Files.createDirectory(tmp.resolve("work"));
-      UnpackTarget target = UnpackTarget.of(image, rootfs, work, cacheDir(), limits(), !rootless());
+      UnpackTarget target = UnpackTarget.of(image, registry(), rootfs, work, cacheDir(), limits(), !rootless());
       Pipeline p = Pipeline.create(pipelineOptions());
-      p.apply("IndexAndMerge", MergeImages.of(List.of(image), cacheDir().toString(), target.mergedDir()))
+      p.apply("IndexAndMerge", MergeImages.of(List.of(image), registry(), cacheDir().toString(), target.mergedDir()))
           .apply("WriteTree", new WriteTree(target));
       JobRunner.run(p, progress);
 

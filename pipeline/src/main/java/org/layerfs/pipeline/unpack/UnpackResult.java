@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
-import org.layerfs.transforms.unpack.UnpackPlan;
 import org.layerfs.transforms.tar.TarNames;
+import org.layerfs.transforms.unpack.UnpackPlan;
 
 /** What one step of an unpack did: the plan made, a layer written, or why it failed. */
 @AutoValue

@@ -5,9 +5,10 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.List;
-import org.layerfs.io.source.ResolvedImage;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.MediaTypes;
+import org.layerfs.io.registry.RegistryConfig;
+import org.layerfs.io.source.ResolvedImage;
 import org.layerfs.transforms.layer.LayerCache;
 import org.layerfs.transforms.merge.LayerMerger;
 import org.layerfs.transforms.unpack.SafeTree;
@@ -15,15 +16,17 @@ import org.layerfs.transforms.unpack.UnpackLimits;
 import org.layerfs.transforms.unpack.UnpackPlan;
 
 /**
- * What the steps of one unpack share: the image, the tree being written (a temporary directory,
- * renamed into place by the job), the work directory (merged view, owners, result), the layer
- * cache, the limits, and whether owners are applied.
+ * What the steps of one unpack share: the image and how to reach its registry, the tree being
+ * written (a temporary directory, renamed into place by the job), the work directory (merged
+ * view, owners, result), the layer cache, the limits, and whether owners are applied.
  */
 @AutoValue
 abstract class UnpackTarget implements Serializable {
   private static final long serialVersionUID = 1L;
 
   abstract ResolvedImage image();
+
+  abstract RegistryConfig registry();
 
   abstract String rootfs();
 
@@ -35,8 +38,10 @@ abstract class UnpackTarget implements Serializable {
 
   abstract boolean applyOwners();
 
-  static UnpackTarget of(ResolvedImage image, Path rootfs, Path workDir, Path cacheDir, UnpackLimits limits, boolean applyOwners) {
-    return new AutoValue_UnpackTarget(image, rootfs.toString(), workDir.toString(), cacheDir.toString(), limits, applyOwners);
+  static UnpackTarget of(ResolvedImage image, RegistryConfig registry, Path rootfs, Path workDir, Path cacheDir,
+      UnpackLimits limits, boolean applyOwners) {
+    return new AutoValue_UnpackTarget(
+        image, registry, rootfs.toString(), workDir.toString(), cacheDir.toString(), limits, applyOwners);
   }
 
   String mergedDir() {

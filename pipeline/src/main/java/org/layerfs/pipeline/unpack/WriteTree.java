@@ -27,6 +27,7 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.StrictJson;
 import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ImageSources;
 import org.layerfs.transforms.image.ImageOutcome;
@@ -121,7 +122,7 @@ final class WriteTree extends PTransform<PCollection<ImageOutcome>, PDone> {
     public void process(@Element LayerTask task, OutputReceiver<UnpackResult> out) {
       Descriptor layer = task.layer();
       try (OwnersFile owners = target.ownersFile("layer-" + layer.digest().hex());
-          ImageSource source = ImageSources.open(target.image().store());
+          ImageSource source = ImageSources.open(target.image().store(), target.registry());
           InputStream raw = source.openBlob(layer)) {
         SafeTree tree = target.tree(owners);
         LayerWriter.Written w = writer.write(target.image().name(), raw, layer, task.entries(), tree);
@@ -135,7 +136,7 @@ final class WriteTree extends PTransform<PCollection<ImageOutcome>, PDone> {
   /** Once every layer is written: hardlinks, directory metadata, and the result file. */
   private static final class FinishFn extends DoFn<KV<String, Iterable<UnpackResult>>, Void> {
     private static final long serialVersionUID = 1L;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = StrictJson.mapper();
     private final UnpackTarget target;
 
     FinishFn(UnpackTarget target) {

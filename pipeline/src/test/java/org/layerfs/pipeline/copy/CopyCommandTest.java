@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerfs.io.oci.StoreLock;
 import org.layerfs.io.testing.TestData;
+import org.layerfs.io.testing.Tools;
 import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.Layouts;
 
@@ -200,6 +201,7 @@ class CopyCommandTest {
 
   /** Runs a tool, fails the test unless it exits 0, returns its stdout. */
   static String run(String... command) throws IOException, InterruptedException {
+    Tools.require(command[0]);
     Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
     String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

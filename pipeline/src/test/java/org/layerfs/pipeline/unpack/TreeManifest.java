@@ -29,10 +29,10 @@ import java.util.stream.Stream;
  * {@code user.*} xattrs; and the hardlink groups (paths sharing an inode). The root itself is
  * {@code "."}, without its mtime (an extractor sets it when the image has no root entry).
  */
-record TreeManifest(Map<String, String> nodes, Set<String> hardlinkGroups) {
+public record TreeManifest(Map<String, String> nodes, Set<String> hardlinkGroups) {
   private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
 
-  static TreeManifest of(Path root, boolean owners, boolean xattrs) throws IOException {
+  public static TreeManifest of(Path root, boolean owners, boolean xattrs) throws IOException {
     Map<String, String> nodes = new TreeMap<>();
     Map<Object, Set<String>> byInode = new TreeMap<>();
     try (Stream<Path> s = Files.walk(root)) {
@@ -125,7 +125,7 @@ record TreeManifest(Map<String, String> nodes, Set<String> hardlinkGroups) {
   }
 
   /** The paths whose nodes differ, each with both sides; empty when the trees are the same. */
-  List<String> differences(TreeManifest other, String thisName, String otherName) {
+  public List<String> differences(TreeManifest other, String thisName, String otherName) {
     Set<String> all = new TreeSet<>(nodes.keySet());
     all.addAll(other.nodes.keySet());
     List<String> diffs = new ArrayList<>();

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.layerfs.io.testing.TestData;
+import org.layerfs.io.testing.Tools;
 import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.Fixtures;
 import org.layerfs.transforms.unpack.SafeTree;
@@ -38,7 +37,7 @@ class UnpackOracleTest {
 
   @BeforeAll
   static void setUp() throws IOException, InterruptedException {
-    assumeTrue(onPath("umoci"), "umoci is not installed");
+    Tools.require("umoci");
     root = SafeTree.runningAsRoot();
     // umoci takes a lock in the layout it reads: give it a writable copy.
     layout = tmp.resolve("layout");
@@ -100,10 +99,5 @@ class UnpackOracleTest {
       assertEquals(0, p.exitValue(), () -> cmd + ":\n" + out);
     }
     return bundle.resolve("rootfs");
-  }
-
-  private static boolean onPath(String tool) {
-    String path = System.getenv("PATH");
-    return path != null && Stream.of(path.split(File.pathSeparator)).anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
   }
 }

@@ -3,9 +3,9 @@ package org.layerfs.transforms.catalog;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.Maps;
@@ -15,6 +15,7 @@ import java.io.Writer;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.layerfs.io.model.StrictJson;
 import org.layerfs.transforms.tar.EntryType;
 import org.layerfs.transforms.tar.FileEntry;
 import org.layerfs.transforms.tar.TarNames;
@@ -30,8 +31,7 @@ import org.layerfs.transforms.tar.TarNames;
  * other in {@code xattrsBase64}.
  */
 public final class FileEntryJson {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final JsonFactory FACTORY = MAPPER.getFactory();
+  private static final JsonFactory FACTORY = StrictJson.factory();
   private static final String BASE64 = "Base64";
   private static final BaseEncoding BASE64_CODEC = BaseEncoding.base64();
 
@@ -157,6 +157,8 @@ public final class FileEntryJson {
           default -> p.skipChildren(); // a field of a newer format: ignored
         }
       }
+    } catch (JsonProcessingException e) {
+      throw new IOException(StrictJson.describe(e) + ": " + line, e);
     }
     if (path != null) {
       b.setPath(path);

@@ -47,7 +47,7 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
   /** Keeps one copy per key: any image's will do, the blob is the same. */
   private static final class FirstFn extends DoFn<KV<String, Iterable<BlobCopy>>, BlobCopy> {
     private static final long serialVersionUID = 1L;
-    private final Counter blobs = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.LAYERS_TOTAL);
+    private final Counter blobs = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.BLOBS_TOTAL);
     private final Counter bytes = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.BYTES_TOTAL);
 
     @ProcessElement

@@ -3,17 +3,24 @@ package org.layerfs.transforms.copy;
 import org.layerfs.transforms.layer.LayerMetrics;
 
 /**
- * The Beam metrics copies report. Blobs count on the layer counters the progress line reads
- * ({@link LayerMetrics#LAYERS_TOTAL}, {@link LayerMetrics#BYTES_DONE}, ...), so one display serves
- * every job; the bytes actually written are counted apart.
+ * The Beam metrics copies report, in {@link LayerMetrics#NAMESPACE}. A copy counts blobs (layers
+ * and configs alike; manifests are committed apart), never layers; its bytes count on the byte
+ * counters every job shares ({@link LayerMetrics#BYTES_TOTAL}, {@link LayerMetrics#BYTES_DONE}),
+ * which the progress line reads, and the bytes actually written apart.
  */
 public final class CopyMetrics {
+  /** Distinct blobs the copy has to bring to its destinations. */
+  public static final String BLOBS_TOTAL = "blobsTotal";
+
+  public static final String BLOBS_COPIED = "blobsCopied";
+
+  /** Blobs the destination already had: verified there, not written. */
+  public static final String BLOBS_PRESENT = "blobsAlreadyThere";
+
+  public static final String BLOBS_FAILED = "blobsFailed";
+
   /** Bytes written to destinations (blobs already there count in {@link LayerMetrics#BYTES_DONE} only). */
   public static final String BYTES_COPIED = "bytesCopied";
-
-  public static final String BLOBS_COPIED = LayerMetrics.LAYERS_INDEXED;
-  public static final String BLOBS_PRESENT = LayerMetrics.LAYERS_CACHED;
-  public static final String BLOBS_FAILED = LayerMetrics.LAYERS_FAILED;
 
   private CopyMetrics() {}
 }

@@ -16,6 +16,7 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.layerfs.io.model.Platform;
 import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.source.ImageFailure;
 import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ImageSources;
@@ -37,20 +38,28 @@ public abstract class ResolveImages extends PTransform<PBegin, PCollectionTuple>
 
   abstract Optional<Platform> platform();
 
+  abstract RegistryConfig registry();
+
+  /** Resolves {@code references}, reaching registries with {@link RegistryConfig#defaults()}. */
   public static ResolveImages of(Iterable<ImageReference> references) {
-    return new AutoValue_ResolveImages(ImmutableList.copyOf(references), Optional.empty());
+    return new AutoValue_ResolveImages(ImmutableList.copyOf(references), Optional.empty(), RegistryConfig.defaults());
   }
 
   /** Selects one platform of every index. */
   public ResolveImages withPlatform(Optional<Platform> platform) {
-    return new AutoValue_ResolveImages(references(), platform);
+    return new AutoValue_ResolveImages(references(), platform, registry());
+  }
+
+  /** Reaches registries with {@code registry} (TLS, credentials). */
+  public ResolveImages withRegistry(RegistryConfig registry) {
+    return new AutoValue_ResolveImages(references(), platform(), registry);
   }
 
   @Override
   public PCollectionTuple expand(PBegin begin) {
     return begin
         .apply("References", Create.of(references()))
-        .apply("Resolve", ParDo.of(new ResolveFn(platform()))
+        .apply("Resolve", ParDo.of(new ResolveFn(platform(), registry()))
             .withOutputTags(IMAGES, TupleTagList.of(FAILURES)));
   }
 
@@ -58,15 +67,17 @@ public abstract class ResolveImages extends PTransform<PBegin, PCollectionTuple>
     private static final long serialVersionUID = 1L;
     /** Optional is not serializable: a DoFn keeps the platform or null. */
     private final Platform platform;
+    private final RegistryConfig registry;
     private final Counter failed = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.IMAGES_FAILED);
 
-    ResolveFn(Optional<Platform> platform) {
+    ResolveFn(Optional<Platform> platform, RegistryConfig registry) {
       this.platform = platform.orElse(null);
+      this.registry = registry;
     }
 
     @ProcessElement
     public void process(@Element ImageReference ref, MultiOutputReceiver out) {
-      try (ImageSource source = ImageSources.open(ref.store())) {
+      try (ImageSource source = ImageSources.open(ref.store(), registry)) {
         var resolution = source.resolve(ref, Optional.ofNullable(platform));
         resolution.images().forEach(out.get(IMAGES)::output);
         for (ImageFailure f : resolution.failures()) {

@@ -13,6 +13,7 @@ import org.layerfs.io.model.Compression;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ImageSources;
 import org.layerfs.transforms.tar.LayerFormatException;
@@ -22,6 +23,7 @@ class IndexLayerFn extends DoFn<LayerRef, LayerOutcome> {
   private static final long serialVersionUID = 1L;
 
   private final String cacheDir;
+  private final RegistryConfig registry;
   private final Counter indexed = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.LAYERS_INDEXED);
   private final Counter cached = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.LAYERS_CACHED);
   private final Counter rebuilt = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.CACHE_REBUILT);
@@ -32,8 +34,9 @@ class IndexLayerFn extends DoFn<LayerRef, LayerOutcome> {
   private transient LayerReader reader;
   private transient Map<ImageReference, ImageSource> sources;
 
-  IndexLayerFn(String cacheDir) {
+  IndexLayerFn(String cacheDir, RegistryConfig registry) {
     this.cacheDir = cacheDir;
+    this.registry = registry;
   }
 
   @Setup
@@ -89,7 +92,7 @@ class IndexLayerFn extends DoFn<LayerRef, LayerOutcome> {
   private ImageSource source(ImageReference store) throws IOException {
     ImageSource s = sources.get(store);
     if (s == null) {
-      s = ImageSources.open(store);
+      s = ImageSources.open(store, registry);
       sources.put(store, s);
     }
     return s;

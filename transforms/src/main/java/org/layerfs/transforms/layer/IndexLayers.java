@@ -11,6 +11,7 @@ import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.layerfs.io.registry.RegistryConfig;
 
 /**
  * Indexes layers: each distinct digest is read once (or found in the cache), verified,
@@ -22,9 +23,19 @@ public abstract class IndexLayers extends PTransform<PCollection<LayerRef>, PCol
 
   abstract String cacheDir();
 
-  /** Indexes layers, keeping their catalogs under {@code cacheDir} (storage every worker sees). */
+  abstract RegistryConfig registry();
+
+  /**
+   * Indexes layers, keeping their catalogs under {@code cacheDir} (storage every worker sees) and
+   * reaching registries with {@link RegistryConfig#defaults()}.
+   */
   public static IndexLayers withCache(String cacheDir) {
-    return new AutoValue_IndexLayers(cacheDir);
+    return new AutoValue_IndexLayers(cacheDir, RegistryConfig.defaults());
+  }
+
+  /** Reaches registries with {@code registry} (TLS, credentials). */
+  public IndexLayers withRegistry(RegistryConfig registry) {
+    return new AutoValue_IndexLayers(cacheDir(), registry);
   }
 
   /** Keeps one reference per digest: any image's will do, the blob is the same. */
@@ -61,6 +72,6 @@ public abstract class IndexLayers extends PTransform<PCollection<LayerRef>, PCol
         .apply("GroupByDigest", GroupByKey.create())
         .apply("OnePerDigest", ParDo.of(new FirstFn()))
         .apply("CountLayers", ParDo.of(new CountFn()))
-        .apply("ReadVerifyIndex", ParDo.of(new IndexLayerFn(cacheDir())));
+        .apply("ReadVerifyIndex", ParDo.of(new IndexLayerFn(cacheDir(), registry())));
   }
 }

@@ -213,4 +213,11 @@ class FileEntryJsonTest {
   void malformedLineIsRefused() {
     assertThrows(IOException.class, () -> FileEntryJson.read("{\"path\":"));
   }
+
+  @Test
+  void aLineWithAFieldTwiceIsRefusedNamingIt() {
+    String line = "{\"path\":\"etc/passwd\",\"type\":\"file\",\"path\":\"etc/shadow\"}";
+    IOException e = assertThrows(IOException.class, () -> FileEntryJson.read(line));
+    assertTrue(e.getMessage().startsWith("key \"path\" twice"), e.getMessage());
+  }
 }

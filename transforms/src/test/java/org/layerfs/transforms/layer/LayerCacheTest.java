@@ -267,6 +267,15 @@ class LayerCacheTest {
     assertDamagedAndRemoved(cache);
   }
 
+  @Test
+  void summaryWithAKeyTwiceIsDamaged() throws IOException {
+    LayerCache cache = new LayerCache(root);
+    commit(cache, LAYER, SUMMARY);
+    // The same key and value twice at its place: the seal still matches what a lenient parser keeps.
+    editSummary(s -> s.replace("\"entries\":3", "\"entries\":3,\"entries\":3"));
+    assertDamagedAndRemoved(cache);
+  }
+
   private void editSummary(java.util.function.UnaryOperator<String> edit) throws IOException {
     Path summary = entryDir(LAYER).resolve("summary.json");
     String before = Files.readString(summary);

@@ -1,0 +1,60 @@
+package org.layerfs.pipeline.cli;
+
+import com.google.common.base.Suppliers;
+import com.google.common.collect.ImmutableSet;
+import java.beans.Introspector;
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * The Beam pipeline options a command passes through ({@code --runner=...},
+ * {@code --targetParallelism=N}, the Flink runner's). An option neither layerfs nor any registered
+ * Beam options interface knows is a usage error in layerfs's words, naming the command and what
+ * it takes, rather than Beam's "missing a property" about its own interfaces.
+ */
+public final class BeamOptions {
+  /** Every property of every options interface registered with Beam (runners register theirs). */
+  private static final Supplier<ImmutableSet<String>> KNOWN = Suppliers.memoize(BeamOptions::registeredProperties);
+
+  private BeamOptions() {}
+
+  /** The pipeline options {@code args} (those layerfs does not know) ask for. */
+  public static PipelineOptions create(CommandOptions command, List<String> args) throws UsageException {
+    for (String arg : args) {
+      int eq = arg.indexOf('=');
+      String name = arg.substring(2, eq < 0 ? arg.length() : eq);
+      if (!KNOWN.get().contains(name)) {
+        throw new UsageException(command.command() + ": unknown option --" + name + "\n"
+            + command.command() + " takes " + command.describe()
+            + ", and Beam pipeline options (--runner=NAME, --targetParallelism=N, ...)");
+      }
+    }
+    try {
+      return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().create();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(command.command() + ": " + e.getMessage());
+    }
+  }
+
+  private static ImmutableSet<String> registeredProperties() {
+    ImmutableSet.Builder<String> names = ImmutableSet.builder();
+    for (Class<? extends PipelineOptions> options : PipelineOptionsFactory.getRegisteredOptions()) {
+      // getMethods() of an interface includes those it inherits: every getter is a property.
+      for (Method m : options.getMethods()) {
+        if (m.getParameterCount() != 0) {
+          continue;
+        }
+        String n = m.getName();
+        if (n.startsWith("get") && n.length() > 3) {
+          names.add(Introspector.decapitalize(n.substring(3)));
+        } else if (n.startsWith("is") && n.length() > 2 && m.getReturnType() == boolean.class) {
+          names.add(Introspector.decapitalize(n.substring(2)));
+        }
+      }
+    }
+    return names.build();
+  }
+}
