@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +22,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +32,7 @@ import org.layerfs.io.oci.OciLayout;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.source.ResolvedImage;
 import org.layerfs.io.testing.TestData;
+import org.layerfs.io.testing.Tools;
 import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.IndexRun;
 import org.layerfs.transforms.unpack.SafeTree;
@@ -59,7 +58,7 @@ class ShapesOracleTest {
 
   @BeforeAll
   static void setUp() throws IOException {
-    requireTools("umoci", "tar", "python3", "zstd", "gzip", "sh");
+    Stream.of("umoci", "tar", "python3", "zstd", "gzip", "sh").forEach(Tools::require);
     root = SafeTree.runningAsRoot();
     started = System.currentTimeMillis() / 1000;
     // umoci takes a lock in the layout it reads: give it a writable copy.
@@ -75,21 +74,6 @@ class ShapesOracleTest {
       }
     }
     index = IndexRun.run(tmp.resolve("index"), tmp.resolve("cache"), List.of("oci:" + layout));
-  }
-
-  /**
-   * Fails, under CI=true, when a tool the oracle needs is missing (a skipped oracle proves
-   * nothing); skips elsewhere. (A shared helper for this is being added to the test utilities.)
-   */
-  static void requireTools(String... tools) {
-    String path = System.getenv("PATH");
-    for (String tool : tools) {
-      boolean found = path != null && Stream.of(path.split(File.pathSeparator)).anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
-      if (!found && "true".equals(System.getenv("CI"))) {
-        fail(tool + " is not installed, and CI=true: the shape oracle must run");
-      }
-      Assumptions.assumeTrue(found, tool + " is not installed");
-    }
   }
 
   static List<String> shapes() throws IOException {
