@@ -12,7 +12,6 @@ import static org.layerfs.pipeline.unpack.LayerShapes.gnuTar;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.hash.Hashing;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,11 +24,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.layerfs.io.testing.Tools;
 import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.IndexRun;
 import org.layerfs.pipeline.testing.Jsonl;
@@ -49,9 +48,8 @@ class LayerShapesOracleTest {
 
   @BeforeAll
   static void tools() {
-    // Under CI=true a missing tool is a failure; these tests need both everywhere.
-    assertTrue(onPath("umoci"), "umoci is not installed");
-    assertTrue(onPath("tar"), "GNU tar is not installed");
+    Tools.require("umoci");
+    Tools.require("tar");
     root = SafeTree.runningAsRoot();
   }
 
@@ -258,10 +256,5 @@ class LayerShapesOracleTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + cmd);
     return new Umoci(p.exitValue(), cmd + ":\n" + out, bundle.resolve("rootfs"));
-  }
-
-  private static boolean onPath(String tool) {
-    String path = System.getenv("PATH");
-    return path != null && Stream.of(path.split(File.pathSeparator)).anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
   }
 }
