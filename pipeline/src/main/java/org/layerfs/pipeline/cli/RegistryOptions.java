@@ -3,6 +3,7 @@ package org.layerfs.pipeline.cli;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import org.layerfs.io.registry.RegistryConfig;
 
@@ -24,7 +25,9 @@ public final class RegistryOptions {
           // --tls-verify=false allows plain HTTP and unverified TLS.
           "tls-verify", new Option("true|false", (c, v) -> c.setTlsVerify(bool("tls-verify", v))),
           // As skopeo's --authfile: this file only, instead of $REGISTRY_AUTH_FILE and docker's.
-          "authfile", new Option("FILE", (c, v) -> c.setAuthFiles(ImmutableList.of(Path.of(v).toAbsolutePath().toString()))));
+          "authfile", new Option("FILE", (c, v) -> c.setAuthFiles(ImmutableList.of(Path.of(v).toAbsolutePath().toString()))),
+          // A registry that sends nothing for this long has stalled: resumed, then the image fails.
+          "idle-timeout", new Option("SECONDS", (c, v) -> c.setIdleTimeout(Duration.ofSeconds(seconds("idle-timeout", v)))));
 
   private RegistryOptions() {}
 
@@ -44,6 +47,13 @@ public final class RegistryOptions {
       }
     }
     return config.build();
+  }
+
+  private static long seconds(String option, String value) throws UsageException {
+    if (!value.matches("[1-9][0-9]{0,5}")) {
+      throw new UsageException("--" + option + " takes a whole number of seconds (1 or more), not \"" + value + "\"");
+    }
+    return Long.parseLong(value);
   }
 
   private static boolean bool(String option, String value) throws UsageException {

@@ -24,7 +24,7 @@ class UnknownOptionTest {
     assertEquals(2, r.exit(), r::toString);
     assertTrue(r.err().startsWith("layerfs: index: unknown option --tls-verfy\n"), r::toString);
     assertTrue(r.err().contains("index takes --out DIR, --cache-dir DIR, --platform OS/ARCH[/VARIANT], --report FILE, "
-        + "--tls-verify true|false, --authfile FILE, and Beam pipeline options"), r::toString);
+        + "--tls-verify true|false, --authfile FILE, --idle-timeout SECONDS, and Beam pipeline options"), r::toString);
     assertFalse(r.err().contains("PipelineOptions"), r::toString);
   }
 
@@ -33,7 +33,7 @@ class UnknownOptionTest {
     Cli.Result r = Cli.run("inspect", Fixtures.oci("small"), "--runner=DirectRunner");
     assertEquals(2, r.exit(), r::toString);
     assertTrue(r.err().startsWith("layerfs: inspect: unknown option --runner\n"
-        + "inspect takes --platform OS/ARCH[/VARIANT], --tls-verify true|false, --authfile FILE, --json\n"), r::toString);
+        + "inspect takes --platform OS/ARCH[/VARIANT], --tls-verify true|false, --authfile FILE, --idle-timeout SECONDS, --json\n"), r::toString);
   }
 
   @Test

@@ -66,8 +66,8 @@ def listing(blob, media_type):
                       encoding='utf-8', errors='surrogateescape') as tf:
         for m in tf:
             path = normalise(os.fsencode(m.name))
-            if not path:
-                continue
+            if not path and not m.isdir():
+                continue  # the root's own entry ("./") is catalogued as "" when it is a directory
             e = {'path': base64.b64encode(path).decode(), 'uid': m.uid, 'gid': m.gid,
                  'mtime': int(m.mtime // 1), 'mode': '%04o' % m.mode}
             if m.isreg():

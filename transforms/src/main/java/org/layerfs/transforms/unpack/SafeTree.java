@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -301,10 +302,22 @@ public final class SafeTree {
           // e.g. the file system refuses user xattrs or this size; a name the locale cannot encode
           notices.add(what + e.getMessage());
         }
-      } else {
-        notices.add(what + "only user.* xattrs can be set");
+      } else if (ownerLog != null) {
+        notices.add(what + "only root can set xattrs outside user.*");
       }
     }
+  }
+
+  /**
+   * Sets the xattrs outside {@code user.*} (file capabilities, {@code trusted.*}) of a file or
+   * directory as root: after its owner, since {@code chown} clears {@code security.capability}.
+   */
+  private void setPrivilegedXattrs(FileEntry entry) throws IOException {
+    Map<String, String> privileged = new TreeMap<>(entry.xattrs());
+    privileged.keySet().removeIf(name -> name.startsWith(USER_XATTR));
+    PrivilegedXattrs.set(root, entry.path(), privileged).ifPresent(why ->
+        notices.add("xattr " + TarNames.display(String.join(", ", privileged.keySet())) + " of "
+            + TarNames.display(entry.path()) + " not set: " + why));
   }
 
   /**
@@ -326,6 +339,9 @@ public final class SafeTree {
     if (entry.type() != EntryType.SYMLINK) {
       // chmod(2) follows links, but p is what this tree just made and never a symlink.
       Files.setAttribute(p, "unix:mode", entry.mode());
+    }
+    if (ownerLog == null && (entry.type() == EntryType.FILE || entry.type() == EntryType.DIR)) {
+      setPrivilegedXattrs(entry);
     }
   }
 
