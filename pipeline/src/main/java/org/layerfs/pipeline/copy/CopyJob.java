@@ -36,7 +36,7 @@ import org.layerfs.pipeline.run.JobMetrics;
 import org.layerfs.pipeline.run.JobRunner;
 import org.layerfs.pipeline.run.Progress;
 import org.layerfs.pipeline.run.Scratch;
-import org.layerfs.pipeline.sink.WriteJsonLines;
+import org.layerfs.transforms.catalog.WriteJsonLines;
 import org.layerfs.transforms.copy.BlobOutcome;
 import org.layerfs.transforms.copy.CommitImages;
 import org.layerfs.transforms.copy.CopyBlobs;

@@ -31,7 +31,7 @@ import org.layerfs.pipeline.run.JobRunner;
 import org.layerfs.pipeline.run.MergeImages;
 import org.layerfs.pipeline.run.Progress;
 import org.layerfs.pipeline.run.Scratch;
-import org.layerfs.pipeline.sink.WriteJsonLines;
+import org.layerfs.transforms.catalog.WriteJsonLines;
 import org.layerfs.transforms.catalog.FileEntryJson;
 import org.layerfs.transforms.image.ImageOutcome;
 import org.layerfs.transforms.tar.FileEntry;

@@ -36,6 +36,8 @@ import org.layerfs.pipeline.run.MergeImages;
 import org.layerfs.pipeline.run.Progress;
 import org.layerfs.transforms.catalog.FileEntryJson;
 import org.layerfs.transforms.unpack.UnpackLimits;
+import org.layerfs.transforms.unpack.UnpackTarget;
+import org.layerfs.transforms.unpack.WriteTree;
 
 /**
  * {@code layerfs unpack REF DIR}: the merged root filesystem of one image written to DIR, through

@@ -1,4 +1,4 @@
-package org.layerfs.pipeline.unpack;
+package org.layerfs.transforms.unpack;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.layerfs.io.model.StrictJson;
 import org.layerfs.transforms.catalog.FileEntryJson;
-import org.layerfs.transforms.unpack.SafeTree;
 
 /**
  * The owners of a rootless unpack, one JSON line per entry ({@code {"path":..,"uid":..,"gid":..}},

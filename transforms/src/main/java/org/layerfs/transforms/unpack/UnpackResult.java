@@ -1,4 +1,4 @@
-package org.layerfs.pipeline.unpack;
+package org.layerfs.transforms.unpack;
 
 import com.google.auto.value.AutoValue;
 import com.google.auto.value.extension.serializable.SerializableAutoValue;
@@ -9,7 +9,6 @@ import java.util.Optional;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.layerfs.transforms.tar.TarNames;
-import org.layerfs.transforms.unpack.UnpackPlan;
 
 /** What one step of an unpack did: the plan made, a layer written, or why it failed. */
 @AutoValue

@@ -1,4 +1,4 @@
-package org.layerfs.pipeline.unpack;
+package org.layerfs.transforms.unpack;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,9 +31,6 @@ import org.layerfs.io.model.StrictJson;
 import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ImageSources;
 import org.layerfs.transforms.image.ImageOutcome;
-import org.layerfs.transforms.unpack.LayerWriter;
-import org.layerfs.transforms.unpack.SafeTree;
-import org.layerfs.transforms.unpack.UnpackPlan;
 
 /**
  * Writes a merged image into its tree: plan (once per image) and create the directories; write
@@ -41,14 +38,14 @@ import org.layerfs.transforms.unpack.UnpackPlan;
  * then, once every layer is done, the hardlinks and the directories' metadata. The outcome goes to the target's
  * {@code result.json}: totals and notices, or the errors.
  */
-final class WriteTree extends PTransform<PCollection<ImageOutcome>, PDone> {
+public final class WriteTree extends PTransform<PCollection<ImageOutcome>, PDone> {
   private static final long serialVersionUID = 1L;
   private static final TupleTag<LayerTask> LAYERS = new TupleTag<>() {};
   private static final TupleTag<UnpackResult> RESULTS = new TupleTag<>() {};
 
   private final UnpackTarget target;
 
-  WriteTree(UnpackTarget target) {
+  public WriteTree(UnpackTarget target) {
     this.target = target;
   }
 

@@ -1,4 +1,4 @@
-package org.layerfs.pipeline.index;
+package org.layerfs.transforms.catalog;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +10,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.Digest;
-import org.layerfs.pipeline.sink.WriteJsonLines;
 import org.layerfs.transforms.layer.LayerCache;
 import org.layerfs.transforms.layer.LayerOutcome;
 
@@ -18,12 +17,12 @@ import org.layerfs.transforms.layer.LayerOutcome;
  * Writes the layer half of the catalog: {@code layers.jsonl} (a record per indexed layer) and
  * {@code files/<alg>/<hex>.jsonl.gz} (a record per entry of each layer), copied from the cache.
  */
-final class WriteLayerCatalog extends PTransform<PCollection<LayerOutcome>, PDone> {
+public final class WriteLayerCatalog extends PTransform<PCollection<LayerOutcome>, PDone> {
   private static final long serialVersionUID = 1L;
   private final String cacheDir;
   private final String outDir;
 
-  WriteLayerCatalog(String cacheDir, String outDir) {
+  public WriteLayerCatalog(String cacheDir, String outDir) {
     this.cacheDir = cacheDir;
     this.outDir = outDir;
   }

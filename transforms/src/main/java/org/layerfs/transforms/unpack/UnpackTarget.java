@@ -1,4 +1,4 @@
-package org.layerfs.pipeline.unpack;
+package org.layerfs.transforms.unpack;
 
 import com.google.auto.value.AutoValue;
 import java.io.IOException;
@@ -11,9 +11,6 @@ import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.source.ResolvedImage;
 import org.layerfs.transforms.layer.LayerCache;
 import org.layerfs.transforms.merge.LayerMerger;
-import org.layerfs.transforms.unpack.SafeTree;
-import org.layerfs.transforms.unpack.UnpackLimits;
-import org.layerfs.transforms.unpack.UnpackPlan;
 
 /**
  * What the steps of one unpack share: the image and how to reach its registry, the tree being
@@ -21,7 +18,7 @@ import org.layerfs.transforms.unpack.UnpackPlan;
  * view, owners, result), the layer cache, the limits, and whether owners are applied.
  */
 @AutoValue
-abstract class UnpackTarget implements Serializable {
+public abstract class UnpackTarget implements Serializable {
   private static final long serialVersionUID = 1L;
 
   abstract ResolvedImage image();
@@ -38,21 +35,21 @@ abstract class UnpackTarget implements Serializable {
 
   abstract boolean applyOwners();
 
-  static UnpackTarget of(ResolvedImage image, RegistryConfig registry, Path rootfs, Path workDir, Path cacheDir,
+  public static UnpackTarget of(ResolvedImage image, RegistryConfig registry, Path rootfs, Path workDir, Path cacheDir,
       UnpackLimits limits, boolean applyOwners) {
     return new AutoValue_UnpackTarget(
         image, registry, rootfs.toString(), workDir.toString(), cacheDir.toString(), limits, applyOwners);
   }
 
-  String mergedDir() {
+  public String mergedDir() {
     return Path.of(workDir(), "merged").toString();
   }
 
-  Path ownersDir() {
+  public Path ownersDir() {
     return Path.of(workDir(), "owners");
   }
 
-  Path resultFile() {
+  public Path resultFile() {
     return Path.of(workDir(), "result.json");
   }
 

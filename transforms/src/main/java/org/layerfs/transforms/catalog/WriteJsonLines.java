@@ -1,4 +1,4 @@
-package org.layerfs.pipeline.sink;
+package org.layerfs.transforms.catalog;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
