@@ -14,9 +14,12 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.layerfs.io.model.ImageFormatException;
 import org.layerfs.io.model.ImageJson;
 
@@ -53,7 +56,10 @@ final class CredentialHelper {
       throw failure("credential helper \"" + name + "\" for registry " + registry + ": not a helper name");
     }
     for (String dir : path.split(File.pathSeparator)) {
-      Path candidate = Path.of(dir.isEmpty() ? "." : dir).resolve(program);
+      if (!Path.of(dir).isAbsolute()) {
+        continue; // as Go's exec.LookPath does now: no program from wherever the run started
+      }
+      Path candidate = Path.of(dir).resolve(program);
       if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
         return new CredentialHelper(name, candidate.toAbsolutePath(), timeout);
       }
@@ -75,31 +81,44 @@ final class CredentialHelper {
     } catch (IOException e) {
       throw failure(what + ": " + e.getMessage());
     }
-    CompletableFuture<byte[]> stdout = CompletableFuture.supplyAsync(() -> readQuietly(process.getInputStream()));
-    CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> readQuietly(process.getErrorStream()));
-    try (OutputStream in = process.getOutputStream()) {
-      in.write(server.getBytes(UTF_8));
-    } catch (IOException e) {
-      // A helper that exits without reading its input is judged by its exit status below.
-    }
-    int exit;
-    byte[] out;
-    byte[] err;
+    // Both outputs are drained at once, by threads of their own: a helper blocked writing one
+    // while nobody reads it would otherwise look like a helper that never answers.
+    ExecutorService readers = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "credential-helper-" + name);
+      t.setDaemon(true);
+      return t;
+    });
     try {
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        throw failure(what + ": no answer within " + timeout.toString().substring(2).toLowerCase(Locale.ROOT));
+      Future<byte[]> stdout = readers.submit(() -> readQuietly(process.getInputStream()));
+      Future<byte[]> stderr = readers.submit(() -> readQuietly(process.getErrorStream()));
+      try (OutputStream in = process.getOutputStream()) {
+        in.write(server.getBytes(UTF_8));
+      } catch (IOException e) {
+        // A helper that exits without reading its input is judged by its exit status below.
       }
-      exit = process.exitValue();
-      out = stdout.get();
-      err = stderr.get();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new TimeoutException();
+      }
+      // A child the helper left behind may hold its output open: the deadline covers it too.
+      byte[] out = stdout.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      byte[] err = stderr.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      return answer(process.exitValue(), out, err, what);
+    } catch (TimeoutException e) {
+      throw failure(what + ": no answer within " + timeout.toString().substring(2).toLowerCase(Locale.ROOT));
     } catch (InterruptedException e) {
-      process.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new InterruptedIOException(what + ": interrupted");
     } catch (ExecutionException e) {
       throw failure(what + ": reading its answer failed");
+    } finally {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      readers.shutdownNow();
     }
+  }
+
+  private static Optional<Credentials> answer(int exit, byte[] out, byte[] err, String what) throws RegistryException {
     if (exit != 0) {
       String said = new String(out, UTF_8).strip();
       if (said.equals(NOT_FOUND)) {

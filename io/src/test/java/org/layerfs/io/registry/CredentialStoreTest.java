@@ -146,8 +146,9 @@ class CredentialStoreTest {
     helper("garbled", "printf '{\"Username\":\"u\",\"Secret\":\"sekrit-garbled'");
     helper("nosecret", "printf '{\"Username\":\"u\"}'");
     helper("slow", "sleep 30");
+    helper("lingering", "sleep 30 &\n" + answer("u", "sekrit-lingering"));
     Path f = file("config.json", "{\"credHelpers\":{\"broken.example\":\"broken\",\"garbled.example\":\"garbled\","
-        + "\"nosecret.example\":\"nosecret\",\"slow.example\":\"slow\",\"missing.example\":\"missing\"}}");
+        + "\"nosecret.example\":\"nosecret\",\"slow.example\":\"slow\",\"lingering.example\":\"lingering\",\"missing.example\":\"missing\"}}");
     assertFailure(store(f), "broken.example",
         "credential helper docker-credential-broken for registry broken.example: exit status 3: error getting credentials: keychain locked");
     assertFailure(store(f), "garbled.example",
@@ -159,6 +160,9 @@ class CredentialStoreTest {
     CredentialStore impatient = new CredentialStore(ImmutableList.of(f.toString()), dir.resolve("bin").toString(), Duration.ofMillis(300));
     assertFailure(impatient, "slow.example",
         "credential helper docker-credential-slow for registry slow.example: no answer within 0.3s");
+    // A child left holding the helper's output open is waited for no longer than the helper.
+    assertFailure(impatient, "lingering.example",
+        "credential helper docker-credential-lingering for registry lingering.example: no answer within 0.3s");
     // A failure is remembered for the run too: the helper is not asked again.
     assertFailure(store(f), "broken.example",
         "credential helper docker-credential-broken for registry broken.example: exit status 3: error getting credentials: keychain locked");
