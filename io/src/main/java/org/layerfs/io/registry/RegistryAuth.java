@@ -50,11 +50,12 @@ final class RegistryAuth {
 
   private record Token(String value, Instant renewAfter) {}
 
-  RegistryAuth(String registry, RegistryConfig config, RegistryTransport http, Clock clock) {
+  RegistryAuth(
+      String registry, RegistryConfig config, CredentialStore credentialStore, RegistryTransport http, Clock clock) {
     this.registry = registry;
     this.config = config;
     this.http = http;
-    this.credentialStore = CredentialStore.of(config);
+    this.credentialStore = credentialStore;
     this.clock = clock;
   }
 

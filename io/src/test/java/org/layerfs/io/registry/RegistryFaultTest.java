@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -280,6 +281,23 @@ class RegistryFaultTest {
     assertEquals(List.of("grant_type=refresh_token&refresh_token=refresh-Me-0&service=fault"
         + "&scope=repository:repo:pull&client_id=layerfs"), server.tokenForms());
     assertEquals(List.of(), server.requests("GET", "/token"));
+  }
+
+  @Test
+  void aHelpersIdentityTokenIsExchangedAtTheRealmToo() throws IOException {
+    server.requireBearer("unused-password");
+    server.acceptRefreshToken("helper-Refresh-1");
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path helper = bin.resolve("docker-credential-oauth");
+    Files.writeString(helper, "#!/bin/sh\ncat >/dev/null\nprintf '{\"Username\":\"<token>\",\"Secret\":\"helper-Refresh-1\"}'\n");
+    Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwx------"));
+    Path file = dir.resolve("helped.json");
+    Files.writeString(file, "{\"credHelpers\":{\"" + server.host() + "\":\"oauth\"}}");
+    CredentialStore store = new CredentialStore(ImmutableList.of(file.toString()), bin.toString(), Duration.ofSeconds(20));
+    RegistryClient authed = RegistryClient.create(server.host(), config().build(), store);
+    assertEquals(MANIFEST_DIGEST, authed.pullManifest(REPO, "latest").descriptor().digest());
+    assertEquals(List.of("grant_type=refresh_token&refresh_token=helper-Refresh-1&service=fault"
+        + "&scope=repository:repo:pull&client_id=layerfs"), server.tokenForms());
   }
 
   @Test
