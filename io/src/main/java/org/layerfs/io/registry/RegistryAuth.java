@@ -117,7 +117,7 @@ final class RegistryAuth {
   /** The credentials for basic auth; an identity token alone is no password to send. */
   private Optional<Credentials> basicCredentials(String repository) throws IOException {
     Optional<Credentials> creds = credentials(repository);
-    if (creds.isPresent() && !creds.get().hasPassword()) {
+    if (creds.isPresent() && creds.get().identityToken().isPresent() && !creds.get().hasPassword()) {
       throw new RegistryException(
           "registry " + registry + ", repository " + repository
               + ": the registry asks for a password (Basic auth) but its credentials hold only an identity token",
