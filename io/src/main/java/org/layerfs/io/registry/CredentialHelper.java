@@ -125,6 +125,9 @@ final class CredentialHelper {
         return Optional.empty();
       }
       String message = said.isEmpty() ? new String(err, UTF_8).strip() : said;
+      if (message.contains("\"Secret\"")) {
+        message = ""; // an answer printed before a failing exit: it holds the secret
+      }
       throw failure(what + ": exit status " + exit + (message.isEmpty() ? "" : ": " + firstLine(message)));
     }
     return Optional.of(parse(out, what));

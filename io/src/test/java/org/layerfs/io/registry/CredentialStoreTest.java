@@ -145,16 +145,18 @@ class CredentialStoreTest {
     helper("broken", "echo 'error getting credentials: keychain locked' >&2; exit 3");
     helper("garbled", "printf '{\"Username\":\"u\",\"Secret\":\"sekrit-garbled'");
     helper("nosecret", "printf '{\"Username\":\"u\"}'");
+    helper("half", answer("u", "sekrit-half") + "; exit 1");
     helper("slow", "sleep 30");
     helper("lingering", "sleep 30 &\n" + answer("u", "sekrit-lingering"));
     Path f = file("config.json", "{\"credHelpers\":{\"broken.example\":\"broken\",\"garbled.example\":\"garbled\","
-        + "\"nosecret.example\":\"nosecret\",\"slow.example\":\"slow\",\"lingering.example\":\"lingering\",\"missing.example\":\"missing\"}}");
+        + "\"nosecret.example\":\"nosecret\",\"half.example\":\"half\",\"slow.example\":\"slow\",\"lingering.example\":\"lingering\",\"missing.example\":\"missing\"}}");
     assertFailure(store(f), "broken.example",
         "credential helper docker-credential-broken for registry broken.example: exit status 3: error getting credentials: keychain locked");
     assertFailure(store(f), "garbled.example",
         "credential helper docker-credential-garbled for registry garbled.example: the answer is not JSON");
     assertFailure(store(f), "nosecret.example",
         "credential helper docker-credential-nosecret for registry nosecret.example: the answer holds no \"Secret\"");
+    assertFailure(store(f), "half.example", "credential helper docker-credential-half for registry half.example: exit status 1");
     assertFailure(store(f), "missing.example",
         "credential helper docker-credential-missing for registry missing.example: not found on PATH");
     CredentialStore impatient = new CredentialStore(ImmutableList.of(f.toString()), dir.resolve("bin").toString(), Duration.ofMillis(300));
