@@ -47,7 +47,8 @@ public final class Main {
       REF: oci:DIR[:TAG|@DIGEST]  docker-archive:FILE[:REPO:TAG]  docker://HOST[:PORT]/REPO[:TAG|@DIGEST]
       Registry options, taken by every command:
         --tls-verify=false  plain HTTP and unverified TLS allowed
-        --authfile FILE     credentials from FILE only (default: $REGISTRY_AUTH_FILE, then ~/.docker/config.json)
+        --authfile FILE     credentials from FILE only (default: $REGISTRY_AUTH_FILE, then $DOCKER_CONFIG/config.json
+                            or $HOME/.docker/config.json; credHelpers, auths, credsStore, as docker reads them)
       Commands that run a pipeline (all but inspect) pass Beam pipeline options through
       (--runner=..., --targetParallelism=N, the Flink runner's); any other option is an error.
       Exit status: 0 all done, 1 some images failed, 2 bad usage.

@@ -23,7 +23,9 @@ import org.layerfs.io.model.ImageJson;
 /**
  * Authentication with one registry: anonymous until the registry challenges, then basic
  * credentials or bearer tokens fetched from the challenge's realm (with the credentials, when the
- * auth files have some) and cached per scope until they expire. Thread-safe.
+ * {@link CredentialStore} has some: a password by basic auth, an identity token by an OAuth2
+ * refresh-token grant) and cached per scope until they expire or the registry refuses them.
+ * Thread-safe.
  */
 final class RegistryAuth {
   /** Tokens are renewed this long before they expire, so none runs out in flight. */
@@ -33,11 +35,14 @@ final class RegistryAuth {
   /** Tokens are a few kilobytes; a larger answer is not one. */
   private static final int MAX_TOKEN_ANSWER = 1 << 20;
 
+  /** The {@code client_id} of refresh-token grants: who asks, as docker says "docker". */
+  private static final String CLIENT_ID = "layerfs";
+
   private final String registry;
   private final RegistryConfig config;
   /** Token requests go to the realm as they are: no scheme choice, no redirects, no auth layer. */
   private final RegistryTransport http;
-  private final AuthFiles authFiles;
+  private final CredentialStore credentialStore;
   private final Clock clock;
   private final Map<String, Optional<Credentials>> credentials = new ConcurrentHashMap<>();
   private final Map<String, Token> tokens = new ConcurrentHashMap<>();
@@ -45,11 +50,12 @@ final class RegistryAuth {
 
   private record Token(String value, Instant renewAfter) {}
 
-  RegistryAuth(String registry, RegistryConfig config, RegistryTransport http, Clock clock) {
+  RegistryAuth(
+      String registry, RegistryConfig config, CredentialStore credentialStore, RegistryTransport http, Clock clock) {
     this.registry = registry;
     this.config = config;
     this.http = http;
-    this.authFiles = new AuthFiles(config.authFiles());
+    this.credentialStore = credentialStore;
     this.clock = clock;
   }
 
@@ -63,7 +69,7 @@ final class RegistryAuth {
       return Optional.empty();
     }
     if (c.get().isBasic()) {
-      return credentials(repository).map(Credentials::basicAuthorization);
+      return basicCredentials(repository).map(Credentials::basicAuthorization);
     }
     String key = String.join(" ", scopes);
     Token token = tokens.get(key);
@@ -87,7 +93,7 @@ final class RegistryAuth {
     AuthChallenge c = received.get();
     challenge = received;
     if (c.isBasic()) {
-      return !sentAuthorization && credentials(repository).isPresent();
+      return !sentAuthorization && basicCredentials(repository).isPresent();
     }
     if (!c.isBearer()) {
       return false;
@@ -102,10 +108,22 @@ final class RegistryAuth {
   private Optional<Credentials> credentials(String repository) throws IOException {
     Optional<Credentials> known = credentials.get(repository);
     if (known == null) {
-      known = authFiles.lookup(registry, repository);
+      known = credentialStore.lookup(registry, repository);
       credentials.put(repository, known);
     }
     return known;
+  }
+
+  /** The credentials for basic auth; an identity token alone is no password to send. */
+  private Optional<Credentials> basicCredentials(String repository) throws IOException {
+    Optional<Credentials> creds = credentials(repository);
+    if (creds.isPresent() && creds.get().identityToken().isPresent() && !creds.get().hasPassword()) {
+      throw new RegistryException(
+          "registry " + registry + ", repository " + repository
+              + ": the registry asks for a password (Basic auth) but its credentials hold only an identity token",
+          OptionalInt.empty(), false, Optional.empty(), null);
+    }
+    return creds;
   }
 
   private Token fetchToken(AuthChallenge c, String repository, ImmutableList<String> scopes) throws IOException {
@@ -119,13 +137,10 @@ final class RegistryAuth {
           what + ": refusing to send credentials to a realm that is not https (" + uri.getHost() + ")",
           OptionalInt.empty(), false, Optional.empty(), null);
     }
-    StringBuilder query = new StringBuilder();
-    c.param("service").ifPresent(s -> query.append("&service=").append(encode(s)));
-    scopes.forEach(s -> query.append("&scope=").append(encode(s)));
-    String sep = uri.getRawQuery() == null ? "?" : "&";
-    URI tokenUri = URI.create(realm + (query.length() == 0 ? "" : sep + query.substring(1)));
-    HttpRequest.Builder request = HttpRequest.newBuilder(tokenUri).GET();
-    creds.ifPresent(k -> request.header("Authorization", k.basicAuthorization()));
+    Optional<String> refreshToken = creds.flatMap(Credentials::identityToken);
+    HttpRequest.Builder request = refreshToken.isPresent()
+        ? refreshTokenGrant(uri, c, scopes, refreshToken.get())
+        : tokenGet(realm, uri, c, scopes, creds);
     HttpResponse<InputStream> response =
         http.send(new RegistryRequest(request.build(), repository, scopes, what + " to " + uri.getHost()));
     byte[] answer;
@@ -139,8 +154,7 @@ final class RegistryAuth {
     if (status != 200) {
       boolean transientStatus = RegistryCaller.isTransient(status);
       throw new RegistryException(
-          what + " to " + uri.getHost() + ": " + RegistryCaller.statusText(status)
-              + (creds.isPresent() ? " (with the credentials for user " + creds.get().username() + ")" : " (anonymous)"),
+          what + " to " + uri.getHost() + ": " + RegistryCaller.statusText(status) + " (" + presented(creds) + ")",
           OptionalInt.of(status), transientStatus, Optional.empty(), null);
     }
     JsonNode body;
@@ -155,6 +169,41 @@ final class RegistryAuth {
     }
     long seconds = body.path("expires_in").asLong(DEFAULT_TOKEN_SECONDS);
     return new Token(token, clock.instant().plusSeconds(Math.max(0, seconds - EXPIRY_MARGIN_SECONDS)));
+  }
+
+  /** A GET of the realm, with basic auth when there are credentials (the token specification's way). */
+  private static HttpRequest.Builder tokenGet(
+      String realm, URI uri, AuthChallenge c, ImmutableList<String> scopes, Optional<Credentials> creds) {
+    StringBuilder query = new StringBuilder();
+    c.param("service").ifPresent(s -> query.append("&service=").append(encode(s)));
+    scopes.forEach(s -> query.append("&scope=").append(encode(s)));
+    String sep = uri.getRawQuery() == null ? "?" : "&";
+    URI tokenUri = URI.create(realm + (query.length() == 0 ? "" : sep + query.substring(1)));
+    HttpRequest.Builder request = HttpRequest.newBuilder(tokenUri).GET();
+    creds.ifPresent(k -> request.header("Authorization", k.basicAuthorization()));
+    return request;
+  }
+
+  /** An OAuth2 refresh-token grant POSTed to the realm, as docker sends an identity token. */
+  private static HttpRequest.Builder refreshTokenGrant(
+      URI uri, AuthChallenge c, ImmutableList<String> scopes, String refreshToken) {
+    StringBuilder form = new StringBuilder("grant_type=refresh_token&refresh_token=").append(encode(refreshToken));
+    c.param("service").ifPresent(s -> form.append("&service=").append(encode(s)));
+    form.append("&scope=").append(encode(String.join(" ", scopes)));
+    form.append("&client_id=").append(CLIENT_ID);
+    return HttpRequest.newBuilder(uri)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(form.toString()));
+  }
+
+  /** What a token request presented, for its failure message: never the secret. */
+  private static String presented(Optional<Credentials> creds) {
+    if (creds.isEmpty()) {
+      return "anonymous";
+    }
+    return creds.get().identityToken().isPresent()
+        ? "with an identity token"
+        : "with the credentials for user " + creds.get().username();
   }
 
   /** The realm as an absolute http(s) URI; a registry's answer is checked, not trusted. */

@@ -30,8 +30,13 @@ public final class RegistryClient {
 
   /** A client of {@code registry} ({@code HOST[:PORT]}). */
   public static RegistryClient create(String registry, RegistryConfig config) {
+    return create(registry, config, CredentialStore.of(config));
+  }
+
+  /** A client of {@code registry} taking its credentials from {@code credentials}. */
+  static RegistryClient create(String registry, RegistryConfig config, CredentialStore credentials) {
     HttpTransport http = HttpTransport.create(config);
-    RegistryAuth auth = new RegistryAuth(registry, config, http, Clock.systemUTC());
+    RegistryAuth auth = new RegistryAuth(registry, config, credentials, http, Clock.systemUTC());
     RegistryTransport transport =
         new RedirectTransport(new AuthTransport(registry, auth, new SchemeTransport(registry, config, http)));
     return new RegistryClient(new RegistryCaller(registry, config, transport, new Retry(registry, config)));

@@ -31,8 +31,9 @@ public abstract class RegistryConfig implements Serializable {
   public abstract boolean tlsVerify();
 
   /**
-   * The auth files consulted in order ({@code auths.<host>.auth} = base64 of user:password); the
-   * first with an entry for a registry wins. A file that does not exist is skipped.
+   * The auth files consulted in order (docker's {@code config.json} format: {@code credHelpers},
+   * {@code auths}, {@code credsStore}); the first with credentials for a registry wins. A file
+   * that does not exist is skipped.
    */
   public abstract ImmutableList<String> authFiles();
 
@@ -71,8 +72,8 @@ public abstract class RegistryConfig implements Serializable {
   public abstract Optional<Integer> tagPageSize();
 
   /**
-   * The defaults: TLS verified, credentials from {@code $REGISTRY_AUTH_FILE} then {@code
-   * ~/.docker/config.json}.
+   * The defaults: TLS verified, credentials from {@code $REGISTRY_AUTH_FILE} then docker's
+   * config ({@code $DOCKER_CONFIG/config.json} or {@code $HOME/.docker/config.json}).
    */
   public static RegistryConfig defaults() {
     return builder().build();
@@ -82,7 +83,7 @@ public abstract class RegistryConfig implements Serializable {
   public static Builder builder() {
     return new AutoValue_RegistryConfig.Builder()
         .setTlsVerify(true)
-        .setAuthFiles(defaultAuthFiles(System.getenv(), Path.of(System.getProperty("user.home"))))
+        .setAuthFiles(defaultAuthFiles(System.getenv(), System.getProperty("user.home")))
         .setMaxAttempts(5)
         .setInitialBackoff(Duration.ofMillis(500))
         .setMaxBackoff(Duration.ofSeconds(15))
@@ -93,14 +94,22 @@ public abstract class RegistryConfig implements Serializable {
         .setChunkSize(8 << 20);
   }
 
-  /** {@code $REGISTRY_AUTH_FILE} when set (it takes precedence, as in skopeo), then docker's. */
-  static ImmutableList<String> defaultAuthFiles(Map<String, String> env, Path home) {
+  /**
+   * {@code $REGISTRY_AUTH_FILE} when set (it takes precedence, as in skopeo), then docker's config
+   * where docker finds it: {@code $DOCKER_CONFIG/config.json}, else {@code $HOME/.docker/config.json}
+   * ({@code userHome}, Java's idea of home from the password file, only when {@code HOME} is unset).
+   */
+  static ImmutableList<String> defaultAuthFiles(Map<String, String> env, String userHome) {
     ImmutableList.Builder<String> files = ImmutableList.builder();
     String authFile = env.getOrDefault("REGISTRY_AUTH_FILE", "");
     if (!authFile.isEmpty()) {
       files.add(authFile);
     }
-    return files.add(home.resolve(".docker").resolve("config.json").toString()).build();
+    String dockerConfig = env.getOrDefault("DOCKER_CONFIG", "");
+    Path dir = !dockerConfig.isEmpty()
+        ? Path.of(dockerConfig)
+        : Path.of(env.getOrDefault("HOME", "").isEmpty() ? userHome : env.get("HOME"), ".docker");
+    return files.add(dir.resolve("config.json").toString()).build();
   }
 
   public abstract Builder toBuilder();

@@ -94,6 +94,11 @@ final class FaultServer implements AutoCloseable {
   private final Map<String, ByteArrayOutputStream> uploads = new ConcurrentHashMap<>();
   private final AtomicInteger uploadIds = new AtomicInteger();
   private volatile Optional<String> bearerPassword = Optional.empty();
+  private volatile Optional<String> refreshToken = Optional.empty();
+  /** The one token the registry accepts; {@link #revokeTokens} replaces it. */
+  private volatile String validToken = "good-token";
+  private final AtomicInteger tokenGeneration = new AtomicInteger();
+  private final List<String> tokenForms = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean ignoreRange;
   private volatile boolean halveNextPatch;
 
@@ -190,6 +195,23 @@ final class FaultServer implements AutoCloseable {
     bearerPassword = Optional.of(password);
   }
 
+  /** The realm also grants tokens for an OAuth2 refresh-token grant ({@code POST /token}) with this token. */
+  void acceptRefreshToken(String token) {
+    refreshToken = Optional.of(token);
+  }
+
+  /** Tokens handed out so far expire now: the registry refuses them, the realm hands out a new one. */
+  void revokeTokens() {
+    validToken = "good-token-" + tokenGeneration.incrementAndGet();
+  }
+
+  /** The forms POSTed to the realm, decoded and in order. */
+  ImmutableList<String> tokenForms() {
+    synchronized (tokenForms) {
+      return ImmutableList.copyOf(tokenForms);
+    }
+  }
+
   /** Answers ranged GETs with the whole blob, as some storage backends do. */
   void ignoreRange() {
     ignoreRange = true;
@@ -231,7 +253,7 @@ final class FaultServer implements AutoCloseable {
         token(ex, authorization);
         return;
       }
-      if (bearerPassword.isPresent() && !authorization.equals(Optional.of("Bearer good-token"))) {
+      if (bearerPassword.isPresent() && !authorization.equals(Optional.of("Bearer " + validToken))) {
         Matcher m = ROUTE.matcher(path);
         String scope = m.matches() ? ",scope=\"repository:" + m.group(1) + ":pull\"" : "";
         ex.getResponseHeaders().add("WWW-Authenticate",
@@ -369,12 +391,22 @@ final class FaultServer implements AutoCloseable {
   }
 
   private void token(HttpExchange ex, Optional<String> authorization) throws IOException {
+    if (ex.getRequestMethod().equals("POST")) {
+      String form = URLDecoder.decode(new String(ex.getRequestBody().readAllBytes(), UTF_8), UTF_8);
+      tokenForms.add(form);
+      if (refreshToken.isEmpty() || !form.contains("grant_type=refresh_token&refresh_token=" + refreshToken.get() + "&")) {
+        error(ex, 401, "UNAUTHORIZED");
+        return;
+      }
+      send(ex, 200, ("{\"access_token\":\"" + validToken + "\",\"expires_in\":300}").getBytes(UTF_8), null);
+      return;
+    }
     String expected = "Basic " + Base64.getEncoder().encodeToString(("mirror:" + bearerPassword.orElse("")).getBytes(UTF_8));
     if (!authorization.equals(Optional.of(expected))) {
       error(ex, 401, "UNAUTHORIZED");
       return;
     }
-    send(ex, 200, "{\"token\":\"good-token\",\"expires_in\":300}".getBytes(UTF_8), null);
+    send(ex, 200, ("{\"token\":\"" + validToken + "\",\"expires_in\":300}").getBytes(UTF_8), null);
   }
 
   private void error(HttpExchange ex, int status, String code) throws IOException {

@@ -104,6 +104,17 @@ class RegistryBasicAuthTest {
   }
 
   @Test
+  void anIdentityTokenAloneIsNoPasswordForBasicAuth() throws IOException {
+    Path file = dir.resolve("identity.json");
+    Files.writeString(file, "{\"auths\":{\"" + registry.host() + "\":{\"identitytoken\":\"Refresh-only-1\"}}}");
+    RegistryClient client = RegistryClient.create(registry.host(), registry.config().withAuthFile(file));
+    RegistryException e = assertThrows(RegistryException.class, () -> client.listTags("private"));
+    assertEquals("registry " + registry.host() + ", repository private: the registry asks for a password (Basic auth)"
+        + " but its credentials hold only an identity token", e.getMessage());
+    assertFalse(e.isTransient());
+  }
+
+  @Test
   void noCredentialsFailsWith401() {
     RegistryClient anonymous = RegistryClient.create(registry.host(), registry.config());
     RegistryException e = assertThrows(RegistryException.class, () -> anonymous.listTags("private"));

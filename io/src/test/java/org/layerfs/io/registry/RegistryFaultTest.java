@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -244,6 +245,74 @@ class RegistryFaultTest {
   }
 
   @Test
+  void aTokenThatExpiresDuringTheRunIsRenewedOnTheRegistrysChallenge() throws IOException {
+    server.requireBearer("t0ken-pass");
+    RegistryClient authed = RegistryClient.create(server.host(), config().setAuthFiles(authFile("mirror", "t0ken-pass")).build());
+    authed.pullManifest(REPO, "latest");
+    server.revokeTokens();
+    assertEquals(MANIFEST_DIGEST, authed.pullManifest(REPO, "latest").descriptor().digest());
+    assertEquals(2, server.requests("GET", "/token").size());
+    List<FaultServer.Request> gets = server.requests("GET", MANIFEST_PATH);
+    assertEquals(Optional.of("Bearer good-token"), gets.get(2).authorization());
+    assertEquals(Optional.of("Bearer good-token-1"), gets.get(3).authorization());
+    assertEquals(4, gets.size());
+  }
+
+  @Test
+  void aTokenIsRenewedOncePerRequest() throws IOException {
+    server.requireBearer("t0ken-pass");
+    RegistryClient authed = RegistryClient.create(server.host(), config().setAuthFiles(authFile("mirror", "t0ken-pass")).build());
+    authed.pullManifest(REPO, "latest");
+    String challenge = "Bearer realm=\"https://" + server.host() + "/token\",service=\"fault\",error=\"invalid_token\"";
+    Answer refused = new Answer(401, Map.of("WWW-Authenticate", challenge));
+    server.fail(MANIFEST_PATH, refused, refused);
+    RegistryException e = assertThrows(RegistryException.class, () -> authed.pullManifest(REPO, "latest"));
+    assertEquals(OptionalInt.of(401), e.status());
+    assertEquals(4, server.requests("GET", MANIFEST_PATH).size());
+    assertEquals(2, server.requests("GET", "/token").size());
+  }
+
+  @Test
+  void anIdentityTokenIsExchangedAtTheRealmAsARefreshToken() throws IOException {
+    server.requireBearer("unused-password");
+    server.acceptRefreshToken("refresh-Me-0");
+    RegistryClient authed = RegistryClient.create(server.host(), config().setAuthFiles(identityTokenFile("refresh-Me-0")).build());
+    assertEquals(MANIFEST_DIGEST, authed.pullManifest(REPO, "latest").descriptor().digest());
+    assertEquals(List.of("grant_type=refresh_token&refresh_token=refresh-Me-0&service=fault"
+        + "&scope=repository:repo:pull&client_id=layerfs"), server.tokenForms());
+    assertEquals(List.of(), server.requests("GET", "/token"));
+  }
+
+  @Test
+  void aHelpersIdentityTokenIsExchangedAtTheRealmToo() throws IOException {
+    server.requireBearer("unused-password");
+    server.acceptRefreshToken("helper-Refresh-1");
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path helper = bin.resolve("docker-credential-oauth");
+    Files.writeString(helper, "#!/bin/sh\ncat >/dev/null\nprintf '{\"Username\":\"<token>\",\"Secret\":\"helper-Refresh-1\"}'\n");
+    Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwx------"));
+    Path file = dir.resolve("helped.json");
+    Files.writeString(file, "{\"credHelpers\":{\"" + server.host() + "\":\"oauth\"}}");
+    CredentialStore store = new CredentialStore(ImmutableList.of(file.toString()), bin.toString(), Duration.ofSeconds(20));
+    RegistryClient authed = RegistryClient.create(server.host(), config().build(), store);
+    assertEquals(MANIFEST_DIGEST, authed.pullManifest(REPO, "latest").descriptor().digest());
+    assertEquals(List.of("grant_type=refresh_token&refresh_token=helper-Refresh-1&service=fault"
+        + "&scope=repository:repo:pull&client_id=layerfs"), server.tokenForms());
+  }
+
+  @Test
+  void aRefusedIdentityTokenFailsWithoutRevealingIt() throws IOException {
+    server.requireBearer("unused-password");
+    server.acceptRefreshToken("refresh-Me-0");
+    RegistryClient authed = RegistryClient.create(server.host(), config().setAuthFiles(identityTokenFile("stale-Refresh-9")).build());
+    RegistryException e = assertThrows(RegistryException.class, () -> authed.pullManifest(REPO, "latest"));
+    assertEquals(
+        "registry " + server.host() + ", repository repo, token request to 127.0.0.1: HTTP 401 Unauthorized"
+            + " (with an identity token)",
+        e.getMessage());
+  }
+
+  @Test
   void aBodyThatStallsIsResumedFromTheByteItStopped() throws IOException {
     RegistryClient impatient = RegistryClient.create(server.host(), config().setIdleTimeout(Duration.ofMillis(300)).build());
     server.fail(BLOB_PATH, new Stall(30_000));
@@ -400,6 +469,12 @@ class RegistryFaultTest {
   private static void push(RegistryClient c, byte[] bytes) throws IOException {
     Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
     c.pushBlob(REPO, blob, new ByteArrayInputStream(bytes));
+  }
+
+  private ImmutableList<String> identityTokenFile(String token) throws IOException {
+    Path file = dir.resolve("identity.json");
+    Files.writeString(file, "{\"auths\":{\"" + server.host() + "\":{\"identitytoken\":\"" + token + "\"}}}");
+    return ImmutableList.of(file.toString());
   }
 
   private ImmutableList<String> authFile(String user, String password) throws IOException {

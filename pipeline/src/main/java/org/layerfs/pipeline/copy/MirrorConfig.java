@@ -59,7 +59,7 @@ public final class MirrorConfig {
       for (Object key : settings.keySet()) {
         if (String.valueOf(key).equals("credentials")) {
           throw new UsageException(file + ": " + registry
-              + ": credentials are read from $REGISTRY_AUTH_FILE or ~/.docker/config.json, not from the mirror config");
+              + ": credentials are read from --authfile, $REGISTRY_AUTH_FILE or the Docker config (and its credential helpers), not from the mirror config");
         }
         if (!REGISTRY_KEYS.contains(String.valueOf(key))) {
           throw new UsageException(file + ": " + registry + ": unknown key \"" + key + "\" (known: " + REGISTRY_KEYS + ")");
