@@ -6,7 +6,9 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +26,9 @@ import org.layerfs.pipeline.copy.MirrorConfig;
 import org.layerfs.pipeline.diff.DiffJob;
 import org.layerfs.pipeline.index.IndexJob;
 import org.layerfs.pipeline.inspect.Inspect;
+import org.layerfs.pipeline.metrics.MetricsFile;
+import org.layerfs.pipeline.metrics.RunFigures;
+import org.layerfs.pipeline.report.Report;
 import org.layerfs.pipeline.run.JobRunner;
 import org.layerfs.pipeline.unpack.UnpackJob;
 import org.layerfs.transforms.copy.CopyRequest;
@@ -36,20 +41,23 @@ public final class Main {
       usage: layerfs COMMAND ...
 
         layerfs inspect REF [--json] [--platform OS/ARCH[/VARIANT]]
-        layerfs index REF... --out DIR [--cache-dir DIR] [--platform OS/ARCH[/VARIANT]] [--report FILE]
-        layerfs copy SRC DST [--platform OS/ARCH[/VARIANT]] [--dry-run] [--report FILE]
-        layerfs sync SRC DST [--tags REGEX] [--platform OS/ARCH[/VARIANT]] [--prune] [--dry-run] [--report FILE]
-        layerfs sync --config MIRROR.yaml DST [--platform ...] [--prune] [--dry-run] [--report FILE]
-        layerfs move SRC DST [--platform OS/ARCH[/VARIANT]] [--dry-run] [--report FILE]
-        layerfs unpack REF DIR [--rootless] [--cache-dir DIR] [--platform OS/ARCH[/VARIANT]]
+        layerfs index REF... --out DIR [--cache-dir DIR] [--platform OS/ARCH[/VARIANT]] [--report FILE] [--metrics FILE]
+        layerfs copy SRC DST [--platform OS/ARCH[/VARIANT]] [--dry-run] [--report FILE] [--metrics FILE]
+        layerfs sync SRC DST [--tags REGEX] [--platform OS/ARCH[/VARIANT]] [--prune] [--dry-run] [--report FILE] [--metrics FILE]
+        layerfs sync --config MIRROR.yaml DST [--platform ...] [--prune] [--dry-run] [--report FILE] [--metrics FILE]
+        layerfs move SRC DST [--platform OS/ARCH[/VARIANT]] [--dry-run] [--report FILE] [--metrics FILE]
+        layerfs unpack REF DIR [--rootless] [--cache-dir DIR] [--platform OS/ARCH[/VARIANT]] [--metrics FILE]
         layerfs diff REF_A REF_B [--json] [--cache-dir DIR] [--platform PLATFORM[,PLATFORM_B]]
+        layerfs report CATALOG_DIR [--out FILE]
 
       REF: oci:DIR[:TAG|@DIGEST]  docker-archive:FILE[:REPO:TAG]  docker://HOST[:PORT]/REPO[:TAG|@DIGEST]
-      Registry options, taken by every command:
+      --metrics FILE: the run's figures for node_exporter's textfile collector (Prometheus text format)
+      Registry options, taken by every command but report:
         --tls-verify=false  plain HTTP and unverified TLS allowed
         --authfile FILE     credentials from FILE only (default: $REGISTRY_AUTH_FILE, then $DOCKER_CONFIG/config.json
                             or $HOME/.docker/config.json; credHelpers, auths, credsStore, as docker reads them)
-      Commands that run a pipeline (all but inspect) pass Beam pipeline options through
+        --idle-timeout S    a registry that sends nothing for S seconds has stalled (default 20)
+      Commands that run a pipeline (all but inspect and report) pass Beam pipeline options through
       (--runner=..., --targetParallelism=N, the Flink runner's); any other option is an error.
       Exit status: 0 all done, 1 some images failed, 2 bad usage.
       """;
@@ -84,6 +92,7 @@ public final class Main {
         case "move" -> copy(CopyJob.Mode.MOVE, rest, out, err);
         case "unpack" -> unpack(rest, out, err);
         case "diff" -> diff(rest, out, err);
+        case "report" -> report(rest, out);
         default -> throw new UsageException("unknown command \"" + argv.get(0) + "\"");
       };
     } catch (UsageException e) {
@@ -99,16 +108,20 @@ public final class Main {
   private static final CommandOptions INSPECT =
       CommandOptions.of("inspect", ImmutableMap.of("platform", "OS/ARCH[/VARIANT]"), ImmutableSet.of("json"));
   private static final CommandOptions INDEX = CommandOptions.of("index",
-      ImmutableMap.of("out", "DIR", "cache-dir", "DIR", "platform", "OS/ARCH[/VARIANT]", "report", "FILE"), ImmutableSet.of());
+      ImmutableMap.of("out", "DIR", "cache-dir", "DIR", "platform", "OS/ARCH[/VARIANT]", "report", "FILE", "metrics", "FILE"),
+      ImmutableSet.of());
   private static final CommandOptions UNPACK = CommandOptions.of("unpack",
-      ImmutableMap.of("cache-dir", "DIR", "platform", "OS/ARCH[/VARIANT]"), ImmutableSet.of("rootless"));
+      ImmutableMap.of("cache-dir", "DIR", "platform", "OS/ARCH[/VARIANT]", "metrics", "FILE"), ImmutableSet.of("rootless"));
+  /** report reads only a catalog: no registry options. */
+  private static final CommandOptions REPORT = new CommandOptions("report", ImmutableMap.of("out", "FILE"), ImmutableSet.of());
   private static final CommandOptions DIFF = CommandOptions.of("diff",
       ImmutableMap.of("cache-dir", "DIR", "platform", "PLATFORM[,PLATFORM_B]"), ImmutableSet.of("json"));
-  private static final ImmutableMap<String, String> COPY_VALUED = ImmutableMap.of("platform", "OS/ARCH[/VARIANT]", "report", "FILE");
+  private static final ImmutableMap<String, String> COPY_VALUED =
+      ImmutableMap.of("platform", "OS/ARCH[/VARIANT]", "report", "FILE", "metrics", "FILE");
   private static final CommandOptions COPY = CommandOptions.of("copy", COPY_VALUED, ImmutableSet.of("dry-run"));
   private static final CommandOptions MOVE = CommandOptions.of("move", COPY_VALUED, ImmutableSet.of("dry-run"));
   private static final CommandOptions SYNC = CommandOptions.of("sync",
-      ImmutableMap.of("platform", "OS/ARCH[/VARIANT]", "report", "FILE", "tags", "REGEX", "config", "MIRROR.yaml"),
+      ImmutableMap.of("platform", "OS/ARCH[/VARIANT]", "report", "FILE", "metrics", "FILE", "tags", "REGEX", "config", "MIRROR.yaml"),
       ImmutableSet.of("prune", "dry-run"));
 
   private static int inspect(List<String> argv, PrintStream out, PrintStream err) throws Exception {
@@ -140,7 +153,19 @@ public final class Main {
             .setRegistry(args.registry())
             .setPipelineOptions(args.pipelineOptions())
             .build();
-    return job.run(out, err, JobRunner.progressFor(err));
+    return measured("index", args, err, figures -> job.run(out, err, JobRunner.progressFor(err), figures));
+  }
+
+  private static int report(List<String> argv, PrintStream out) throws Exception {
+    Args args = Args.parse(argv, REPORT);
+    if (args.positional().size() != 1) {
+      throw new UsageException("report takes exactly one CATALOG_DIR");
+    }
+    args.requireNoPipelineArgs();
+    Path catalog = Path.of(args.positional().get(0));
+    Path file = args.option("out").map(Path::of).orElse(catalog.resolve("report.html"));
+    out.println("report: " + Report.write(catalog, file) + ": " + file);
+    return 0;
   }
 
   private static int unpack(List<String> argv, PrintStream out, PrintStream err) throws Exception {
@@ -158,7 +183,7 @@ public final class Main {
             .setRegistry(args.registry())
             .setPipelineOptions(args.pipelineOptions())
             .build();
-    return job.run(out, err, JobRunner.progressFor(err));
+    return measured("unpack", args, err, figures -> job.run(out, err, JobRunner.progressFor(err), figures));
   }
 
   private static int diff(List<String> argv, PrintStream out, PrintStream err) throws Exception {
@@ -237,7 +262,40 @@ public final class Main {
             .setReport(args.option("report").map(Path::of))
             .setPipelineOptions(args.pipelineOptions())
             .build();
-    return job.run(out, err, JobRunner.progressFor(err));
+    return measured(command, args, err, figures -> job.run(out, err, JobRunner.progressFor(err), figures));
+  }
+
+  /** A command's run, which reports its figures to {@code --metrics}. */
+  private interface MeasuredRun {
+    int run(RunFigures figures) throws Exception;
+  }
+
+  /**
+   * Runs {@code job}; with {@code --metrics FILE}, then writes its figures there, also when it
+   * failed with an exception (a failed run is what the metrics are watched for).
+   */
+  private static int measured(String command, Args args, PrintStream err, MeasuredRun job) throws Exception {
+    Optional<Path> file = args.option("metrics").map(Path::of);
+    RunFigures figures = new RunFigures(command);
+    long start = System.nanoTime();
+    int exit;
+    try {
+      exit = job.run(figures);
+    } catch (Exception e) {
+      if (file.isPresent()) {
+        try {
+          MetricsFile.write(file.get(), figures, false, (System.nanoTime() - start) / 1e9, Instant.now());
+        } catch (IOException metricsFailed) {
+          e.addSuppressed(metricsFailed);
+          err.println("layerfs: --metrics " + file.get() + ": " + metricsFailed.getMessage());
+        }
+      }
+      throw e;
+    }
+    if (file.isPresent()) {
+      MetricsFile.write(file.get(), figures, exit == 0, (System.nanoTime() - start) / 1e9, Instant.now());
+    }
+    return exit;
   }
 
   /** Parses a copy destination; sync and move need one that keeps tags (not a docker archive). */

@@ -32,6 +32,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.layerfs.io.dest.ImageDestinations;
 import org.layerfs.io.dest.TagRemoval;
 import org.layerfs.io.ref.ImageReference;
+import org.layerfs.pipeline.metrics.RunFigures;
 import org.layerfs.pipeline.run.JobMetrics;
 import org.layerfs.pipeline.run.JobRunner;
 import org.layerfs.pipeline.run.Progress;
@@ -131,8 +132,8 @@ public abstract class CopyJob {
     return p;
   }
 
-  /** Runs the job; returns the exit status (0 all done, 1 some images failed). */
-  public int run(PrintStream out, PrintStream err, Progress progress) throws IOException {
+  /** Runs the job; returns the exit status (0 all done, 1 some images failed). Its figures go to {@code figures}. */
+  public int run(PrintStream out, PrintStream err, Progress progress, RunFigures figures) throws IOException {
     if (dryRun()) {
       return DryRun.print(mode().command(), requests(), prune(), out, err);
     }
@@ -164,6 +165,7 @@ public abstract class CopyJob {
       CopyReport report =
           new CopyReport(mode().command(), copied.images(), pruned, kept, copied.counters(), (System.nanoTime() - start) / 1e9);
       report.printSummary(out, err);
+      report.fill(figures);
       if (report().isPresent()) {
         report.write(report().get());
       }

@@ -16,6 +16,7 @@ import java.util.function.ToLongFunction;
 import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.ImageJson;
 import org.layerfs.io.ref.ImageReference;
+import org.layerfs.pipeline.metrics.RunFigures;
 import org.layerfs.pipeline.run.Sizes;
 import org.layerfs.transforms.copy.CopyMetrics;
 
@@ -77,6 +78,17 @@ final class CopyReport {
         command, images.size(), count("copied"), count("moved"), count("skipped"), count("failed"),
         counters.applyAsLong(CopyMetrics.BLOBS_COPIED), counters.applyAsLong(CopyMetrics.BLOBS_PRESENT),
         counters.applyAsLong(CopyMetrics.BLOBS_FAILED), Sizes.human(counters.applyAsLong(CopyMetrics.BYTES_COPIED)), seconds);
+  }
+
+  /** Puts the figures this report prints into {@code figures}, for {@code --metrics}. */
+  void fill(RunFigures figures) {
+    for (String status : List.of("copied", "moved", "skipped", "failed")) {
+      figures.images(status, count(status));
+    }
+    figures.blobs("copied", counters.applyAsLong(CopyMetrics.BLOBS_COPIED))
+        .blobs("already_there", counters.applyAsLong(CopyMetrics.BLOBS_PRESENT))
+        .blobs("failed", counters.applyAsLong(CopyMetrics.BLOBS_FAILED))
+        .bytes("copied", counters.applyAsLong(CopyMetrics.BYTES_COPIED));
   }
 
   /** Writes the JSON report to {@code file}, replacing it whole. */

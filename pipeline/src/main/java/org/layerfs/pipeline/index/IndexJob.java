@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +29,7 @@ import org.layerfs.io.model.Platform;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.source.ResolvedImage;
+import org.layerfs.pipeline.metrics.RunFigures;
 import org.layerfs.pipeline.run.JobMetrics;
 import org.layerfs.pipeline.run.JobRunner;
 import org.layerfs.pipeline.run.Progress;
@@ -122,8 +124,8 @@ public abstract class IndexJob {
     return p;
   }
 
-  /** Runs the job; returns the exit status (0 all indexed, 1 some images failed). */
-  public int run(PrintStream out, PrintStream err, Progress progress) throws IOException {
+  /** Runs the job; returns the exit status (0 all indexed, 1 some images failed). Its figures go to {@code figures}. */
+  public int run(PrintStream out, PrintStream err, Progress progress, RunFigures figures) throws IOException {
     Files.createDirectories(outDir());
     Files.createDirectories(cacheDir());
     Path outcomes = outDir().resolve(".outcomes-" + UUID.randomUUID() + ".jsonl");
@@ -132,6 +134,8 @@ public abstract class IndexJob {
       JobMetrics metrics = JobRunner.run(pipeline(outcomes.toString()), progress);
       RunReport report = RunReport.read("index", outcomes, metrics, (System.nanoTime() - start) / 1e9);
       report.printSummary(out, err);
+      report.fill(figures);
+      RunRecord.write(outDir(), references(), Instant.now());
       if (report().isPresent()) {
         report.write(report().get());
       }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.ImageJson;
+import org.layerfs.pipeline.metrics.RunFigures;
 import org.layerfs.transforms.layer.LayerMetrics;
 
 /** The summary of one run: every image's outcome and the layer counters, for people and for {@code --report}. */
@@ -60,6 +61,16 @@ public final class RunReport {
         command, images.size(), failedImages(),
         metrics.counter(LayerMetrics.LAYERS_INDEXED), metrics.counter(LayerMetrics.LAYERS_CACHED),
         metrics.counter(LayerMetrics.LAYERS_FAILED), Sizes.human(metrics.counter(LayerMetrics.BYTES_DONE)), seconds);
+  }
+
+  /** Puts the figures this report prints into {@code figures}, for {@code --metrics}. */
+  public void fill(RunFigures figures) {
+    figures.images("indexed", images.size() - failedImages())
+        .images("failed", failedImages())
+        .layers("decompressed", metrics.counter(LayerMetrics.LAYERS_INDEXED))
+        .layers("from_cache", metrics.counter(LayerMetrics.LAYERS_CACHED))
+        .layers("failed", metrics.counter(LayerMetrics.LAYERS_FAILED))
+        .bytes("read", metrics.counter(LayerMetrics.BYTES_DONE));
   }
 
   /** Writes the JSON report to {@code file}, replacing it whole. */

@@ -31,10 +31,13 @@ import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.source.ResolvedImage;
 import org.layerfs.pipeline.cli.SingleImage;
 import org.layerfs.pipeline.cli.UsageException;
+import org.layerfs.pipeline.metrics.RunFigures;
+import org.layerfs.pipeline.run.JobMetrics;
 import org.layerfs.pipeline.run.JobRunner;
 import org.layerfs.pipeline.run.MergeImages;
 import org.layerfs.pipeline.run.Progress;
 import org.layerfs.transforms.catalog.FileEntryJson;
+import org.layerfs.transforms.layer.LayerMetrics;
 import org.layerfs.transforms.unpack.UnpackLimits;
 import org.layerfs.transforms.unpack.UnpackTarget;
 import org.layerfs.transforms.unpack.WriteTree;
@@ -98,8 +101,11 @@ public abstract class UnpackJob {
     return dir.resolveSibling(dir.getFileName() + ".owners.jsonl");
   }
 
-  /** Runs the unpack; returns the exit status (0 unpacked, 1 failed). DIR in use is a usage error. */
-  public int run(PrintStream out, PrintStream err, Progress progress) throws IOException, UsageException {
+  /**
+   * Runs the unpack; returns the exit status (0 unpacked, 1 failed). DIR in use is a usage error.
+   * Its figures go to {@code figures}.
+   */
+  public int run(PrintStream out, PrintStream err, Progress progress, RunFigures figures) throws IOException, UsageException {
     Path dir = dir().toAbsolutePath().normalize();
     checkEmptyOrAbsent(dir);
     ResolvedImage image = SingleImage.resolve(reference(), platform(), registry());
@@ -117,13 +123,18 @@ public abstract class UnpackJob {
       Pipeline p = Pipeline.create(pipelineOptions());
       p.apply("IndexAndMerge", MergeImages.of(List.of(image), registry(), cacheDir().toString(), target.mergedDir()))
           .apply("WriteTree", new WriteTree(target));
-      JobRunner.run(p, progress);
+      JobMetrics metrics = JobRunner.run(p, progress);
+      figures.layers("decompressed", metrics.counter(LayerMetrics.LAYERS_INDEXED))
+          .layers("from_cache", metrics.counter(LayerMetrics.LAYERS_CACHED))
+          .layers("failed", metrics.counter(LayerMetrics.LAYERS_FAILED))
+          .bytes("read", metrics.counter(LayerMetrics.BYTES_DONE));
 
       JsonNode result = MAPPER.readTree(target.resultFile().toFile());
       result.path("notices").forEach(n -> err.println("layerfs: " + n.asText()));
       if (result.path("errors").size() > 0) {
         result.path("errors").forEach(e -> err.println("layerfs: " + e.asText()));
         err.println("layerfs: unpack of " + image.name() + " failed; " + dir + " not created");
+        figures.images("unpacked", 0).images("failed", 1);
         return 1;
       }
       if (rootless()) {
@@ -132,6 +143,7 @@ public abstract class UnpackJob {
       Files.deleteIfExists(dir); // empty, checked above
       Files.move(rootfs, dir, StandardCopyOption.ATOMIC_MOVE);
       done = true;
+      figures.images("unpacked", 1).images("failed", 0);
       out.printf("unpacked %s into %s: %d directories, %d other entries, %d hardlinks, %d bytes, %.1f s%n",
           image.name(), dir, result.path("directories").asLong(), result.path("written").asLong(),
           result.path("hardlinks").asLong(), result.path("bytes").asLong(), (System.nanoTime() - start) / 1e9);

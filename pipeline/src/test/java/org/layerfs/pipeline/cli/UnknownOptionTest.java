@@ -24,7 +24,7 @@ class UnknownOptionTest {
     assertEquals(2, r.exit(), r::toString);
     assertTrue(r.err().startsWith("layerfs: index: unknown option --tls-verfy\n"), r::toString);
     assertTrue(r.err().contains("index takes --out DIR, --cache-dir DIR, --platform OS/ARCH[/VARIANT], --report FILE, "
-        + "--tls-verify true|false, --authfile FILE, --idle-timeout SECONDS, and Beam pipeline options"), r::toString);
+        + "--metrics FILE, --tls-verify true|false, --authfile FILE, --idle-timeout SECONDS, and Beam pipeline options"), r::toString);
     assertFalse(r.err().contains("PipelineOptions"), r::toString);
   }
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.pipeline.copy.CopyJob;
+import org.layerfs.pipeline.metrics.RunFigures;
 import org.layerfs.pipeline.testing.Fixtures;
 import org.layerfs.transforms.copy.CopyRequest;
 
@@ -52,7 +53,7 @@ class ProgressTest {
         .build();
     try (PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(shown, true, StandardCharsets.UTF_8)) {
-      assertEquals(0, job.run(out, err, new Progress(err, true)));
+      assertEquals(0, job.run(out, err, new Progress(err, true), new RunFigures("copy")));
     }
     String text = shown.toString(StandardCharsets.UTF_8);
     String last = text.substring(text.lastIndexOf('\r') + 1);
