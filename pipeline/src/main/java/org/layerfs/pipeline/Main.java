@@ -121,7 +121,8 @@ public final class Main {
   private static final CommandOptions COPY = CommandOptions.of("copy", COPY_VALUED, ImmutableSet.of("dry-run"));
   private static final CommandOptions MOVE = CommandOptions.of("move", COPY_VALUED, ImmutableSet.of("dry-run"));
   private static final CommandOptions SYNC = CommandOptions.of("sync",
-      ImmutableMap.of("platform", "OS/ARCH[/VARIANT]", "report", "FILE", "metrics", "FILE", "tags", "REGEX", "config", "MIRROR.yaml"),
+      ImmutableMap.of("platform", "OS/ARCH[/VARIANT]", "report", "FILE", "metrics", "FILE", "tags", "REGEX", "config", "MIRROR.yaml",
+          "immutable-tags", "REGEX"),
       ImmutableSet.of("prune", "dry-run"));
 
   private static int inspect(List<String> argv, PrintStream out, PrintStream err) throws Exception {
@@ -220,13 +221,17 @@ public final class Main {
     String command = mode.name().toLowerCase(java.util.Locale.ROOT);
     Optional<Platform> platform = References.platform(args.option("platform"));
     RegistryConfig registry = args.registry();
+    Optional<String> immutableTags = args.option("immutable-tags");
+    if (immutableTags.isPresent()) {
+      regex("--immutable-tags", immutableTags.get());
+    }
     List<CopyRequest> requests;
     if (args.option("config").isPresent()) {
       if (args.positional().size() != 1 || args.option("tags").isPresent()) {
         throw new UsageException("sync --config FILE takes one DST and no --tags (the file names the tags)");
       }
       ImageReference dst = destination(mode, args.positional().get(0));
-      requests = MirrorConfig.read(Path.of(args.option("config").get()), dst, platform, registry);
+      requests = MirrorConfig.read(Path.of(args.option("config").get()), dst, platform, registry, immutableTags);
     } else {
       if (args.positional().size() != 2) {
         throw new UsageException(command + " takes one SRC and one DST");
@@ -237,16 +242,13 @@ public final class Main {
       }
       Optional<String> tags = args.option("tags");
       if (tags.isPresent()) {
-        try {
-          Pattern.compile(tags.get());
-        } catch (PatternSyntaxException e) {
-          throw new UsageException("--tags: " + e.getMessage());
-        }
+        regex("--tags", tags.get());
       }
       requests = List.of(CopyRequest.builder()
           .setSource(src)
           .setDestination(destination(mode, args.positional().get(1)))
           .setTagPattern(tags)
+          .setImmutableTags(immutableTags)
           .setPlatform(platform)
           .setOnlyChanged(mode == CopyJob.Mode.SYNC)
           .setSourceRegistry(registry)
@@ -296,6 +298,14 @@ public final class Main {
       MetricsFile.write(file.get(), figures, exit == 0, (System.nanoTime() - start) / 1e9, Instant.now());
     }
     return exit;
+  }
+
+  private static void regex(String option, String regex) throws UsageException {
+    try {
+      Pattern.compile(regex);
+    } catch (PatternSyntaxException e) {
+      throw new UsageException(option + ": " + e.getMessage());
+    }
   }
 
   /** Parses a copy destination; sync and move need one that keeps tags (not a docker archive). */

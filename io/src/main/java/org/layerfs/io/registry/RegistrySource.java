@@ -51,6 +51,19 @@ public final class RegistrySource implements ImageSource {
     return client.listTags(location.repository());
   }
 
+  /**
+   * The digest of the manifest or index {@code tag} names, by HEAD (a GET only when the registry
+   * sends no digest on HEAD): a HEAD does not count against pull limits. Empty when no such tag.
+   */
+  public Optional<Digest> tagDigest(String tag) throws IOException {
+    return head(tag).map(Descriptor::digest);
+  }
+
+  /** The descriptor of the manifest or index {@code reference} (a tag or digest) names, by HEAD as {@link #tagDigest}. */
+  public Optional<Descriptor> head(String reference) throws IOException {
+    return client.headManifest(location.repository(), reference);
+  }
+
   @Override
   public Resolution resolve(ImageReference reference, Optional<Platform> platform) throws IOException {
     ManifestResolver resolver = new ManifestResolver(this, platform);

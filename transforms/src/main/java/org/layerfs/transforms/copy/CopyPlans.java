@@ -2,53 +2,178 @@ package org.layerfs.transforms.copy;
 
 import com.google.common.collect.ImmutableList;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
+import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.registry.RegistryConfig;
+import org.layerfs.io.registry.RegistryException;
+import org.layerfs.io.registry.RegistrySource;
 import org.layerfs.io.source.ImageFailure;
+import org.layerfs.io.source.ImageSource;
 
 /**
  * Every image a set of requests asks for, planned before the pipeline starts: {@link #toCopy()}
  * the images to copy, {@link #settled()} the outcomes already known (the images a sync found in
  * step, those that could not be planned). Planning reads manifests and compares tags, little work
  * beside the blobs; done first, it lets a sync that has nothing to do end without a pipeline.
+ *
+ * <p>A registry source is planned tag by tag: its tags are listed once per repository and chosen
+ * before any is resolved, and a sync asks about an unchanged tag with one HEAD at each end (none
+ * at the source for an immutable tag the destination has).
  */
 public record CopyPlans(ImmutableList<CopyPlan> toCopy, ImmutableList<CopyOutcome> settled) {
   /** Plans {@code requests} in order, reading sources and destinations through {@code stores}. */
   public static CopyPlans plan(List<CopyRequest> requests, OpenStores stores) {
-    ImmutableList.Builder<CopyPlan> toCopy = ImmutableList.builder();
-    ImmutableList.Builder<CopyOutcome> settled = ImmutableList.builder();
-    for (CopyRequest request : requests) {
-      try {
-        CopyPlanner.Plans planned = new CopyPlanner(stores.source(request.source(), request.sourceRegistry())).plan(request);
-        for (ImageFailure f : planned.failures()) {
-          settled.add(CopyOutcome.failed(f.image(), f.message()));
-        }
-        ImageDestination destination = stores.destination(request.destination(), request.destinationRegistry());
-        for (CopyPlan plan : planned.plans()) {
-          Optional<String> skip = request.onlyChanged() ? upToDate(plan, destination) : Optional.empty();
-          if (skip.isPresent()) {
-            settled.add(CopyOutcome.skipped(plan, skip.get()));
-          } else {
-            toCopy.add(plan);
-          }
-        }
-      } catch (IOException e) {
-        settled.add(CopyOutcome.failed(request.source().toString(), e.getMessage()));
-      }
-    }
-    return new CopyPlans(toCopy.build(), settled.build());
+    return new Planning(stores).plan(requests);
   }
 
-  /**
-   * Why a sync need not copy {@code plan}, if it need not: the destination tag already names the
-   * manifest the source tag names. Tags are never assumed immutable: the digests are compared.
-   */
-  private static Optional<String> upToDate(CopyPlan plan, ImageDestination destination) throws IOException {
-    Optional<Digest> there = destination.tagDigest(plan.destinationTag());
-    return there.equals(Optional.of(plan.root().digest()))
-        ? Optional.of("up to date: " + plan.target() + " is " + plan.root().digest())
-        : Optional.empty();
+  /** One planning run: what it found so far, and the tag lists it has fetched. */
+  private static final class Planning {
+    private record Repository(ImageReference store, RegistryConfig config) {}
+
+    private final OpenStores stores;
+    private final Map<Repository, ImmutableList<String>> tagLists = new HashMap<>();
+    private final ImmutableList.Builder<CopyPlan> toCopy = ImmutableList.builder();
+    private final ImmutableList.Builder<CopyOutcome> settled = ImmutableList.builder();
+
+    Planning(OpenStores stores) {
+      this.stores = stores;
+    }
+
+    CopyPlans plan(List<CopyRequest> requests) {
+      for (CopyRequest request : requests) {
+        try {
+          ImageSource source = stores.source(request.source(), request.sourceRegistry());
+          ImageDestination destination = stores.destination(request.destination(), request.destinationRegistry());
+          if (source instanceof RegistrySource registry) {
+            planTags(request, registry, destination);
+          } else {
+            planReference(request, request.source(), source, destination, Optional.empty());
+          }
+        } catch (IOException e) {
+          settled.add(CopyOutcome.failed(request.source().toString(), e.getMessage()));
+        }
+      }
+      return new CopyPlans(toCopy.build(), settled.build());
+    }
+
+    /**
+     * Plans a registry request one reference at a time: the one it names, or each tag of the
+     * repository it selects. A tag deleted since the listing is simply gone.
+     */
+    private void planTags(CopyRequest request, RegistrySource source, ImageDestination destination) throws IOException {
+      boolean listed = request.source().tag().isEmpty() && request.source().digest().isEmpty();
+      List<ImageReference> references = listed
+          ? tags(request, source).stream().filter(request::selects).map(t -> request.source().store().withTag(t)).toList()
+          : List.of(request.source());
+      if (request.destination().tag().isPresent() && references.size() > 1) {
+        throw new IOException(request.source() + " names " + references.size() + " images; a destination tag ("
+            + request.destination() + ") can name only one");
+      }
+      for (ImageReference reference : references) {
+        try {
+          Optional<Optional<Digest>> there = Optional.empty();
+          if (request.onlyChanged() && request.platform().isEmpty() && reference.tag().isPresent()) {
+            String tag = reference.tag().get();
+            String destinationTag = request.destinationName(tag);
+            Optional<Digest> at = destination.tagDigest(destinationTag);
+            if (at.isPresent() && unchanged(request, reference, tag, source, at.get())) {
+              continue;
+            }
+            there = Optional.of(at);
+          } else if (request.onlyChanged() && reference.digest().isPresent() && request.destination().tag().isEmpty()
+              && copiedByDigest(request, reference, source, destination)) {
+            continue;
+          }
+          planReference(request, reference, source, destination, there);
+        } catch (RegistryException e) {
+          if (!(listed && e.isNotFound())) {
+            settled.add(CopyOutcome.failed(reference.toString(), e.getMessage()));
+          }
+        } catch (IOException e) {
+          settled.add(CopyOutcome.failed(reference.toString(), e.getMessage()));
+        }
+      }
+    }
+
+    /**
+     * True, with its outcome settled, when the destination's {@code digest} for {@code tag} is
+     * what the source has: declared so for an immutable tag, else by one HEAD at the source.
+     */
+    private boolean unchanged(CopyRequest request, ImageReference reference, String tag, RegistrySource source, Digest digest)
+        throws IOException {
+      ImageReference target = request.destination().store().withTag(request.destinationName(tag));
+      if (request.immutable(tag)) {
+        settled.add(CopyOutcome.skipped(reference, target, digest,
+            "immutable tag: " + target + " is " + digest + "; the source was not asked"));
+        return true;
+      }
+      if (source.tagDigest(tag).equals(Optional.of(digest))) {
+        settled.add(CopyOutcome.skipped(reference, target, digest, "up to date: " + target + " is " + digest));
+        return true;
+      }
+      return false;
+    }
+
+    /** True, with its outcome settled, when the destination has the manifest a digest names (one HEAD at each end). */
+    private boolean copiedByDigest(CopyRequest request, ImageReference reference, RegistrySource source, ImageDestination destination)
+        throws IOException {
+      Optional<Descriptor> manifest = source.head(reference.digest().get().toString());
+      if (manifest.isEmpty() || !destination.hasManifest(manifest.get())) {
+        return false;
+      }
+      ImageReference target = request.destination().store().withDigest(manifest.get().digest());
+      settled.add(CopyOutcome.skipped(reference, target, manifest.get().digest(), "up to date: " + target + " is there"));
+      return true;
+    }
+
+    /** The tags of the request's source repository, listed once per run. */
+    private ImmutableList<String> tags(CopyRequest request, RegistrySource source) throws IOException {
+      Repository key = new Repository(request.source().store(), request.sourceRegistry());
+      ImmutableList<String> tags = tagLists.get(key);
+      if (tags == null) {
+        tags = source.tags();
+        tagLists.put(key, tags);
+      }
+      return tags;
+    }
+
+    /**
+     * Plans the images {@code reference} names. A sync skips those whose destination tag names
+     * the same manifest: {@code known} is the destination tag's digest when already asked.
+     */
+    private void planReference(
+        CopyRequest request, ImageReference reference, ImageSource source, ImageDestination destination,
+        Optional<Optional<Digest>> known) throws IOException {
+      CopyPlanner.Plans planned = new CopyPlanner(source).plan(request, reference);
+      for (ImageFailure f : planned.failures()) {
+        settled.add(CopyOutcome.failed(f.image(), f.message()));
+      }
+      for (CopyPlan plan : planned.plans()) {
+        if (request.onlyChanged() && upToDate(plan, destination, known)) {
+          settled.add(CopyOutcome.skipped(plan, "up to date: " + plan.target() + " is " + plan.root().digest()));
+        } else {
+          toCopy.add(plan);
+        }
+      }
+    }
+
+    /**
+     * True when the destination already has {@code plan}: its tag names the plan's root (the
+     * tag's digest {@code known} when asked already), or for a copy by digest, it has the root.
+     */
+    private static boolean upToDate(CopyPlan plan, ImageDestination destination, Optional<Optional<Digest>> known)
+        throws IOException {
+      if (plan.tag().isEmpty()) {
+        return destination.hasManifest(plan.root());
+      }
+      Optional<Digest> there = known.isPresent() ? known.get() : destination.tagDigest(plan.destinationTag());
+      return there.equals(Optional.of(plan.root().digest()));
+    }
   }
 }

@@ -30,6 +30,12 @@ public abstract class CopyRequest implements Serializable {
   /** Source tags to take; all when empty. As in skopeo, the regex may match anywhere in the tag ({@code ^...$} to anchor). */
   public abstract Optional<String> tagPattern();
 
+  /**
+   * Source tags that never move once pushed: a sync that finds one at the destination skips it
+   * without asking the source. Matched as {@link #tagPattern}.
+   */
+  public abstract Optional<String> immutableTags();
+
   /** Put before each source tag to make the destination tag ({@code library/debian:} in a mirror layout). */
   public abstract String namePrefix();
 
@@ -48,6 +54,7 @@ public abstract class CopyRequest implements Serializable {
   public static Builder builder() {
     return new AutoValue_CopyRequest.Builder()
         .setTagPattern(Optional.empty())
+        .setImmutableTags(Optional.empty())
         .setNamePrefix("")
         .setPlatform(Optional.empty())
         .setOnlyChanged(false)
@@ -63,6 +70,8 @@ public abstract class CopyRequest implements Serializable {
     public abstract Builder setDestination(ImageReference destination);
 
     public abstract Builder setTagPattern(Optional<String> pattern);
+
+    public abstract Builder setImmutableTags(Optional<String> pattern);
 
     public abstract Builder setNamePrefix(String prefix);
 
@@ -80,6 +89,11 @@ public abstract class CopyRequest implements Serializable {
   /** True when the request takes the source tag {@code tag}. */
   public boolean selects(String tag) {
     return tagPattern().map(p -> Pattern.compile(p).matcher(tag).find()).orElse(true);
+  }
+
+  /** True when the source tag {@code tag} is declared immutable. */
+  public boolean immutable(String tag) {
+    return immutableTags().map(p -> Pattern.compile(p).matcher(tag).find()).orElse(false);
   }
 
   /** The destination tag for source tag {@code sourceTag}. */
