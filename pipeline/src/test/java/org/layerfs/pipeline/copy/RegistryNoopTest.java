@@ -79,6 +79,19 @@ class RegistryNoopTest {
   }
 
   @Test
+  void aPrunedNoOpReadsNoTagAndListsEachRepositoryOnce() {
+    Cli.Result r = Cli.run("sync", "docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app",
+        "--tls-verify=false", "--prune");
+
+    assertEquals(0, r.exit(), r::toString);
+    assertTrue(r.out().contains(TAGS + " images: 0 copied, 0 moved, " + TAGS + " up to date, 0 failed"), r::toString);
+    assertEquals(ImmutableMultiset.builder().add("GET tags").addCopies("HEAD manifest", TAGS).build(), sourceTap.kinds(),
+        sourceTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().add("GET tags").addCopies("HEAD manifest", TAGS).build(), destinationTap.kinds(),
+        destinationTap.requests()::toString);
+  }
+
+  @Test
   void tagsNamedInTheConfigAreNotListed() throws Exception {
     Path config = tmp.resolve("mirror.yaml");
     Files.writeString(config, String.join("\n",

@@ -1,6 +1,7 @@
 package org.layerfs.transforms.copy;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
@@ -10,7 +11,6 @@ import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.ref.ImageReference;
-import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.registry.RegistryException;
 import org.layerfs.io.registry.RegistrySource;
 import org.layerfs.io.source.ImageFailure;
@@ -24,9 +24,11 @@ import org.layerfs.io.source.ImageSource;
  *
  * <p>A registry source is planned tag by tag: its tags are listed once per repository and chosen
  * before any is resolved, and a sync asks about an unchanged tag with one HEAD at each end (none
- * at the source for an immutable tag the destination has).
+ * at the source for an immutable tag the destination has). {@link #listedTags} are the tag lists
+ * fetched, by source repository, for pruning to reuse.
  */
-public record CopyPlans(ImmutableList<CopyPlan> toCopy, ImmutableList<CopyOutcome> settled) {
+public record CopyPlans(
+    ImmutableList<CopyPlan> toCopy, ImmutableList<CopyOutcome> settled, ImmutableMap<ImageReference, ImmutableList<String>> listedTags) {
   /** Plans {@code requests} in order, reading sources and destinations through {@code stores}. */
   public static CopyPlans plan(List<CopyRequest> requests, OpenStores stores) {
     return new Planning(stores).plan(requests);
@@ -34,10 +36,8 @@ public record CopyPlans(ImmutableList<CopyPlan> toCopy, ImmutableList<CopyOutcom
 
   /** One planning run: what it found so far, and the tag lists it has fetched. */
   private static final class Planning {
-    private record Repository(ImageReference store, RegistryConfig config) {}
-
     private final OpenStores stores;
-    private final Map<Repository, ImmutableList<String>> tagLists = new HashMap<>();
+    private final Map<ImageReference, ImmutableList<String>> tagLists = new HashMap<>();
     private final ImmutableList.Builder<CopyPlan> toCopy = ImmutableList.builder();
     private final ImmutableList.Builder<CopyOutcome> settled = ImmutableList.builder();
 
@@ -59,7 +59,7 @@ public record CopyPlans(ImmutableList<CopyPlan> toCopy, ImmutableList<CopyOutcom
           settled.add(CopyOutcome.failed(request.source().toString(), e.getMessage()));
         }
       }
-      return new CopyPlans(toCopy.build(), settled.build());
+      return new CopyPlans(toCopy.build(), settled.build(), ImmutableMap.copyOf(tagLists));
     }
 
     /**
@@ -134,7 +134,7 @@ public record CopyPlans(ImmutableList<CopyPlan> toCopy, ImmutableList<CopyOutcom
 
     /** The tags of the request's source repository, listed once per run. */
     private ImmutableList<String> tags(CopyRequest request, RegistrySource source) throws IOException {
-      Repository key = new Repository(request.source().store(), request.sourceRegistry());
+      ImageReference key = request.source().store();
       ImmutableList<String> tags = tagLists.get(key);
       if (tags == null) {
         tags = source.tags();
