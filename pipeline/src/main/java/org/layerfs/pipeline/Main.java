@@ -43,9 +43,9 @@ public final class Main {
         layerfs inspect REF [--json] [--platform OS/ARCH[/VARIANT]]
         layerfs index REF... --out DIR [--cache-dir DIR] [--platform OS/ARCH[/VARIANT]] [--report FILE] [--metrics FILE]
         layerfs copy SRC DST [--platform OS/ARCH[/VARIANT]] [--dry-run] [--report FILE] [--metrics FILE]
-        layerfs sync SRC DST [--tags REGEX] [--immutable-tags REGEX] [--platform OS/ARCH[/VARIANT]] [--prune] [--dry-run]
-                             [--report FILE] [--metrics FILE]
-        layerfs sync --config MIRROR.yaml DST [--immutable-tags REGEX] [--platform ...] [--prune] [--dry-run] [--report FILE] [--metrics FILE]
+        layerfs sync SRC DST [--tags REGEX] [--immutable-tags REGEX] [--concurrent-requests N] [--platform OS/ARCH[/VARIANT]]
+                             [--prune] [--dry-run] [--report FILE] [--metrics FILE]
+        layerfs sync --config MIRROR.yaml DST [--immutable-tags REGEX] [--concurrent-requests N] [--platform ...] [--prune] [--dry-run] [--report FILE] [--metrics FILE]
         layerfs move SRC DST [--platform OS/ARCH[/VARIANT]] [--dry-run] [--report FILE] [--metrics FILE]
         layerfs unpack REF DIR [--rootless] [--cache-dir DIR] [--platform OS/ARCH[/VARIANT]] [--metrics FILE]
         layerfs diff REF_A REF_B [--json] [--cache-dir DIR] [--platform PLATFORM[,PLATFORM_B]]
@@ -123,7 +123,7 @@ public final class Main {
   private static final CommandOptions MOVE = CommandOptions.of("move", COPY_VALUED, ImmutableSet.of("dry-run"));
   private static final CommandOptions SYNC = CommandOptions.of("sync",
       ImmutableMap.of("platform", "OS/ARCH[/VARIANT]", "report", "FILE", "metrics", "FILE", "tags", "REGEX", "config", "MIRROR.yaml",
-          "immutable-tags", "REGEX"),
+          "immutable-tags", "REGEX", "concurrent-requests", "N"),
       ImmutableSet.of("prune", "dry-run"));
 
   private static int inspect(List<String> argv, PrintStream out, PrintStream err) throws Exception {
@@ -226,13 +226,14 @@ public final class Main {
     if (immutableTags.isPresent()) {
       regex("--immutable-tags", immutableTags.get());
     }
+    int concurrency = concurrency(args.option("concurrent-requests"));
     List<CopyRequest> requests;
     if (args.option("config").isPresent()) {
       if (args.positional().size() != 1 || args.option("tags").isPresent()) {
         throw new UsageException("sync --config FILE takes one DST and no --tags (the file names the tags)");
       }
       ImageReference dst = destination(mode, args.positional().get(0));
-      requests = MirrorConfig.read(Path.of(args.option("config").get()), dst, platform, registry, immutableTags);
+      requests = MirrorConfig.read(Path.of(args.option("config").get()), dst, platform, registry, immutableTags, concurrency);
     } else {
       if (args.positional().size() != 2) {
         throw new UsageException(command + " takes one SRC and one DST");
@@ -250,6 +251,8 @@ public final class Main {
           .setDestination(destination(mode, args.positional().get(1)))
           .setTagPattern(tags)
           .setImmutableTags(immutableTags)
+          .setSourceConcurrency(concurrency)
+          .setDestinationConcurrency(concurrency)
           .setPlatform(platform)
           .setOnlyChanged(mode == CopyJob.Mode.SYNC)
           .setSourceRegistry(registry)
@@ -299,6 +302,17 @@ public final class Main {
       MetricsFile.write(file.get(), figures, exit == 0, (System.nanoTime() - start) / 1e9, Instant.now());
     }
     return exit;
+  }
+
+  /** {@code --concurrent-requests N}: planning's limit per registry. */
+  private static int concurrency(Optional<String> value) throws UsageException {
+    if (value.isEmpty()) {
+      return CopyRequest.DEFAULT_CONCURRENCY;
+    }
+    if (!value.get().matches("[1-9][0-9]?")) {
+      throw new UsageException("--concurrent-requests takes a whole number from 1 to 99, not \"" + value.get() + "\"");
+    }
+    return Integer.parseInt(value.get());
   }
 
   private static void regex(String option, String regex) throws UsageException {

@@ -33,6 +33,7 @@ public final class RequestTap implements AutoCloseable {
   private static final int TLS_HANDSHAKE = 0x16;
 
   private final AtomicInteger tlsProbes = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
   private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
 
   /** A relay to {@code host} ({@code 127.0.0.1:PORT}). */
@@ -63,9 +64,15 @@ public final class RequestTap implements AutoCloseable {
     return tlsProbes.get();
   }
 
+  /** HTTP connections made: a client opens one for each request it has in flight at once. */
+  public int connections() {
+    return connections.get();
+  }
+
   public void clear() {
     requests.clear();
     tlsProbes.set(0);
+    connections.set(0);
   }
 
   private static void pump(InputStream in, OutputStream out) {
@@ -121,6 +128,7 @@ public final class RequestTap implements AutoCloseable {
         tlsProbes.incrementAndGet();
         threads.execute(() -> pump(fromClient, toServer));
       } else {
+        connections.incrementAndGet();
         threads.execute(() -> requests(fromClient, toServer));
       }
       server.getInputStream().transferTo(client.getOutputStream());

@@ -32,11 +32,12 @@ import org.yaml.snakeyaml.error.YAMLException;
  * committed, a secret in it would be too). An {@code images} list may hold digests
  * ({@code sha256:...}), copied by digest. Extension: {@code immutable-tags} (a regex; tags
  * matching it that the destination has are not asked about at the source), over
- * {@code --immutable-tags}. Extension: a key {@code oci:DIR} names an OCI layout; its {@code images} list
+ * {@code --immutable-tags}; {@code concurrent-requests} (planning's limit at this registry), over
+ * {@code --concurrent-requests}. Extension: a key {@code oci:DIR} names an OCI layout; its {@code images} list
  * ref names (each with an empty list) and its {@code images-by-tag-regex} apply to ref names.
  */
 public final class MirrorConfig {
-  private static final ImmutableSet<String> REGISTRY_KEYS = ImmutableSet.of("images", "images-by-tag-regex", "tls-verify", "immutable-tags");
+  private static final ImmutableSet<String> REGISTRY_KEYS = ImmutableSet.of("images", "images-by-tag-regex", "tls-verify", "immutable-tags", "concurrent-requests");
 
   private MirrorConfig() {}
 
@@ -46,7 +47,7 @@ public final class MirrorConfig {
    */
   public static ImmutableList<CopyRequest> read(
       Path file, ImageReference destination, Optional<Platform> platform, RegistryConfig destinationRegistry,
-      Optional<String> immutableTags) throws UsageException, IOException {
+      Optional<String> immutableTags, int concurrency) throws UsageException, IOException {
     Object root;
     try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       // A key twice would be read as whichever the parser keeps: refused, as in image JSON.
@@ -85,9 +86,17 @@ public final class MirrorConfig {
           throw new UsageException(file + ": " + registry + ": immutable-tags: " + ex.getMessage());
         }
       }
+      int sourceConcurrency = concurrency;
+      if (settings.containsKey("concurrent-requests")) {
+        if (!(settings.get("concurrent-requests") instanceof Integer n) || n < 1 || n > 99) {
+          throw new UsageException(file + ": " + registry + ": concurrent-requests: want a whole number from 1 to 99");
+        }
+        sourceConcurrency = n;
+      }
       // The command line's registry options (credentials) hold for the sources too; TLS is per source.
       RegistryConfig sourceRegistry = destinationRegistry.withTlsVerify((Boolean) tls);
-      Source source = new Source(registry, destination, platform, file, sourceRegistry, destinationRegistry, immutable);
+      Source source = new Source(registry, destination, platform, file, sourceRegistry, destinationRegistry, immutable,
+          sourceConcurrency, concurrency);
       for (Map.Entry<?, ?> image : map(settings.get("images"), file + ": " + registry + ": images").entrySet()) {
         source.images(String.valueOf(image.getKey()), image.getValue(), requests);
       }
@@ -122,10 +131,15 @@ public final class MirrorConfig {
     private final RegistryConfig sourceRegistry;
     private final RegistryConfig destinationRegistry;
     private final Optional<String> immutableTags;
+    private final int sourceConcurrency;
+    private final int destinationConcurrency;
 
     Source(String key, ImageReference destination, Optional<Platform> platform, Path file,
-        RegistryConfig sourceRegistry, RegistryConfig destinationRegistry, Optional<String> immutableTags) {
+        RegistryConfig sourceRegistry, RegistryConfig destinationRegistry, Optional<String> immutableTags,
+        int sourceConcurrency, int destinationConcurrency) {
       this.immutableTags = immutableTags;
+      this.sourceConcurrency = sourceConcurrency;
+      this.destinationConcurrency = destinationConcurrency;
       this.sourceRegistry = sourceRegistry;
       this.destinationRegistry = destinationRegistry;
       this.key = key;
@@ -189,6 +203,8 @@ public final class MirrorConfig {
             .setNamePrefix(prefix)
             .setTagPattern(pattern)
             .setImmutableTags(immutableTags)
+            .setSourceConcurrency(sourceConcurrency)
+            .setDestinationConcurrency(destinationConcurrency)
             .setPlatform(platform)
             .setOnlyChanged(true)
             .setSourceRegistry(sourceRegistry)

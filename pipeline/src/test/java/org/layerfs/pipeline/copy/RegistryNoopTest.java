@@ -92,6 +92,23 @@ class RegistryNoopTest {
   }
 
   @Test
+  void planningHoldsToEachRegistrysLimitOfConcurrentRequests() {
+    Cli.Result one = Cli.run("sync", "docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app",
+        "--tls-verify=false", "--concurrent-requests", "1");
+    assertEquals(0, one.exit(), one::toString);
+    assertEquals(1, sourceTap.connections());
+    assertEquals(1, destinationTap.connections());
+
+    sourceTap.clear();
+    destinationTap.clear();
+    Cli.Result four = Cli.run("sync", "docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app",
+        "--tls-verify=false");
+    assertEquals(0, four.exit(), four::toString);
+    assertTrue(destinationTap.connections() > 1 && destinationTap.connections() <= 4, () -> destinationTap.connections() + " connections");
+    assertTrue(sourceTap.connections() <= 4, () -> sourceTap.connections() + " connections");
+  }
+
+  @Test
   void tagsNamedInTheConfigAreNotListed() throws Exception {
     Path config = tmp.resolve("mirror.yaml");
     Files.writeString(config, String.join("\n",

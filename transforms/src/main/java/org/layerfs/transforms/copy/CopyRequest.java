@@ -22,6 +22,9 @@ import org.layerfs.io.registry.RegistryConfig;
 public abstract class CopyRequest implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  /** A handful: enough to hide round trips, few enough not to look like an attack. */
+  public static final int DEFAULT_CONCURRENCY = 4;
+
   public abstract ImageReference source();
 
   /** The destination store, and the tag to use when the source names one image. */
@@ -48,6 +51,12 @@ public abstract class CopyRequest implements Serializable {
   /** How to reach the destination when it is a registry. */
   public abstract RegistryConfig destinationRegistry();
 
+  /** How many requests planning may have in flight at the source's registry. */
+  public abstract int sourceConcurrency();
+
+  /** How many requests planning may have in flight at the destination's registry. */
+  public abstract int destinationConcurrency();
+
   /** Skip images whose destination tag already names the same manifest (sync); copy regardless when false. */
   public abstract boolean onlyChanged();
 
@@ -58,6 +67,8 @@ public abstract class CopyRequest implements Serializable {
         .setNamePrefix("")
         .setPlatform(Optional.empty())
         .setOnlyChanged(false)
+        .setSourceConcurrency(DEFAULT_CONCURRENCY)
+        .setDestinationConcurrency(DEFAULT_CONCURRENCY)
         .setSourceRegistry(RegistryConfig.defaults())
         .setDestinationRegistry(RegistryConfig.defaults());
   }
@@ -78,6 +89,10 @@ public abstract class CopyRequest implements Serializable {
     public abstract Builder setPlatform(Optional<Platform> platform);
 
     public abstract Builder setOnlyChanged(boolean onlyChanged);
+
+    public abstract Builder setSourceConcurrency(int requests);
+
+    public abstract Builder setDestinationConcurrency(int requests);
 
     public abstract Builder setSourceRegistry(RegistryConfig config);
 
