@@ -8,6 +8,8 @@ import com.google.common.collect.ImmutableMultiset;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,6 +108,16 @@ class RegistryNoopTest {
     assertEquals(0, four.exit(), four::toString);
     assertTrue(destinationTap.connections() > 1 && destinationTap.connections() <= 4, () -> destinationTap.connections() + " connections");
     assertTrue(sourceTap.connections() <= 4, () -> sourceTap.connections() + " connections");
+  }
+
+  @Test
+  void eachManifestOfACopiedTagIsFetchedOnce() {
+    Cli.Result r = sync("docker://" + sourceTap.host() + "/app", "docker://" + destination.host() + "/cold");
+
+    assertTrue(r.out().contains(TAGS + " images: " + TAGS + " copied"), r::toString);
+    List<String> manifests = sourceTap.requests().stream().filter(q -> q.startsWith("GET ") && q.contains("/manifests/")).toList();
+    assertEquals(new HashSet<>(manifests).size(), manifests.size(), manifests::toString);
+    assertEquals(0, sourceTap.kinds().count("HEAD manifest"), sourceTap.requests()::toString);
   }
 
   @Test
