@@ -43,8 +43,9 @@ public final class Main {
         layerfs inspect REF [--json] [--platform OS/ARCH[/VARIANT]]
         layerfs index REF... --out DIR [--cache-dir DIR] [--platform OS/ARCH[/VARIANT]] [--report FILE] [--metrics FILE]
         layerfs copy SRC DST [--platform OS/ARCH[/VARIANT]] [--dry-run] [--report FILE] [--metrics FILE]
-        layerfs sync SRC DST [--tags REGEX] [--platform OS/ARCH[/VARIANT]] [--prune] [--dry-run] [--report FILE] [--metrics FILE]
-        layerfs sync --config MIRROR.yaml DST [--platform ...] [--prune] [--dry-run] [--report FILE] [--metrics FILE]
+        layerfs sync SRC DST [--tags REGEX] [--immutable-tags REGEX] [--concurrent-requests N] [--platform OS/ARCH[/VARIANT]]
+                             [--prune] [--dry-run] [--report FILE] [--metrics FILE]
+        layerfs sync --config MIRROR.yaml DST [--immutable-tags REGEX] [--concurrent-requests N] [--platform ...] [--prune] [--dry-run] [--report FILE] [--metrics FILE]
         layerfs move SRC DST [--platform OS/ARCH[/VARIANT]] [--dry-run] [--report FILE] [--metrics FILE]
         layerfs unpack REF DIR [--rootless] [--cache-dir DIR] [--platform OS/ARCH[/VARIANT]] [--metrics FILE]
         layerfs diff REF_A REF_B [--json] [--cache-dir DIR] [--platform PLATFORM[,PLATFORM_B]]
@@ -121,7 +122,8 @@ public final class Main {
   private static final CommandOptions COPY = CommandOptions.of("copy", COPY_VALUED, ImmutableSet.of("dry-run"));
   private static final CommandOptions MOVE = CommandOptions.of("move", COPY_VALUED, ImmutableSet.of("dry-run"));
   private static final CommandOptions SYNC = CommandOptions.of("sync",
-      ImmutableMap.of("platform", "OS/ARCH[/VARIANT]", "report", "FILE", "metrics", "FILE", "tags", "REGEX", "config", "MIRROR.yaml"),
+      ImmutableMap.of("platform", "OS/ARCH[/VARIANT]", "report", "FILE", "metrics", "FILE", "tags", "REGEX", "config", "MIRROR.yaml",
+          "immutable-tags", "REGEX", "concurrent-requests", "N"),
       ImmutableSet.of("prune", "dry-run"));
 
   private static int inspect(List<String> argv, PrintStream out, PrintStream err) throws Exception {
@@ -220,13 +222,18 @@ public final class Main {
     String command = mode.name().toLowerCase(java.util.Locale.ROOT);
     Optional<Platform> platform = References.platform(args.option("platform"));
     RegistryConfig registry = args.registry();
+    Optional<String> immutableTags = args.option("immutable-tags");
+    if (immutableTags.isPresent()) {
+      regex("--immutable-tags", immutableTags.get());
+    }
+    int concurrency = concurrency(args.option("concurrent-requests"));
     List<CopyRequest> requests;
     if (args.option("config").isPresent()) {
       if (args.positional().size() != 1 || args.option("tags").isPresent()) {
         throw new UsageException("sync --config FILE takes one DST and no --tags (the file names the tags)");
       }
       ImageReference dst = destination(mode, args.positional().get(0));
-      requests = MirrorConfig.read(Path.of(args.option("config").get()), dst, platform, registry);
+      requests = MirrorConfig.read(Path.of(args.option("config").get()), dst, platform, registry, immutableTags, concurrency);
     } else {
       if (args.positional().size() != 2) {
         throw new UsageException(command + " takes one SRC and one DST");
@@ -237,16 +244,15 @@ public final class Main {
       }
       Optional<String> tags = args.option("tags");
       if (tags.isPresent()) {
-        try {
-          Pattern.compile(tags.get());
-        } catch (PatternSyntaxException e) {
-          throw new UsageException("--tags: " + e.getMessage());
-        }
+        regex("--tags", tags.get());
       }
       requests = List.of(CopyRequest.builder()
           .setSource(src)
           .setDestination(destination(mode, args.positional().get(1)))
           .setTagPattern(tags)
+          .setImmutableTags(immutableTags)
+          .setSourceConcurrency(concurrency)
+          .setDestinationConcurrency(concurrency)
           .setPlatform(platform)
           .setOnlyChanged(mode == CopyJob.Mode.SYNC)
           .setSourceRegistry(registry)
@@ -296,6 +302,25 @@ public final class Main {
       MetricsFile.write(file.get(), figures, exit == 0, (System.nanoTime() - start) / 1e9, Instant.now());
     }
     return exit;
+  }
+
+  /** {@code --concurrent-requests N}: planning's limit per registry. */
+  private static int concurrency(Optional<String> value) throws UsageException {
+    if (value.isEmpty()) {
+      return CopyRequest.DEFAULT_CONCURRENCY;
+    }
+    if (!value.get().matches("[1-9][0-9]?")) {
+      throw new UsageException("--concurrent-requests takes a whole number from 1 to 99, not \"" + value.get() + "\"");
+    }
+    return Integer.parseInt(value.get());
+  }
+
+  private static void regex(String option, String regex) throws UsageException {
+    try {
+      Pattern.compile(regex);
+    } catch (PatternSyntaxException e) {
+      throw new UsageException(option + ": " + e.getMessage());
+    }
   }
 
   /** Parses a copy destination; sync and move need one that keeps tags (not a docker archive). */

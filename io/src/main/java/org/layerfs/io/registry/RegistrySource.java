@@ -27,8 +27,12 @@ public final class RegistrySource implements ImageSource {
   private final RegistryClient client;
   private final RegistryLocation location;
   private final ImageReference store;
-  /** Root manifests fetched by {@link #resolve}, so the resolver does not fetch them twice. */
-  private final Map<Digest, RemoteManifest> roots = new ConcurrentHashMap<>();
+  /**
+   * Manifests and indexes fetched, by digest: resolving reads a root again by digest, and a copy's
+   * planning reads again what resolving read; the registry is asked once. Kept as long as the
+   * source (a planning run), a few kilobytes an image.
+   */
+  private final Map<Digest, RemoteManifest> manifests = new ConcurrentHashMap<>();
 
   private RegistrySource(RegistryClient client, RegistryLocation location, ImageReference store) {
     this.client = client;
@@ -51,38 +55,47 @@ public final class RegistrySource implements ImageSource {
     return client.listTags(location.repository());
   }
 
+  /**
+   * The digest of the manifest or index {@code tag} names, by HEAD (a GET only when the registry
+   * sends no digest on HEAD): a HEAD does not count against pull limits. Empty when no such tag.
+   */
+  public Optional<Digest> tagDigest(String tag) throws IOException {
+    return head(tag).map(Descriptor::digest);
+  }
+
+  /** The descriptor of the manifest or index {@code reference} (a tag or digest) names, by HEAD as {@link #tagDigest}. */
+  public Optional<Descriptor> head(String reference) throws IOException {
+    return client.headManifest(location.repository(), reference);
+  }
+
   @Override
   public Resolution resolve(ImageReference reference, Optional<Platform> platform) throws IOException {
     ManifestResolver resolver = new ManifestResolver(this, platform);
     ImmutableList.Builder<ImageFailure> failures = ImmutableList.builder();
-    try {
-      if (reference.digest().isPresent() || reference.tag().isPresent()) {
-        String ref = reference.digest().map(Digest::toString).orElseGet(() -> reference.tag().get());
-        resolver.expand(reference, root(client.pullManifest(location.repository(), ref)));
-      } else {
-        for (String tag : tags()) {
-          ImageReference named = store.withTag(tag);
-          try {
-            resolver.expand(named, root(client.pullManifest(location.repository(), tag)));
-          } catch (RegistryException e) {
-            if (!e.isNotFound()) { // a tag deleted since the listing is simply gone
-              failures.add(ImageFailure.of(named.toString(), e.getMessage()));
-            }
-          } catch (BlobVerificationException | ImageFormatException e) {
+    if (reference.digest().isPresent() || reference.tag().isPresent()) {
+      String ref = reference.digest().map(Digest::toString).orElseGet(() -> reference.tag().get());
+      resolver.expand(reference, fetched(client.pullManifest(location.repository(), ref)));
+    } else {
+      for (String tag : tags()) {
+        ImageReference named = store.withTag(tag);
+        try {
+          resolver.expand(named, fetched(client.pullManifest(location.repository(), tag)));
+        } catch (RegistryException e) {
+          if (!e.isNotFound()) { // a tag deleted since the listing is simply gone
             failures.add(ImageFailure.of(named.toString(), e.getMessage()));
           }
+        } catch (BlobVerificationException | ImageFormatException e) {
+          failures.add(ImageFailure.of(named.toString(), e.getMessage()));
         }
       }
-    } finally {
-      roots.clear();
     }
     Resolution r = resolver.result();
     return new Resolution(
         r.images(), ImmutableList.<ImageFailure>builder().addAll(r.failures()).addAll(failures.build()).build());
   }
 
-  private Descriptor root(RemoteManifest manifest) {
-    roots.put(manifest.descriptor().digest(), manifest);
+  private Descriptor fetched(RemoteManifest manifest) {
+    manifests.put(manifest.descriptor().digest(), manifest);
     return manifest.descriptor();
   }
 
@@ -100,9 +113,10 @@ public final class RegistrySource implements ImageSource {
         return Blobs.readVerified(in, blob, what);
       }
     }
-    RemoteManifest manifest = roots.get(blob.digest());
+    RemoteManifest manifest = manifests.get(blob.digest());
     if (manifest == null) {
       manifest = client.pullManifest(location.repository(), blob.digest().toString());
+      fetched(manifest);
     }
     if (manifest.bytes().length != blob.size()) {
       throw new BlobVerificationException(

@@ -91,6 +91,7 @@ final class FaultServer implements AutoCloseable {
   private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
   private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
+  private volatile boolean digestOnHead = true;
   private final Map<String, ByteArrayOutputStream> uploads = new ConcurrentHashMap<>();
   private final AtomicInteger uploadIds = new AtomicInteger();
   private volatile Optional<String> bearerPassword = Optional.empty();
@@ -183,6 +184,11 @@ final class FaultServer implements AutoCloseable {
   /** Serves {@code bytes} under {@code reference}, saying {@code digest} in Docker-Content-Digest. */
   void manifest(String reference, String mediaType, byte[] bytes, Digest digest) {
     manifests.put(reference, new Manifest(mediaType, bytes, digest.toString()));
+  }
+
+  /** From now on a manifest's HEAD says no Docker-Content-Digest (its GET still does), as some registries do. */
+  void noDigestOnHead() {
+    digestOnHead = false;
   }
 
   /** Queues faults for the next requests to {@code path}, in order. */
@@ -315,7 +321,12 @@ final class FaultServer implements AutoCloseable {
         return;
       }
       ex.getResponseHeaders().add("Content-Type", manifest.mediaType());
-      ex.getResponseHeaders().add("Docker-Content-Digest", manifest.digestHeader());
+      if (!method.equals("HEAD") || digestOnHead) {
+        ex.getResponseHeaders().add("Docker-Content-Digest", manifest.digestHeader());
+      }
+      if (method.equals("HEAD")) {
+        ex.getResponseHeaders().add("Content-Length", Integer.toString(manifest.bytes().length));
+      }
       send(ex, 200, method.equals("HEAD") ? null : manifest.bytes(), fault);
     } else {
       tags(ex, m.group(1), query);

@@ -31,6 +31,7 @@ import org.layerfs.io.blob.VerifyingInputStream;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.MediaTypes;
+import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.registry.FaultServer.Answer;
 import org.layerfs.io.registry.FaultServer.Cut;
 import org.layerfs.io.registry.FaultServer.Short;
@@ -190,6 +191,19 @@ class RegistryFaultTest {
         assertThrows(BlobVerificationException.class, () -> client.pullManifest(REPO, other.toString()));
     assertTrue(byDigest.getMessage().contains("digest mismatch: expected " + other + ", actual " + MANIFEST_DIGEST));
     assertThrows(BlobVerificationException.class, () -> client.pullManifest(REPO, "lying"));
+  }
+
+  @Test
+  void aTagsDigestIsAskedByHeadAndByGetOnlyWhenTheHeadSaysNone() throws IOException {
+    RegistrySource source = RegistrySource.open(ImageReference.parse("docker://" + server.host() + "/" + REPO), config().build());
+    assertEquals(Optional.of(MANIFEST_DIGEST), source.tagDigest("latest"));
+    assertEquals(1, server.requests("HEAD", "/v2/repo/manifests/latest").size());
+    assertEquals(0, server.requests("GET", "/v2/repo/manifests/latest").size());
+
+    server.noDigestOnHead();
+    assertEquals(Optional.of(MANIFEST_DIGEST), source.tagDigest("latest"));
+    assertEquals(1, server.requests("GET", "/v2/repo/manifests/latest").size());
+    assertEquals(Optional.empty(), source.tagDigest("gone"));
   }
 
   @Test

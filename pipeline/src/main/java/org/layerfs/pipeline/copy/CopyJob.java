@@ -153,7 +153,7 @@ public abstract class CopyJob {
       if (prune()) {
         for (CopyRequest request : requests()) {
           try {
-            TagRemoval removal = Pruning.prune(request, Pruning.candidates(request));
+            TagRemoval removal = Pruning.prune(request, Pruning.candidates(request, planned.listedTags()));
             removal.removed().forEach(tag -> pruned.add(request.destination().withTag(tag)));
             removal.kept().forEach((tag, why) -> kept.put(request.destination().withTag(tag), why));
           } catch (IOException e) {

@@ -47,7 +47,7 @@ final class DryRun {
       }
       if (prune) {
         for (CopyRequest request : requests) {
-          for (String tag : Pruning.candidates(request)) {
+          for (String tag : Pruning.candidates(request, planned.listedTags())) {
             out.println("would remove: " + request.destination().withTag(tag));
           }
         }

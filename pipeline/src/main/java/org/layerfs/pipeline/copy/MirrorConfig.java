@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.Platform;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.ref.InvalidReferenceException;
@@ -28,18 +29,25 @@ import org.yaml.snakeyaml.error.YAMLException;
  * registries, each with {@code images} (name → tags, an empty list for every tag),
  * {@code images-by-tag-regex} (name → regex) and {@code tls-verify}. Credentials come from the
  * auth files, never from this file ({@code credentials} is refused: a mirror config is often
- * committed, a secret in it would be too). Extension: a key {@code oci:DIR} names an OCI layout; its {@code images} list
+ * committed, a secret in it would be too). An {@code images} list may hold digests
+ * ({@code sha256:...}), copied by digest. Extension: {@code immutable-tags} (a regex; tags
+ * matching it that the destination has are not asked about at the source), over
+ * {@code --immutable-tags}; {@code concurrent-requests} (planning's limit at this registry), over
+ * {@code --concurrent-requests}. Extension: a key {@code oci:DIR} names an OCI layout; its {@code images} list
  * ref names (each with an empty list) and its {@code images-by-tag-regex} apply to ref names.
  */
 public final class MirrorConfig {
-  private static final ImmutableSet<String> REGISTRY_KEYS = ImmutableSet.of("images", "images-by-tag-regex", "tls-verify");
+  private static final ImmutableSet<String> REGISTRY_KEYS = ImmutableSet.of("images", "images-by-tag-regex", "tls-verify", "immutable-tags", "concurrent-requests");
 
   private MirrorConfig() {}
 
-  /** The requests that sync every image {@code file} names into {@code destination}. */
+  /**
+   * The requests that sync every image {@code file} names into {@code destination}; {@code
+   * immutableTags} for the registries that declare none of their own.
+   */
   public static ImmutableList<CopyRequest> read(
-      Path file, ImageReference destination, Optional<Platform> platform, RegistryConfig destinationRegistry)
-      throws UsageException, IOException {
+      Path file, ImageReference destination, Optional<Platform> platform, RegistryConfig destinationRegistry,
+      Optional<String> immutableTags, int concurrency) throws UsageException, IOException {
     Object root;
     try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       // A key twice would be read as whichever the parser keeps: refused, as in image JSON.
@@ -69,9 +77,26 @@ public final class MirrorConfig {
       if (!(tls instanceof Boolean)) {
         throw new UsageException(file + ": " + registry + ": tls-verify: want true or false");
       }
+      Optional<String> immutable = immutableTags;
+      if (settings.containsKey("immutable-tags")) {
+        immutable = Optional.of(String.valueOf(settings.get("immutable-tags")));
+        try {
+          Pattern.compile(immutable.get());
+        } catch (PatternSyntaxException ex) {
+          throw new UsageException(file + ": " + registry + ": immutable-tags: " + ex.getMessage());
+        }
+      }
+      int sourceConcurrency = concurrency;
+      if (settings.containsKey("concurrent-requests")) {
+        if (!(settings.get("concurrent-requests") instanceof Integer n) || n < 1 || n > 99) {
+          throw new UsageException(file + ": " + registry + ": concurrent-requests: want a whole number from 1 to 99");
+        }
+        sourceConcurrency = n;
+      }
       // The command line's registry options (credentials) hold for the sources too; TLS is per source.
       RegistryConfig sourceRegistry = destinationRegistry.withTlsVerify((Boolean) tls);
-      Source source = new Source(registry, destination, platform, file, sourceRegistry, destinationRegistry);
+      Source source = new Source(registry, destination, platform, file, sourceRegistry, destinationRegistry, immutable,
+          sourceConcurrency, concurrency);
       for (Map.Entry<?, ?> image : map(settings.get("images"), file + ": " + registry + ": images").entrySet()) {
         source.images(String.valueOf(image.getKey()), image.getValue(), requests);
       }
@@ -105,9 +130,16 @@ public final class MirrorConfig {
     private final Path file;
     private final RegistryConfig sourceRegistry;
     private final RegistryConfig destinationRegistry;
+    private final Optional<String> immutableTags;
+    private final int sourceConcurrency;
+    private final int destinationConcurrency;
 
     Source(String key, ImageReference destination, Optional<Platform> platform, Path file,
-        RegistryConfig sourceRegistry, RegistryConfig destinationRegistry) {
+        RegistryConfig sourceRegistry, RegistryConfig destinationRegistry, Optional<String> immutableTags,
+        int sourceConcurrency, int destinationConcurrency) {
+      this.immutableTags = immutableTags;
+      this.sourceConcurrency = sourceConcurrency;
+      this.destinationConcurrency = destinationConcurrency;
       this.sourceRegistry = sourceRegistry;
       this.destinationRegistry = destinationRegistry;
       this.key = key;
@@ -129,9 +161,6 @@ public final class MirrorConfig {
         return;
       }
       for (Object tag : list) {
-        if (String.valueOf(tag).contains(":")) {
-          throw new UsageException(file + ": " + key + ": images: " + name + ": digests are not supported, only tags");
-        }
         out.add(request(String.valueOf(tag), name, Optional.empty()));
       }
     }
@@ -159,7 +188,9 @@ public final class MirrorConfig {
           source = ImageReference.parse(key + (tag == null ? "" : ":" + tag));
           source = ImageReference.of(source.transport(), Path.of(source.location()).toAbsolutePath().normalize().toString(), source.tag(), source.digest());
         } else {
-          source = ImageReference.parse("docker://" + key + "/" + name + (tag == null ? "" : ":" + tag));
+          // A digest in the list, as skopeo allows, is copied by digest.
+          String at = tag == null ? "" : Digest.isDigest(tag) ? "@" + tag : ":" + tag;
+          source = ImageReference.parse("docker://" + key + "/" + name + at);
           if (destination.transport() == ImageReference.Transport.DOCKER) {
             dest = ImageReference.parse("docker://" + destination.location() + "/" + name);
           } else {
@@ -171,6 +202,9 @@ public final class MirrorConfig {
             .setDestination(dest)
             .setNamePrefix(prefix)
             .setTagPattern(pattern)
+            .setImmutableTags(immutableTags)
+            .setSourceConcurrency(sourceConcurrency)
+            .setDestinationConcurrency(destinationConcurrency)
             .setPlatform(platform)
             .setOnlyChanged(true)
             .setSourceRegistry(sourceRegistry)

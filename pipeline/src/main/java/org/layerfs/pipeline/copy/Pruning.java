@@ -3,10 +3,13 @@ package org.layerfs.pipeline.copy;
 import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.dest.ImageDestinations;
 import org.layerfs.io.dest.TagRemoval;
+import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.registry.RegistrySource;
 import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ImageSources;
 import org.layerfs.io.source.Resolution;
@@ -22,22 +25,31 @@ import org.layerfs.transforms.copy.CopyRequest;
 final class Pruning {
   private Pruning() {}
 
-  /** The destination tags to remove for {@code request}; none when it names one image. */
-  static ImmutableList<String> candidates(CopyRequest request) throws IOException {
+  /**
+   * The destination tags to remove for {@code request}; none when it names one image. {@code
+   * listed} holds the source tag lists planning fetched, by repository.
+   */
+  static ImmutableList<String> candidates(CopyRequest request, Map<ImageReference, ImmutableList<String>> listed)
+      throws IOException {
     if (request.destination().tag().isPresent() || request.source().tag().isPresent() || request.source().digest().isPresent()) {
       return ImmutableList.of();
     }
-    Resolution resolution;
-    try (ImageSource source = ImageSources.open(request.source().store(), request.sourceRegistry())) {
-      resolution = source.resolve(request.source(), request.platform());
-    }
-    if (!resolution.failures().isEmpty()) {
-      throw new IOException("not pruning " + request.destination() + ": " + request.source() + " could not be read whole: "
-          + resolution.failures().get(0).message());
-    }
     Set<String> wanted = new HashSet<>();
-    for (ResolvedImage image : resolution.images()) {
-      image.reference().tag().ifPresent(t -> wanted.add(request.destinationName(t)));
+    try (ImageSource source = ImageSources.open(request.source().store(), request.sourceRegistry())) {
+      if (source instanceof RegistrySource registry && request.platform().isEmpty()) {
+        // A registry's tag list says what it has: no tag need be read (a tag that fails to read is kept).
+        ImmutableList<String> tags = listed.get(request.source().store());
+        (tags != null ? tags : registry.tags()).forEach(t -> wanted.add(request.destinationName(t)));
+      } else {
+        Resolution resolution = source.resolve(request.source(), request.platform());
+        if (!resolution.failures().isEmpty()) {
+          throw new IOException("not pruning " + request.destination() + ": " + request.source() + " could not be read whole: "
+              + resolution.failures().get(0).message());
+        }
+        for (ResolvedImage image : resolution.images()) {
+          image.reference().tag().ifPresent(t -> wanted.add(request.destinationName(t)));
+        }
+      }
     }
     ImmutableList.Builder<String> prune = ImmutableList.builder();
     try (ImageDestination destination = ImageDestinations.open(request.destination(), request.destinationRegistry())) {

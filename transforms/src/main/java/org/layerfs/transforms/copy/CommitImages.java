@@ -114,7 +114,7 @@ public abstract class CommitImages extends PTransform<PCollection<CopyPlan>, PCo
         for (int i = 0; i < plan.manifests().size(); i++) {
           boolean root = i == plan.manifests().size() - 1;
           ManifestBlob m = plan.manifests().get(i);
-          destination.putManifest(m.descriptor(), m.bytes(), root ? Optional.of(plan.destinationTag()) : Optional.empty());
+          destination.putManifest(m.descriptor(), m.bytes(), root ? plan.tag() : Optional.empty());
         }
         if (verify) {
           verifyAtDestination(plan, destination);
@@ -127,7 +127,8 @@ public abstract class CommitImages extends PTransform<PCollection<CopyPlan>, PCo
 
     /** Reads back every blob and manifest of {@code plan} at its destination, checking each digest. */
     private void verifyAtDestination(CopyPlan plan, ImageDestination destination) throws IOException {
-      Optional<Digest> tagged = destination.tagDigest(plan.destinationTag());
+      Optional<Digest> tagged =
+          plan.tag().isPresent() ? destination.tagDigest(plan.destinationTag()) : Optional.of(plan.root().digest());
       if (!tagged.equals(Optional.of(plan.root().digest()))) {
         throw new IOException("after the copy the tag names " + tagged.map(Digest::toString).orElse("nothing")
             + ", not " + plan.root().digest());

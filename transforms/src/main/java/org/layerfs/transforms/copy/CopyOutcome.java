@@ -8,7 +8,9 @@ import java.util.Locale;
 import java.util.Optional;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
+import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.ImageJson;
+import org.layerfs.io.ref.ImageReference;
 
 /** What became of one source image in a copy, sync or move, for the report. */
 @AutoValue
@@ -48,30 +50,49 @@ public abstract class CopyOutcome implements Serializable {
   /** Why it was skipped or failed. */
   public abstract Optional<String> reason();
 
+  /** The destination with its tag and the digest it names, for an image skipped before it was planned. */
+  abstract Optional<String> unplannedTarget();
+
+  abstract Optional<String> unplannedDigest();
+
   public static CopyOutcome copied(CopyPlan plan, int blobsCopied, long bytesCopied) {
     return new AutoValue_CopyOutcome(
         plan.image().toString(), Optional.of(plan), Status.COPIED, blobsCopied, bytesCopied, secondsSince(plan),
-        Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   public static CopyOutcome skipped(CopyPlan plan, String reason) {
     return new AutoValue_CopyOutcome(
-        plan.image().toString(), Optional.of(plan), Status.SKIPPED, 0, 0, 0, Optional.of(reason));
+        plan.image().toString(), Optional.of(plan), Status.SKIPPED, 0, 0, 0, Optional.of(reason), Optional.empty(),
+        Optional.empty());
+  }
+
+  /**
+   * A sync's image skipped without a plan: {@code target} already names {@code digest}, which
+   * the source tag names too (or need not be asked about: an immutable tag).
+   */
+  public static CopyOutcome skipped(ImageReference image, ImageReference target, Digest digest, String reason) {
+    return new AutoValue_CopyOutcome(
+        image.toString(), Optional.empty(), Status.SKIPPED, 0, 0, 0, Optional.of(reason), Optional.of(target.toString()),
+        Optional.of(digest.toString()));
   }
 
   public static CopyOutcome failed(CopyPlan plan, String error) {
     return new AutoValue_CopyOutcome(
-        plan.image().toString(), Optional.of(plan), Status.FAILED, 0, 0, secondsSince(plan), Optional.of(error));
+        plan.image().toString(), Optional.of(plan), Status.FAILED, 0, 0, secondsSince(plan), Optional.of(error),
+        Optional.empty(), Optional.empty());
   }
 
   /** An image or reference that failed before it could be planned. */
   public static CopyOutcome failed(String image, String error) {
-    return new AutoValue_CopyOutcome(image, Optional.empty(), Status.FAILED, 0, 0, 0, Optional.of(error));
+    return new AutoValue_CopyOutcome(
+        image, Optional.empty(), Status.FAILED, 0, 0, 0, Optional.of(error), Optional.empty(), Optional.empty());
   }
 
   /** This outcome with another status and reason, the counts kept (a copy that was then moved, or not). */
   public CopyOutcome with(Status status, Optional<String> reason) {
-    return new AutoValue_CopyOutcome(image(), plan(), status, blobsCopied(), bytesCopied(), seconds(), reason);
+    return new AutoValue_CopyOutcome(
+        image(), plan(), status, blobsCopied(), bytesCopied(), seconds(), reason, unplannedTarget(), unplannedDigest());
   }
 
   private static double secondsSince(CopyPlan plan) {
@@ -93,6 +114,8 @@ public abstract class CopyOutcome implements Serializable {
       n.put("blobs", p.blobs().size());
       n.put("manifests", p.manifests().size());
     });
+    unplannedDigest().ifPresent(d -> n.put("digest", d));
+    unplannedTarget().ifPresent(t -> n.put("destination", t));
     n.put("status", status().json());
     n.put("blobsCopied", blobsCopied());
     n.put("bytesCopied", bytesCopied());

@@ -4,6 +4,7 @@ import com.google.auto.value.AutoValue;
 import com.google.auto.value.extension.serializable.SerializableAutoValue;
 import com.google.common.collect.ImmutableList;
 import java.io.Serializable;
+import java.util.Optional;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.layerfs.io.model.Descriptor;
@@ -35,6 +36,7 @@ public abstract class CopyPlan implements Serializable {
   /** The destination store. */
   public abstract ImageReference destination();
 
+  /** The tag to give the copy; empty for a copy by digest. */
   public abstract String destinationTag();
 
   public abstract RegistryConfig sourceRegistry();
@@ -66,9 +68,14 @@ public abstract class CopyPlan implements Serializable {
     return manifests().get(manifests().size() - 1).descriptor();
   }
 
-  /** The destination with its tag, as messages and reports name it. */
+  /** The tag the root is committed under; none for a copy by digest. */
+  public Optional<String> tag() {
+    return destinationTag().isEmpty() ? Optional.empty() : Optional.of(destinationTag());
+  }
+
+  /** The destination with its tag (or digest), as messages and reports name it. */
   public ImageReference target() {
-    return destination().withTag(destinationTag());
+    return tag().map(t -> destination().withTag(t)).orElseGet(() -> destination().withDigest(root().digest()));
   }
 
   public long blobBytes() {

@@ -37,13 +37,18 @@ public final class CopyPlanner {
 
   /** Plans every image the request selects; a failure of the whole reference is thrown. */
   public Plans plan(CopyRequest request) throws IOException {
-    Resolution resolution = source.resolve(request.source(), request.platform());
+    return plan(request, request.source());
+  }
+
+  /** Plans the images {@code reference}, one of the request's source references, names. */
+  public Plans plan(CopyRequest request, ImageReference reference) throws IOException {
+    Resolution resolution = source.resolve(reference, request.platform());
     List<CopyPlan> plans = new ArrayList<>();
     List<ImageFailure> failures = new ArrayList<>(resolution.failures());
-    Map<String, Root> roots = roots(request, resolution, failures);
+    Map<String, Root> roots = roots(request, reference, resolution, failures);
     if (request.destination().tag().isPresent() && roots.size() > 1) {
       throw new IOException(
-          request.source() + " names " + roots.size() + " images; a destination tag ("
+          reference + " names " + roots.size() + " images; a destination tag ("
               + request.destination() + ") can name only one");
     }
     long now = System.currentTimeMillis();
@@ -69,13 +74,15 @@ public final class CopyPlanner {
    * The roots of the resolved images, keyed by source tag (or digest): the index or manifest a tag
    * names, or with a platform, each selected image's own manifest.
    */
-  private static Map<String, Root> roots(CopyRequest request, Resolution resolution, List<ImageFailure> failures)
-      throws IOException {
+  private static Map<String, Root> roots(
+      CopyRequest request, ImageReference reference, Resolution resolution, List<ImageFailure> failures) throws IOException {
+    // A digest named for a registry, as a mirror config may: copied by digest when no tag is given.
+    boolean byDigest = reference.digest().isPresent() && request.destination().transport() == ImageReference.Transport.DOCKER;
     Map<String, Root> roots = new LinkedHashMap<>();
     for (ResolvedImage image : resolution.images()) {
       // A reference by digest has no tag; it can still be copied to a destination that names one.
       String tag = image.reference().tag().orElse("");
-      if (tag.isEmpty() && request.destination().tag().isEmpty()) {
+      if (tag.isEmpty() && request.destination().tag().isEmpty() && !byDigest) {
         failures.add(ImageFailure.of(image.reference().toString(), "untagged: give the destination a tag"));
         continue;
       }

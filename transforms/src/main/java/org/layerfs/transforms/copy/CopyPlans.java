@@ -1,54 +1,253 @@
 package org.layerfs.transforms.copy;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
+import com.google.common.util.concurrent.Futures;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
+import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.registry.RegistryException;
+import org.layerfs.io.registry.RegistryLocation;
+import org.layerfs.io.registry.RegistrySource;
 import org.layerfs.io.source.ImageFailure;
+import org.layerfs.io.source.ImageSource;
 
 /**
  * Every image a set of requests asks for, planned before the pipeline starts: {@link #toCopy()}
  * the images to copy, {@link #settled()} the outcomes already known (the images a sync found in
  * step, those that could not be planned). Planning reads manifests and compares tags, little work
  * beside the blobs; done first, it lets a sync that has nothing to do end without a pipeline.
+ *
+ * <p>A registry source is planned tag by tag: its tags are listed once per repository and chosen
+ * before any is resolved, and a sync asks about an unchanged tag with one HEAD at each end (none
+ * at the source for an immutable tag the destination has). {@link #listedTags} are the tag lists
+ * fetched, by source repository, for pruning to reuse.
  */
-public record CopyPlans(ImmutableList<CopyPlan> toCopy, ImmutableList<CopyOutcome> settled) {
+public record CopyPlans(
+    ImmutableList<CopyPlan> toCopy, ImmutableList<CopyOutcome> settled, ImmutableMap<ImageReference, ImmutableList<String>> listedTags) {
+  /** Threads planning registry references; each registry's own limit is what bounds its requests. */
+  private static final int THREADS = 32;
+
   /** Plans {@code requests} in order, reading sources and destinations through {@code stores}. */
   public static CopyPlans plan(List<CopyRequest> requests, OpenStores stores) {
-    ImmutableList.Builder<CopyPlan> toCopy = ImmutableList.builder();
-    ImmutableList.Builder<CopyOutcome> settled = ImmutableList.builder();
-    for (CopyRequest request : requests) {
-      try {
-        CopyPlanner.Plans planned = new CopyPlanner(stores.source(request.source(), request.sourceRegistry())).plan(request);
-        for (ImageFailure f : planned.failures()) {
-          settled.add(CopyOutcome.failed(f.image(), f.message()));
-        }
-        ImageDestination destination = stores.destination(request.destination(), request.destinationRegistry());
-        for (CopyPlan plan : planned.plans()) {
-          Optional<String> skip = request.onlyChanged() ? upToDate(plan, destination) : Optional.empty();
-          if (skip.isPresent()) {
-            settled.add(CopyOutcome.skipped(plan, skip.get()));
-          } else {
-            toCopy.add(plan);
-          }
-        }
-      } catch (IOException e) {
-        settled.add(CopyOutcome.failed(request.source().toString(), e.getMessage()));
-      }
-    }
-    return new CopyPlans(toCopy.build(), settled.build());
+    return new Planning(stores).plan(requests);
+  }
+
+  /** What planning one reference (or a request that failed whole) found; merged in request order. */
+  private static final class Found {
+    final List<CopyPlan> toCopy = new ArrayList<>();
+    final List<CopyOutcome> settled = new ArrayList<>();
   }
 
   /**
-   * Why a sync need not copy {@code plan}, if it need not: the destination tag already names the
-   * manifest the source tag names. Tags are never assumed immutable: the digests are compared.
+   * One planning run. The stores are opened and the tag lists fetched one request after another;
+   * then the references of every registry request are planned together, at most each registry's
+   * limit ({@link CopyRequest#sourceConcurrency}, {@link CopyRequest#destinationConcurrency}) at a
+   * time at that registry, and the results merged in request order, so a report is the same
+   * however the requests interleaved.
    */
-  private static Optional<String> upToDate(CopyPlan plan, ImageDestination destination) throws IOException {
-    Optional<Digest> there = destination.tagDigest(plan.destinationTag());
-    return there.equals(Optional.of(plan.root().digest()))
-        ? Optional.of("up to date: " + plan.target() + " is " + plan.root().digest())
-        : Optional.empty();
+  private static final class Planning {
+    private final OpenStores stores;
+    private final Map<ImageReference, ImmutableList<String>> tagLists = new HashMap<>();
+    private final Map<String, Semaphore> limits = new HashMap<>();
+    private final List<Future<Found>> results = new ArrayList<>();
+
+    Planning(OpenStores stores) {
+      this.stores = stores;
+    }
+
+    CopyPlans plan(List<CopyRequest> requests) {
+      ExecutorService threads = Executors.newFixedThreadPool(THREADS);
+      try {
+        for (CopyRequest request : requests) {
+          Found whole = new Found();
+          try {
+            ImageSource source = stores.source(request.source(), request.sourceRegistry());
+            ImageDestination destination = stores.destination(request.destination(), request.destinationRegistry());
+            if (source instanceof RegistrySource registry) {
+              planTags(request, registry, destination, threads);
+            } else {
+              planReference(request, request.source(), source, destination, Optional.empty(), whole);
+            }
+          } catch (IOException e) {
+            whole.settled.add(CopyOutcome.failed(request.source().toString(), e.getMessage()));
+          }
+          results.add(CompletableFuture.completedFuture(whole));
+        }
+        ImmutableList.Builder<CopyPlan> toCopy = ImmutableList.builder();
+        ImmutableList.Builder<CopyOutcome> settled = ImmutableList.builder();
+        for (Future<Found> f : results) {
+          Found one = Futures.getUnchecked(f);
+          toCopy.addAll(one.toCopy);
+          settled.addAll(one.settled);
+        }
+        return new CopyPlans(toCopy.build(), settled.build(), ImmutableMap.copyOf(tagLists));
+      } finally {
+        threads.shutdownNow();
+      }
+    }
+
+    /**
+     * Plans a registry request one reference at a time, on {@code threads}: the one it names, or
+     * each tag of the repository it selects.
+     */
+    private void planTags(CopyRequest request, RegistrySource source, ImageDestination destination, ExecutorService threads)
+        throws IOException {
+      boolean listed = request.source().tag().isEmpty() && request.source().digest().isEmpty();
+      List<ImageReference> references = listed
+          ? tags(request, source).stream().filter(request::selects).map(t -> request.source().store().withTag(t)).toList()
+          : List.of(request.source());
+      if (request.destination().tag().isPresent() && references.size() > 1) {
+        throw new IOException(request.source() + " names " + references.size() + " images; a destination tag ("
+            + request.destination() + ") can name only one");
+      }
+      List<Semaphore> permits = permits(request);
+      for (ImageReference reference : references) {
+        results.add(threads.submit(() -> {
+          Found one = new Found();
+          for (Semaphore s : permits) {
+            s.acquireUninterruptibly();
+          }
+          try {
+            planTag(request, reference, listed, source, destination, one);
+          } finally {
+            permits.forEach(Semaphore::release);
+          }
+          return one;
+        }));
+      }
+    }
+
+    /**
+     * The limits a request's planning holds while it asks its registries, in a fixed order (by
+     * registry) so that two requests going opposite ways cannot wait on each other.
+     */
+    private List<Semaphore> permits(CopyRequest request) {
+      Map<String, Integer> registries = new TreeMap<>();
+      registries.put(RegistryLocation.of(request.source()).registry(), request.sourceConcurrency());
+      if (request.destination().transport() == ImageReference.Transport.DOCKER) {
+        registries.putIfAbsent(RegistryLocation.of(request.destination()).registry(), request.destinationConcurrency());
+      }
+      List<Semaphore> permits = new ArrayList<>();
+      registries.forEach((registry, limit) -> permits.add(limits.computeIfAbsent(registry, r -> new Semaphore(limit))));
+      return permits;
+    }
+
+    /** Plans one reference of a registry request; a tag deleted since the listing is simply gone. */
+    private void planTag(
+        CopyRequest request, ImageReference reference, boolean listed, RegistrySource source, ImageDestination destination,
+        Found found) {
+      try {
+        Optional<Optional<Digest>> there = Optional.empty();
+        if (request.onlyChanged() && request.platform().isEmpty() && reference.tag().isPresent()) {
+          String tag = reference.tag().get();
+          Optional<Digest> at = destination.tagDigest(request.destinationName(tag));
+          if (at.isPresent() && unchanged(request, reference, tag, source, at.get(), found)) {
+            return;
+          }
+          there = Optional.of(at);
+        } else if (request.onlyChanged() && reference.digest().isPresent() && request.destination().tag().isEmpty()
+            && copiedByDigest(request, reference, source, destination, found)) {
+          return;
+        }
+        planReference(request, reference, source, destination, there, found);
+      } catch (RegistryException e) {
+        if (!(listed && e.isNotFound())) {
+          found.settled.add(CopyOutcome.failed(reference.toString(), e.getMessage()));
+        }
+      } catch (IOException e) {
+        found.settled.add(CopyOutcome.failed(reference.toString(), e.getMessage()));
+      }
+    }
+
+    /**
+     * True, with its outcome found, when the destination's {@code digest} for {@code tag} is
+     * what the source has: declared so for an immutable tag, else by one HEAD at the source.
+     */
+    private static boolean unchanged(
+        CopyRequest request, ImageReference reference, String tag, RegistrySource source, Digest digest, Found found)
+        throws IOException {
+      ImageReference target = request.destination().store().withTag(request.destinationName(tag));
+      if (request.immutable(tag)) {
+        found.settled.add(CopyOutcome.skipped(reference, target, digest,
+            "immutable tag: " + target + " is " + digest + "; the source was not asked"));
+        return true;
+      }
+      if (source.tagDigest(tag).equals(Optional.of(digest))) {
+        found.settled.add(CopyOutcome.skipped(reference, target, digest, "up to date: " + target + " is " + digest));
+        return true;
+      }
+      return false;
+    }
+
+    /** True, with its outcome found, when the destination has the manifest a digest names (one HEAD at each end). */
+    private static boolean copiedByDigest(
+        CopyRequest request, ImageReference reference, RegistrySource source, ImageDestination destination, Found found)
+        throws IOException {
+      Optional<Descriptor> manifest = source.head(reference.digest().get().toString());
+      if (manifest.isEmpty() || !destination.hasManifest(manifest.get())) {
+        return false;
+      }
+      ImageReference target = request.destination().store().withDigest(manifest.get().digest());
+      found.settled.add(CopyOutcome.skipped(reference, target, manifest.get().digest(), "up to date: " + target + " is there"));
+      return true;
+    }
+
+    /** The tags of the request's source repository, listed once per run. */
+    private ImmutableList<String> tags(CopyRequest request, RegistrySource source) throws IOException {
+      ImageReference key = request.source().store();
+      ImmutableList<String> tags = tagLists.get(key);
+      if (tags == null) {
+        tags = source.tags();
+        tagLists.put(key, tags);
+      }
+      return tags;
+    }
+
+    /**
+     * Plans the images {@code reference} names. A sync skips those whose destination tag names
+     * the same manifest: {@code known} is the destination tag's digest when already asked.
+     */
+    private static void planReference(
+        CopyRequest request, ImageReference reference, ImageSource source, ImageDestination destination,
+        Optional<Optional<Digest>> known, Found found) throws IOException {
+      CopyPlanner.Plans planned = new CopyPlanner(source).plan(request, reference);
+      for (ImageFailure f : planned.failures()) {
+        found.settled.add(CopyOutcome.failed(f.image(), f.message()));
+      }
+      for (CopyPlan plan : planned.plans()) {
+        if (request.onlyChanged() && upToDate(plan, destination, known)) {
+          found.settled.add(CopyOutcome.skipped(plan, "up to date: " + plan.target() + " is " + plan.root().digest()));
+        } else {
+          found.toCopy.add(plan);
+        }
+      }
+    }
+
+    /**
+     * True when the destination already has {@code plan}: its tag names the plan's root (the
+     * tag's digest {@code known} when asked already), or for a copy by digest, it has the root.
+     */
+    private static boolean upToDate(CopyPlan plan, ImageDestination destination, Optional<Optional<Digest>> known)
+        throws IOException {
+      if (plan.tag().isEmpty()) {
+        return destination.hasManifest(plan.root());
+      }
+      Optional<Digest> there = known.isPresent() ? known.get() : destination.tagDigest(plan.destinationTag());
+      return there.equals(Optional.of(plan.root().digest()));
+    }
   }
 }

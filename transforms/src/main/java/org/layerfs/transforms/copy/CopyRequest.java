@@ -22,6 +22,9 @@ import org.layerfs.io.registry.RegistryConfig;
 public abstract class CopyRequest implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  /** A handful: enough to hide round trips, few enough not to look like an attack. */
+  public static final int DEFAULT_CONCURRENCY = 4;
+
   public abstract ImageReference source();
 
   /** The destination store, and the tag to use when the source names one image. */
@@ -29,6 +32,12 @@ public abstract class CopyRequest implements Serializable {
 
   /** Source tags to take; all when empty. As in skopeo, the regex may match anywhere in the tag ({@code ^...$} to anchor). */
   public abstract Optional<String> tagPattern();
+
+  /**
+   * Source tags that never move once pushed: a sync that finds one at the destination skips it
+   * without asking the source. Matched as {@link #tagPattern}.
+   */
+  public abstract Optional<String> immutableTags();
 
   /** Put before each source tag to make the destination tag ({@code library/debian:} in a mirror layout). */
   public abstract String namePrefix();
@@ -42,15 +51,24 @@ public abstract class CopyRequest implements Serializable {
   /** How to reach the destination when it is a registry. */
   public abstract RegistryConfig destinationRegistry();
 
+  /** How many requests planning may have in flight at the source's registry. */
+  public abstract int sourceConcurrency();
+
+  /** How many requests planning may have in flight at the destination's registry. */
+  public abstract int destinationConcurrency();
+
   /** Skip images whose destination tag already names the same manifest (sync); copy regardless when false. */
   public abstract boolean onlyChanged();
 
   public static Builder builder() {
     return new AutoValue_CopyRequest.Builder()
         .setTagPattern(Optional.empty())
+        .setImmutableTags(Optional.empty())
         .setNamePrefix("")
         .setPlatform(Optional.empty())
         .setOnlyChanged(false)
+        .setSourceConcurrency(DEFAULT_CONCURRENCY)
+        .setDestinationConcurrency(DEFAULT_CONCURRENCY)
         .setSourceRegistry(RegistryConfig.defaults())
         .setDestinationRegistry(RegistryConfig.defaults());
   }
@@ -64,11 +82,17 @@ public abstract class CopyRequest implements Serializable {
 
     public abstract Builder setTagPattern(Optional<String> pattern);
 
+    public abstract Builder setImmutableTags(Optional<String> pattern);
+
     public abstract Builder setNamePrefix(String prefix);
 
     public abstract Builder setPlatform(Optional<Platform> platform);
 
     public abstract Builder setOnlyChanged(boolean onlyChanged);
+
+    public abstract Builder setSourceConcurrency(int requests);
+
+    public abstract Builder setDestinationConcurrency(int requests);
 
     public abstract Builder setSourceRegistry(RegistryConfig config);
 
@@ -80,6 +104,11 @@ public abstract class CopyRequest implements Serializable {
   /** True when the request takes the source tag {@code tag}. */
   public boolean selects(String tag) {
     return tagPattern().map(p -> Pattern.compile(p).matcher(tag).find()).orElse(true);
+  }
+
+  /** True when the source tag {@code tag} is declared immutable. */
+  public boolean immutable(String tag) {
+    return immutableTags().map(p -> Pattern.compile(p).matcher(tag).find()).orElse(false);
   }
 
   /** The destination tag for source tag {@code sourceTag}. */

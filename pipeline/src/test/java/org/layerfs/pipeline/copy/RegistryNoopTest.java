@@ -1,0 +1,262 @@
+package org.layerfs.pipeline.copy;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.collect.ImmutableMultiset;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.Digest;
+import org.layerfs.io.model.MediaTypes;
+import org.layerfs.io.registry.RegistryDestination;
+import org.layerfs.io.registry.RegistryServer;
+import org.layerfs.io.registry.RequestTap;
+import org.layerfs.io.testing.TestData;
+import org.layerfs.pipeline.testing.Cli;
+import org.layerfs.pipeline.testing.Layouts;
+
+/**
+ * What a sync asks of the registries when nothing changed, counted by a relay in front of each
+ * real registry: one HEAD a tag at each end, one tag list a repository, and nothing resolved that
+ * the tag selection leaves out.
+ */
+class RegistryNoopTest {
+  static final Path IMAGES = TestData.images().toAbsolutePath().normalize();
+  static final int TAGS = 5;
+
+  @TempDir static Path dir;
+  static RegistryServer source;
+  static RegistryServer destination;
+  static RequestTap sourceTap;
+  static RequestTap destinationTap;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void start() throws Exception {
+    source = RegistryServer.start(dir.resolve("source"));
+    destination = RegistryServer.start(dir.resolve("destination"));
+    sourceTap = new RequestTap(source.host());
+    destinationTap = new RequestTap(destination.host());
+    sync("oci:" + IMAGES, "docker://" + source.host() + "/app");
+    sync("docker://" + source.host() + "/app", "docker://" + destination.host() + "/app");
+    // Where a mirror config's app goes under docker://HOST/mirror.
+    sync("docker://" + source.host() + "/app", "docker://" + destination.host() + "/mirror/app");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    sourceTap.close();
+    destinationTap.close();
+    source.close();
+    destination.close();
+  }
+
+  @BeforeEach
+  void clearCounts() {
+    sourceTap.clear();
+    destinationTap.clear();
+  }
+
+  @Test
+  void aNoOpCostsOneHeadATagAtEachEndAndOneTagList() {
+    Cli.Result r = sync("docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app");
+
+    assertTrue(r.out().contains(TAGS + " images: 0 copied, 0 moved, " + TAGS + " up to date, 0 failed"), r::toString);
+    assertEquals(ImmutableMultiset.builder().add("GET tags").addCopies("HEAD manifest", TAGS).build(), sourceTap.kinds(),
+        sourceTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", TAGS).build(), destinationTap.kinds(),
+        destinationTap.requests()::toString);
+  }
+
+  @Test
+  void aPrunedNoOpReadsNoTagAndListsEachRepositoryOnce() {
+    Cli.Result r = Cli.run("sync", "docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app",
+        "--tls-verify=false", "--prune");
+
+    assertEquals(0, r.exit(), r::toString);
+    assertTrue(r.out().contains(TAGS + " images: 0 copied, 0 moved, " + TAGS + " up to date, 0 failed"), r::toString);
+    assertEquals(ImmutableMultiset.builder().add("GET tags").addCopies("HEAD manifest", TAGS).build(), sourceTap.kinds(),
+        sourceTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().add("GET tags").addCopies("HEAD manifest", TAGS).build(), destinationTap.kinds(),
+        destinationTap.requests()::toString);
+  }
+
+  @Test
+  void planningHoldsToEachRegistrysLimitOfConcurrentRequests() {
+    Cli.Result one = Cli.run("sync", "docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app",
+        "--tls-verify=false", "--concurrent-requests", "1");
+    assertEquals(0, one.exit(), one::toString);
+    assertEquals(1, sourceTap.connections());
+    assertEquals(1, destinationTap.connections());
+
+    sourceTap.clear();
+    destinationTap.clear();
+    Cli.Result four = Cli.run("sync", "docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app",
+        "--tls-verify=false");
+    assertEquals(0, four.exit(), four::toString);
+    assertTrue(destinationTap.connections() > 1 && destinationTap.connections() <= 4, () -> destinationTap.connections() + " connections");
+    assertTrue(sourceTap.connections() <= 4, () -> sourceTap.connections() + " connections");
+  }
+
+  @Test
+  void eachManifestOfACopiedTagIsFetchedOnce() {
+    Cli.Result r = sync("docker://" + sourceTap.host() + "/app", "docker://" + destination.host() + "/cold");
+
+    assertTrue(r.out().contains(TAGS + " images: " + TAGS + " copied"), r::toString);
+    List<String> manifests = sourceTap.requests().stream().filter(q -> q.startsWith("GET ") && q.contains("/manifests/")).toList();
+    assertEquals(new HashSet<>(manifests).size(), manifests.size(), manifests::toString);
+    assertEquals(0, sourceTap.kinds().count("HEAD manifest"), sourceTap.requests()::toString);
+  }
+
+  @Test
+  void tagsNamedInTheConfigAreNotListed() throws Exception {
+    Path config = tmp.resolve("mirror.yaml");
+    Files.writeString(config, String.join("\n",
+        sourceTap.host() + ":",
+        "  images:",
+        "    app: [small, multi]",
+        "  tls-verify: false",
+        ""));
+
+    Cli.Result r = Cli.run("sync", "--config", config.toString(), "docker://" + destinationTap.host() + "/mirror", "--tls-verify=false");
+
+    assertEquals(0, r.exit(), r::toString);
+    assertTrue(r.out().contains("2 images: 0 copied, 0 moved, 2 up to date, 0 failed"), r::toString);
+    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), sourceTap.kinds(), sourceTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), destinationTap.kinds(),
+        destinationTap.requests()::toString);
+
+    // Two selections from one repository: its tags listed once.
+    sourceTap.clear();
+    Files.writeString(config, String.join("\n",
+        sourceTap.host() + ":",
+        "  images:",
+        "    app: []",
+        "  images-by-tag-regex:",
+        "    app: ^small$",
+        "  tls-verify: false",
+        ""));
+    Cli.Result twice = Cli.run("sync", "--config", config.toString(), "docker://" + destinationTap.host() + "/mirror", "--tls-verify=false");
+    assertEquals(0, twice.exit(), twice::toString);
+    assertEquals(1, sourceTap.kinds().count("GET tags"), sourceTap.requests()::toString);
+  }
+
+  @Test
+  void aBrokenTagTheFilterLeavesOutIsNotResolved() throws Exception {
+    pushBrokenTag("broken/app", "broken");
+    sync("oci:" + IMAGES, "docker://" + source.host() + "/broken/app");
+
+    Cli.Result all = Cli.run("sync", "docker://" + source.host() + "/broken/app", "docker://" + destination.host() + "/broken/app",
+        "--tls-verify=false");
+    assertEquals(1, all.exit(), all::toString);
+    assertTrue(all.err().contains("diff_ids"), all::toString);
+
+    Cli.Result filtered = Cli.run("sync", "docker://" + source.host() + "/broken/app", "docker://" + destination.host() + "/broken/app",
+        "--tls-verify=false", "--tags", "^(small|multi)$");
+    assertEquals(0, filtered.exit(), filtered::toString);
+  }
+
+  @Test
+  void immutableTagsTheDestinationHasAreNotAskedAboutAtTheSource() throws Exception {
+    Cli.Result r = Cli.run("sync", "docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app",
+        "--tls-verify=false", "--immutable-tags", "^(small|layered)$");
+
+    assertEquals(0, r.exit(), r::toString);
+    assertTrue(r.out().contains(TAGS + " images: 0 copied, 0 moved, " + TAGS + " up to date, 0 failed"), r::toString);
+    assertEquals(ImmutableMultiset.builder().add("GET tags").addCopies("HEAD manifest", TAGS - 2).build(), sourceTap.kinds(),
+        sourceTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", TAGS).build(), destinationTap.kinds(),
+        destinationTap.requests()::toString);
+
+    sourceTap.clear();
+    destinationTap.clear();
+    Path config = tmp.resolve("mirror.yaml");
+    Files.writeString(config, String.join("\n",
+        sourceTap.host() + ":",
+        "  images:",
+        "    app: [small, multi]",
+        "  immutable-tags: .*",
+        "  tls-verify: false",
+        ""));
+    Cli.Result yaml = Cli.run("sync", "--config", config.toString(), "docker://" + destinationTap.host() + "/mirror", "--tls-verify=false");
+    assertEquals(0, yaml.exit(), yaml::toString);
+    assertEquals(ImmutableMultiset.of(), sourceTap.kinds(), sourceTap.requests()::toString);
+    assertEquals(0, sourceTap.tlsProbes());
+    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), destinationTap.kinds(),
+        destinationTap.requests()::toString);
+
+    // Immutable is not absent: a tag the destination lacks is copied.
+    Cli.Result fresh = Cli.run("sync", "docker://" + source.host() + "/app", "docker://" + destination.host() + "/fresh",
+        "--tls-verify=false", "--immutable-tags", ".*");
+    assertEquals(0, fresh.exit(), fresh::toString);
+    assertTrue(fresh.out().contains(TAGS + " images: " + TAGS + " copied"), fresh::toString);
+  }
+
+  @Test
+  void digestsInTheConfigAreCopiedByDigest() throws Exception {
+    String small = Layouts.tags(IMAGES).get("small");
+    String multi = Layouts.tags(IMAGES).get("multi");
+    Path config = tmp.resolve("mirror.yaml");
+    Files.writeString(config, String.join("\n",
+        sourceTap.host() + ":",
+        "  images:",
+        "    app: [\"" + small + "\", \"" + multi + "\"]",
+        "  tls-verify: false",
+        ""));
+    String dst = "docker://" + destinationTap.host() + "/pinned";
+
+    Cli.Result r = Cli.run("sync", "--config", config.toString(), dst, "--tls-verify=false");
+    assertEquals(0, r.exit(), r::toString);
+    assertTrue(r.out().contains("2 images: 2 copied"), r::toString);
+    for (String digest : new String[] {small, multi}) {
+      String raw = CopyCommandTest.run("skopeo", "inspect", "--raw", "--tls-verify=false",
+          "docker://" + destination.host() + "/pinned/app@" + digest);
+      assertEquals(digest, Digest.sha256(raw.getBytes(UTF_8)).toString());
+    }
+
+    sourceTap.clear();
+    destinationTap.clear();
+    Cli.Result again = Cli.run("sync", "--config", config.toString(), dst, "--tls-verify=false");
+    assertEquals(0, again.exit(), again::toString);
+    assertTrue(again.out().contains("2 images: 0 copied, 0 moved, 2 up to date, 0 failed"), again::toString);
+    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), sourceTap.kinds(), sourceTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), destinationTap.kinds(),
+        destinationTap.requests()::toString);
+  }
+
+  /** A tag whose config lists no layer while its manifest has one: the registry takes it, a resolver must not. */
+  private static void pushBrokenTag(String repository, String tag) throws Exception {
+    RegistryDestination to = RegistryDestination.open(source.reference(repository), source.config());
+    byte[] layer = "not a tar".getBytes(UTF_8);
+    byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}".getBytes(UTF_8);
+    Descriptor layerDesc = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(layer), layer.length);
+    Descriptor configDesc = Descriptor.of(MediaTypes.OCI_CONFIG, Digest.sha256(config), config.length);
+    to.putBlob(layerDesc, new ByteArrayInputStream(layer));
+    to.putBlob(configDesc, new ByteArrayInputStream(config));
+    byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":" + json(configDesc)
+        + ",\"layers\":[" + json(layerDesc) + "]}").getBytes(UTF_8);
+    to.putManifest(Descriptor.of(MediaTypes.OCI_MANIFEST, Digest.sha256(manifest), manifest.length), manifest, Optional.of(tag));
+  }
+
+  private static String json(Descriptor d) {
+    return "{\"mediaType\":\"" + d.mediaType() + "\",\"digest\":\"" + d.digest() + "\",\"size\":" + d.size() + "}";
+  }
+
+  static Cli.Result sync(String from, String to) {
+    Cli.Result r = Cli.run("sync", from, to, "--tls-verify=false");
+    assertEquals(0, r.exit(), r::toString);
+    return r;
+  }
+}
