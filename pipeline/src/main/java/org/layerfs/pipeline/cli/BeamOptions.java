@@ -5,6 +5,7 @@ import java.beans.Introspector;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Locale;
+import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -34,7 +35,14 @@ public final class BeamOptions {
       }
     }
     try {
-      return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().create();
+      PipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().create();
+      if (args.stream().noneMatch(arg -> name(arg).equals("targetParallelism"))) {
+        // The direct runner's pool is at least 3 threads, and one of them, its monitor, spins
+        // (apache/beam#18070): on 2 cores it competes with the work. One thread per core ran a
+        // warm index faster (README, Benchmark).
+        options.as(DirectOptions.class).setTargetParallelism(Runtime.getRuntime().availableProcessors());
+      }
+      return options;
     } catch (IllegalArgumentException e) {
       throw new UsageException(command.command() + ": " + e.getMessage());
     }
