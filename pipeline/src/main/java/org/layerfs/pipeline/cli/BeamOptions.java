@@ -1,11 +1,12 @@
 package org.layerfs.pipeline.cli;
 
-import com.google.common.base.Suppliers;
 import com.google.common.collect.ImmutableSet;
 import java.beans.Introspector;
 import java.lang.reflect.Method;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.Locale;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -16,29 +17,47 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * it takes, rather than Beam's "missing a property" about its own interfaces.
  */
 public final class BeamOptions {
-  /** Every property of every options interface registered with Beam (runners register theirs). */
-  private static final Supplier<ImmutableSet<String>> KNOWN = Suppliers.memoize(BeamOptions::registeredProperties);
-
   private BeamOptions() {}
 
   /** The pipeline options {@code args} (those layerfs does not know) ask for. */
   public static PipelineOptions create(CommandOptions command, List<String> args) throws UsageException {
+    ImmutableSet<String> direct = registeredProperties();
+    if (args.stream().anyMatch(arg -> !direct.contains(name(arg)) || asksForAnotherRunner(arg))) {
+      PipelineOptionsFactory.register(FlinkPipelineOptions.class);
+    }
+    ImmutableSet<String> known = registeredProperties();
     for (String arg : args) {
-      int eq = arg.indexOf('=');
-      String name = arg.substring(2, eq < 0 ? arg.length() : eq);
-      if (!KNOWN.get().contains(name)) {
+      String name = name(arg);
+      if (!known.contains(name)) {
         throw new UsageException(command.command() + ": unknown option --" + name + "\n"
             + command.command() + " takes " + command.describe()
             + ", and Beam pipeline options (--runner=NAME, --targetParallelism=N, ...)");
       }
     }
     try {
-      return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().create();
+      PipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().create();
+      if (args.stream().noneMatch(arg -> name(arg).equals("targetParallelism"))) {
+        // The direct runner's pool is at least 3 threads, and one of them, its monitor, spins
+        // (apache/beam#18070): on 2 cores it competes with the work. One thread per core ran a
+        // warm index faster (README, Benchmark).
+        options.as(DirectOptions.class).setTargetParallelism(Runtime.getRuntime().availableProcessors());
+      }
+      return options;
     } catch (IllegalArgumentException e) {
       throw new UsageException(command.command() + ": " + e.getMessage());
     }
   }
 
+  private static String name(String arg) {
+    int eq = arg.indexOf('=');
+    return arg.substring(2, eq < 0 ? arg.length() : eq);
+  }
+
+  private static boolean asksForAnotherRunner(String arg) {
+    return arg.startsWith("--runner=") && !arg.substring("--runner=".length()).toLowerCase(Locale.ROOT).startsWith("direct");
+  }
+
+  /** Every property of every options interface registered with Beam. */
   private static ImmutableSet<String> registeredProperties() {
     ImmutableSet.Builder<String> names = ImmutableSet.builder();
     for (Class<? extends PipelineOptions> options : PipelineOptionsFactory.getRegisteredOptions()) {

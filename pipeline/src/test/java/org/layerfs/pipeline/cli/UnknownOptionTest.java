@@ -8,6 +8,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,14 @@ class UnknownOptionTest {
     CommandOptions index = CommandOptions.of("index", ImmutableMap.of(), ImmutableSet.of());
     PipelineOptions options = BeamOptions.create(index, List.of("--flinkMaster=[local]", "--parallelism=2", "--filesToStage=/tmp/layerfs.jar"));
     assertEquals("[local]", options.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class).getFlinkMaster());
+  }
+
+  @Test
+  void theDirectRunnersPoolIsOneThreadPerCoreUnlessAsked() throws UsageException {
+    CommandOptions index = CommandOptions.of("index", ImmutableMap.of(), ImmutableSet.of());
+    assertEquals(Runtime.getRuntime().availableProcessors(),
+        BeamOptions.create(index, List.of()).as(DirectOptions.class).getTargetParallelism());
+    assertEquals(7, BeamOptions.create(index, List.of("--targetParallelism=7")).as(DirectOptions.class).getTargetParallelism());
   }
 
   @Test
