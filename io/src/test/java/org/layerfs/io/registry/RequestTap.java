@@ -17,8 +17,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -34,6 +36,9 @@ public final class RequestTap implements AutoCloseable {
 
   private final AtomicInteger tlsProbes = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
+  /** Requests sent on and not yet answered in full, over every connection; and the most at once. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger mostInFlight = new AtomicInteger();
   private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
 
   /** A relay to {@code host} ({@code 127.0.0.1:PORT}). */
@@ -64,15 +69,24 @@ public final class RequestTap implements AutoCloseable {
     return tlsProbes.get();
   }
 
-  /** HTTP connections made: a client opens one for each request it has in flight at once. */
+  /** HTTP connections made (a client opens one for each request it has in flight at once, and may replace one). */
   public int connections() {
     return connections.get();
+  }
+
+  /**
+   * The most requests that were in flight at once (sent on, their answer not yet passed back in
+   * full): what a client's limit on concurrent requests bounds, whichever connections it uses.
+   */
+  public int mostInFlight() {
+    return mostInFlight.get();
   }
 
   public void clear() {
     requests.clear();
     tlsProbes.set(0);
     connections.set(0);
+    mostInFlight.set(inFlight.get());
   }
 
   private static void pump(InputStream in, OutputStream out) {
@@ -127,18 +141,20 @@ public final class RequestTap implements AutoCloseable {
         // layerfs probes for TLS once per client under --tls-verify=false: a connection, not a request
         tlsProbes.incrementAndGet();
         threads.execute(() -> pump(fromClient, toServer));
+        server.getInputStream().transferTo(client.getOutputStream());
       } else {
         connections.incrementAndGet();
-        threads.execute(() -> requests(fromClient, toServer));
+        BlockingQueue<String> methods = new LinkedBlockingQueue<>();
+        threads.execute(() -> requests(fromClient, toServer, methods));
+        answers(new BufferedInputStream(server.getInputStream()), client.getOutputStream(), methods);
       }
-      server.getInputStream().transferTo(client.getOutputStream());
     } catch (IOException e) {
       // a side hung up: the relay ends with it
     }
   }
 
   /** Passes requests on one by one, recording each request line; bodies by length or chunked. */
-  private void requests(InputStream in, OutputStream out) {
+  private void requests(InputStream in, OutputStream out, BlockingQueue<String> methods) {
     try {
       while (true) {
         String line = line(in, out);
@@ -150,6 +166,8 @@ public final class RequestTap implements AutoCloseable {
         }
         String[] parts = line.split(" ");
         requests.add(parts[0] + " " + parts[1]);
+        methods.add(parts[0]);
+        mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         long length = 0;
         boolean chunked = false;
         for (String header = line(in, out); header != null && !header.isEmpty(); header = line(in, out)) {
@@ -176,6 +194,58 @@ public final class RequestTap implements AutoCloseable {
     }
   }
 
+  /**
+   * Passes answers back one by one, each ending a request in flight once its body (by length,
+   * chunked, none for HEAD, 204 and 304, or up to the end) has passed.
+   */
+  private void answers(InputStream in, OutputStream out, BlockingQueue<String> methods) throws IOException {
+    try {
+      while (true) {
+        String status = line(in, out);
+        if (status == null) {
+          return;
+        }
+        if (status.isEmpty()) {
+          continue;
+        }
+        int code = Integer.parseInt(status.split(" ")[1]);
+        long length = -1;
+        boolean chunked = false;
+        for (String header = line(in, out); header != null && !header.isEmpty(); header = line(in, out)) {
+          String lower = header.toLowerCase(Locale.ROOT);
+          if (lower.startsWith("content-length:")) {
+            length = Long.parseLong(lower.substring("content-length:".length()).trim());
+          } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+            chunked = true;
+          }
+        }
+        if (code / 100 == 1) {
+          out.flush();
+          continue; // an interim answer: the final one follows
+        }
+        String method = methods.take();
+        if (method.equals("HEAD") || code == 204 || code == 304) {
+          // no body
+        } else if (chunked) {
+          for (long size = chunk(in, out); size > 0; size = chunk(in, out)) {
+            copy(in, out, size + 2);
+          }
+          for (String trailer = line(in, out); trailer != null && !trailer.isEmpty(); trailer = line(in, out)) {}
+        } else if (length >= 0) {
+          copy(in, out, length);
+        } else {
+          in.transferTo(out);
+        }
+        out.flush();
+        inFlight.decrementAndGet();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      inFlight.addAndGet(-methods.size()); // the connection ended with these unanswered
+    }
+  }
+
   private static long chunk(InputStream in, OutputStream out) throws IOException {
     String size = line(in, out);
     return size == null ? 0 : Long.parseLong(size.split(";")[0].trim(), 16);
@@ -186,7 +256,7 @@ public final class RequestTap implements AutoCloseable {
     while (n > 0) {
       int r = in.read(buffer, 0, (int) Math.min(buffer.length, n));
       if (r < 0) {
-        throw new IOException("request body cut short");
+        throw new IOException("body cut short");
       }
       out.write(buffer, 0, r);
       n -= r;

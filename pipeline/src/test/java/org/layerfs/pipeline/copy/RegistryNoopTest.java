@@ -98,16 +98,16 @@ class RegistryNoopTest {
     Cli.Result one = Cli.run("sync", "docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app",
         "--tls-verify=false", "--concurrent-requests", "1");
     assertEquals(0, one.exit(), one::toString);
-    assertEquals(1, sourceTap.connections());
-    assertEquals(1, destinationTap.connections());
+    assertEquals(1, sourceTap.mostInFlight());
+    assertEquals(1, destinationTap.mostInFlight());
 
     sourceTap.clear();
     destinationTap.clear();
     Cli.Result four = Cli.run("sync", "docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app",
         "--tls-verify=false");
     assertEquals(0, four.exit(), four::toString);
-    assertTrue(destinationTap.connections() > 1 && destinationTap.connections() <= 4, () -> destinationTap.connections() + " connections");
-    assertTrue(sourceTap.connections() <= 4, () -> sourceTap.connections() + " connections");
+    assertTrue(destinationTap.mostInFlight() > 1 && destinationTap.mostInFlight() <= 4, () -> destinationTap.mostInFlight() + " in flight");
+    assertTrue(sourceTap.mostInFlight() <= 4, () -> sourceTap.mostInFlight() + " in flight");
   }
 
   @Test
