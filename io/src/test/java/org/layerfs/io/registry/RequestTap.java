@@ -168,25 +168,9 @@ public final class RequestTap implements AutoCloseable {
         requests.add(parts[0] + " " + parts[1]);
         methods.add(parts[0]);
         mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-        long length = 0;
-        boolean chunked = false;
-        for (String header = line(in, out); header != null && !header.isEmpty(); header = line(in, out)) {
-          String lower = header.toLowerCase(Locale.ROOT);
-          if (lower.startsWith("content-length:")) {
-            length = Long.parseLong(lower.substring("content-length:".length()).trim());
-          } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
-            chunked = true;
-          }
-        }
+        Framing body = headers(in, out, 0);
         out.flush();
-        if (chunked) {
-          for (long size = chunk(in, out); size > 0; size = chunk(in, out)) {
-            copy(in, out, size + 2); // the chunk and its CRLF
-          }
-          for (String trailer = line(in, out); trailer != null && !trailer.isEmpty(); trailer = line(in, out)) {}
-        } else {
-          copy(in, out, length);
-        }
+        body.pass(in, out);
         out.flush();
       }
     } catch (IOException e) {
@@ -209,32 +193,14 @@ public final class RequestTap implements AutoCloseable {
           continue;
         }
         int code = Integer.parseInt(status.split(" ")[1]);
-        long length = -1;
-        boolean chunked = false;
-        for (String header = line(in, out); header != null && !header.isEmpty(); header = line(in, out)) {
-          String lower = header.toLowerCase(Locale.ROOT);
-          if (lower.startsWith("content-length:")) {
-            length = Long.parseLong(lower.substring("content-length:".length()).trim());
-          } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
-            chunked = true;
-          }
-        }
+        Framing body = headers(in, out, -1);
         if (code / 100 == 1) {
           out.flush();
           continue; // an interim answer: the final one follows
         }
         String method = methods.take();
-        if (method.equals("HEAD") || code == 204 || code == 304) {
-          // no body
-        } else if (chunked) {
-          for (long size = chunk(in, out); size > 0; size = chunk(in, out)) {
-            copy(in, out, size + 2);
-          }
-          for (String trailer = line(in, out); trailer != null && !trailer.isEmpty(); trailer = line(in, out)) {}
-        } else if (length >= 0) {
-          copy(in, out, length);
-        } else {
-          in.transferTo(out);
+        if (!method.equals("HEAD") && code != 204 && code != 304) {
+          body.pass(in, out);
         }
         out.flush();
         inFlight.decrementAndGet();
@@ -244,6 +210,37 @@ public final class RequestTap implements AutoCloseable {
     } finally {
       inFlight.addAndGet(-methods.size()); // the connection ended with these unanswered
     }
+  }
+
+  /** How a message's body ends: after {@code length} bytes (-1: at the end of the stream), or chunked. */
+  private record Framing(long length, boolean chunked) {
+    void pass(InputStream in, OutputStream out) throws IOException {
+      if (chunked) {
+        for (long size = chunk(in, out); size > 0; size = chunk(in, out)) {
+          copy(in, out, size + 2); // the chunk and its CRLF
+        }
+        for (String trailer = line(in, out); trailer != null && !trailer.isEmpty(); trailer = line(in, out)) {}
+      } else if (length >= 0) {
+        copy(in, out, length);
+      } else {
+        in.transferTo(out);
+      }
+    }
+  }
+
+  /** Passes a message's headers on; {@code noLength} when it has no Content-Length. */
+  private static Framing headers(InputStream in, OutputStream out, long noLength) throws IOException {
+    long length = noLength;
+    boolean chunked = false;
+    for (String header = line(in, out); header != null && !header.isEmpty(); header = line(in, out)) {
+      String lower = header.toLowerCase(Locale.ROOT);
+      if (lower.startsWith("content-length:")) {
+        length = Long.parseLong(lower.substring("content-length:".length()).trim());
+      } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+        chunked = true;
+      }
+    }
+    return new Framing(length, chunked);
   }
 
   private static long chunk(InputStream in, OutputStream out) throws IOException {

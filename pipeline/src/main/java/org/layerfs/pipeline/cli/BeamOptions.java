@@ -22,10 +22,11 @@ public final class BeamOptions {
   /** The pipeline options {@code args} (those layerfs does not know) ask for. */
   public static PipelineOptions create(CommandOptions command, List<String> args) throws UsageException {
     ImmutableSet<String> direct = registeredProperties();
+    ImmutableSet<String> known = direct;
     if (args.stream().anyMatch(arg -> !direct.contains(name(arg)) || asksForAnotherRunner(arg))) {
       PipelineOptionsFactory.register(FlinkPipelineOptions.class);
+      known = registeredProperties();
     }
-    ImmutableSet<String> known = registeredProperties();
     for (String arg : args) {
       String name = name(arg);
       if (!known.contains(name)) {
