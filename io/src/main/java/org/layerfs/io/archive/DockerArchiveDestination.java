@@ -203,6 +203,11 @@ public final class DockerArchiveDestination implements ImageDestination {
 
   @Override
   public TagRemoval removeTags(Collection<String> tags) throws IOException {
+    return planTagRemoval(tags);
+  }
+
+  @Override
+  public TagRemoval planTagRemoval(Collection<String> tags) throws IOException {
     if (!tags.isEmpty()) {
       throw new IOException("docker-archive:" + file + ": tags cannot be removed from a docker archive");
     }

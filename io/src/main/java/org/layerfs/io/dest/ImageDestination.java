@@ -57,6 +57,12 @@ public interface ImageDestination extends Closeable {
   TagRemoval removeTags(Collection<String> tags) throws IOException;
 
   /**
+   * What {@link #removeTags} would do with {@code tags} now, removing nothing: the same tags
+   * removed and kept, with the same reasons ({@code --dry-run}).
+   */
+  TagRemoval planTagRemoval(Collection<String> tags) throws IOException;
+
+  /**
    * Removes the blobs no tag reaches any more, where the store keeps blobs of its own (an OCI
    * layout; a registry collects its own garbage). The caller holds the store's lock. Returns
    * the number of blobs removed.

@@ -137,6 +137,12 @@ public final class OciLayoutDestination implements ImageDestination {
     return TagRemoval.all(tags);
   }
 
+  /** Every tag goes alone: a layout's tags are its own. */
+  @Override
+  public TagRemoval planTagRemoval(Collection<String> tags) {
+    return TagRemoval.all(tags);
+  }
+
   /**
    * Removes every blob that no entry of {@code index.json} reaches, and temporary files that
    * interrupted writes left. The caller holds the layout's {@link StoreLock}.

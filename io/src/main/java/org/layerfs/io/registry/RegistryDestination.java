@@ -1,24 +1,15 @@
 package org.layerfs.io.registry;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.dest.TagRemoval;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
-import org.layerfs.io.model.ImageJson;
-import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.ref.ImageReference;
 
 /**
@@ -111,65 +102,15 @@ public final class RegistryDestination implements ImageDestination {
     }
   }
 
-  /**
-   * Removes {@code tags}, never a tag outside them. A registry deletes manifests, and every tag
-   * of a deleted manifest goes with it: a manifest is deleted only when no other tag names it,
-   * directly or as a child of the index it names. A tag whose manifest another tag needs is
-   * deleted alone where the registry can (OCI distribution 1.1), and kept otherwise. A tag that
-   * is not there counts as removed, so a retried removal succeeds.
-   */
+  /** Removes {@code tags}, never a tag outside them: see {@link RegistryTagRemoval}. */
   @Override
   public TagRemoval removeTags(Collection<String> tags) throws IOException {
-    Set<String> removing = new LinkedHashSet<>(tags);
-    Map<String, Descriptor> named = new LinkedHashMap<>();
-    for (String tag : tags()) {
-      Optional<Descriptor> manifest = client.headManifest(location.repository(), tag);
-      manifest.ifPresent(m -> named.put(tag, m));
-    }
-    Map<Digest, String> needed = neededByOtherTags(named, removing);
-    ImmutableList.Builder<String> removed = ImmutableList.builder();
-    ImmutableMap.Builder<String, String> kept = ImmutableMap.builder();
-    Set<Digest> deleted = new HashSet<>();
-    for (String tag : removing) {
-      Descriptor manifest = named.get(tag);
-      if (manifest == null || deleted.contains(manifest.digest())) {
-        removed.add(tag);
-      } else if (!needed.containsKey(manifest.digest())) {
-        client.deleteManifest(location.repository(), manifest.digest());
-        deleted.add(manifest.digest());
-        removed.add(tag);
-      } else if (client.deleteTag(location.repository(), tag)) {
-        removed.add(tag);
-      } else {
-        kept.put(tag, "shares manifest " + manifest.digest() + " with " + needed.get(manifest.digest())
-            + "; registry " + location.registry() + " deletes manifests with all their tags, not one tag");
-      }
-    }
-    return new TagRemoval(removed.build(), kept.build());
+    return new RegistryTagRemoval(client, location).remove(tags, tags());
   }
 
-  /**
-   * The manifests that tags outside {@code removing} need, each with a tag that needs it: the
-   * manifest a tag names, and the manifests of the index a tag names.
-   */
-  private Map<Digest, String> neededByOtherTags(Map<String, Descriptor> named, Set<String> removing)
-      throws IOException {
-    Map<Digest, String> needed = new HashMap<>();
-    for (Map.Entry<String, Descriptor> e : named.entrySet()) {
-      if (removing.contains(e.getKey())) {
-        continue;
-      }
-      Descriptor manifest = e.getValue();
-      needed.putIfAbsent(manifest.digest(), "tag " + e.getKey());
-      if (MediaTypes.isIndex(manifest.mediaType())) {
-        RemoteManifest index = client.pullManifest(location.repository(), manifest.digest().toString());
-        String what = "index " + manifest.digest() + " of docker://" + location;
-        for (Descriptor child : ImageJson.parseManifestOrIndex(index.bytes(), manifest.mediaType(), what).index().get().manifests()) {
-          needed.putIfAbsent(child.digest(), "tag " + e.getKey() + " (in its index)");
-        }
-      }
-    }
-    return needed;
+  @Override
+  public TagRemoval planTagRemoval(Collection<String> tags) throws IOException {
+    return new RegistryTagRemoval(client, location).plan(tags, tags());
   }
 
   /** Nothing to release: the HTTP client's connections close when idle. */

@@ -320,6 +320,12 @@ final class FaultServer implements AutoCloseable {
         error(ex, 404, "MANIFEST_UNKNOWN");
         return;
       }
+      if (method.equals("DELETE")) {
+        // A tag alone, as OCI distribution 1.1 registries delete it (docker-registry 2.x cannot).
+        manifests.remove(m.group(5));
+        send(ex, 202, null, null);
+        return;
+      }
       ex.getResponseHeaders().add("Content-Type", manifest.mediaType());
       if (!method.equals("HEAD") || digestOnHead) {
         ex.getResponseHeaders().add("Docker-Content-Digest", manifest.digestHeader());

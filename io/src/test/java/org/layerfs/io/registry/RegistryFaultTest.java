@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.blob.VerifyingInputStream;
+import org.layerfs.io.dest.TagRemoval;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.MediaTypes;
@@ -453,6 +455,22 @@ class RegistryFaultTest {
     assertTrue(e.getMessage().contains("pull blob " + BLOB_DESC.digest() + ": broken at byte 10000 of 100000 3 times"),
         e.getMessage());
     assertEquals(3, server.requests("GET", BLOB_PATH).size());
+  }
+
+  @Test
+  void aDryRunOfRemovingASharedTagAsksWhetherTheRegistryDeletesATagAloneAndDeletesNothing() throws IOException {
+    server.manifest("other", MediaTypes.OCI_MANIFEST, MANIFEST, MANIFEST_DIGEST);
+    try (RegistryDestination dest = RegistryDestination.open(ImageReference.parse("docker://" + server.host() + "/" + REPO), config().build())) {
+      TagRemoval planned = dest.planTagRemoval(List.of("other"));
+
+      assertEquals(new TagRemoval(ImmutableList.of("other"), ImmutableMap.of()), planned);
+      assertEquals(List.of("latest", "other"), dest.tags());
+      List<FaultServer.Request> deletes = server.requests("DELETE", "/v2/repo/manifests/");
+      assertEquals(1, deletes.size(), deletes::toString);
+      assertTrue(deletes.get(0).path().startsWith("/v2/repo/manifests/layerfs-dry-run-"), deletes::toString);
+      assertEquals(planned, dest.removeTags(List.of("other")));
+      assertEquals(List.of("latest"), dest.tags());
+    }
   }
 
   @Test

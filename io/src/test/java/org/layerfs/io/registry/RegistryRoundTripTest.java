@@ -230,13 +230,18 @@ class RegistryRoundTripTest {
       Digest small = root("small").digest();
 
       // docker-registry 2.x deletes manifests only: a tag whose manifest b needs stays.
+      TagRemoval planned = dest.planTagRemoval(List.of("a"));
       TagRemoval kept = dest.removeTags(List.of("a"));
+      assertEquals(planned, kept);
       assertEquals(List.of(), kept.removed());
       assertTrue(kept.kept().get("a").startsWith("shares manifest " + small + " with tag b; "), kept.toString());
       assertEquals(Optional.of(small), dest.tagDigest("a"));
       assertEquals(Optional.of(small), dest.tagDigest("b"));
 
+      TagRemoval plannedAll = dest.planTagRemoval(List.of("a", "b"));
+      assertTrue(dest.hasManifest(root("small")), "a plan deletes nothing");
       TagRemoval all = dest.removeTags(List.of("a", "b"));
+      assertEquals(plannedAll, all);
       assertEquals(List.of("a", "b"), all.removed());
       assertEquals(Map.of(), all.kept());
       assertFalse(dest.hasManifest(root("small")));

@@ -2,8 +2,15 @@ package org.layerfs.pipeline.copy;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.dest.TagRemoval;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.pipeline.run.Sizes;
 import org.layerfs.transforms.copy.CopyOutcome;
@@ -32,6 +39,7 @@ final class DryRun {
           out.println(o.reason().orElse("up to date: " + o.image()));
         }
       }
+      Map<CopyPlan, String> keptAtSource = "move".equals(command) ? keptAtSource(planned.toCopy(), stores) : Map.of();
       for (CopyPlan plan : planned.toCopy()) {
         ImageDestination destination = stores.destination(plan.destination(), plan.destinationRegistry());
         int missing = 0;
@@ -42,14 +50,19 @@ final class DryRun {
             bytes += blob.size();
           }
         }
-        out.printf("would %s: %s -> %s (%s, %d of %d blobs missing, %s)%n",
-            command, plan.image(), plan.target(), plan.root().digest(), missing, plan.blobs().size(), Sizes.human(bytes));
+        String kept = keptAtSource.get(plan);
+        // A move whose source tag must stay (its manifest is another tag's too) is a copy.
+        out.printf("would %s: %s -> %s (%s, %d of %d blobs missing, %s)%n", kept == null ? command : "copy",
+            plan.image(), plan.target(), plan.root().digest(), missing, plan.blobs().size(), Sizes.human(bytes));
+        if (kept != null) {
+          out.println("would keep: " + plan.image() + ": " + kept);
+        }
       }
       if (prune) {
         for (CopyRequest request : requests) {
-          for (String tag : Pruning.candidates(request, planned.listedTags())) {
-            out.println("would remove: " + request.destination().withTag(tag));
-          }
+          TagRemoval removal = Pruning.planned(request, Pruning.candidates(request, planned.listedTags()));
+          removal.removed().forEach(tag -> out.println("would remove: " + request.destination().withTag(tag)));
+          removal.kept().forEach((tag, why) -> out.println("would keep: " + request.destination().withTag(tag) + ": " + why));
         }
       }
     } catch (IOException e) {
@@ -58,5 +71,29 @@ final class DryRun {
     }
     out.println("dry run: nothing was changed");
     return failures > 0 ? 1 : 0;
+  }
+
+  /**
+   * The plans whose source tag a move would keep, with the reason: the tags of each source store
+   * are removed together, as {@code RemoveFromSource} does once they are copied.
+   */
+  private static Map<CopyPlan, String> keptAtSource(List<CopyPlan> plans, OpenStores stores) throws IOException {
+    Map<String, List<CopyPlan>> bySource = new LinkedHashMap<>();
+    plans.forEach(p -> bySource.computeIfAbsent(p.source().toString(), s -> new ArrayList<>()).add(p));
+    Map<CopyPlan, String> kept = new HashMap<>();
+    for (List<CopyPlan> group : bySource.values()) {
+      Set<String> tags = new LinkedHashSet<>();
+      group.forEach(p -> tags.add(p.sourceTag()));
+      tags.remove("");
+      CopyPlan first = group.get(0);
+      TagRemoval removal = stores.destination(first.source(), first.sourceRegistry()).planTagRemoval(tags);
+      for (CopyPlan plan : group) {
+        String why = removal.kept().get(plan.sourceTag());
+        if (why != null) {
+          kept.put(plan, why);
+        }
+      }
+    }
+    return kept;
   }
 }

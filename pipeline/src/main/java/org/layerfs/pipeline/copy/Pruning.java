@@ -69,6 +69,16 @@ final class Pruning {
    * where the destination keeps its own blobs. Tags the destination had to keep (their manifest
    * is another tag's too) are in the result with the reason.
    */
+  /** What {@link #prune} would remove and keep, changing nothing ({@code --dry-run}). */
+  static TagRemoval planned(CopyRequest request, ImmutableList<String> tags) throws IOException {
+    if (tags.isEmpty()) {
+      return TagRemoval.all(tags);
+    }
+    try (ImageDestination destination = ImageDestinations.open(request.destination(), request.destinationRegistry())) {
+      return destination.planTagRemoval(tags);
+    }
+  }
+
   static TagRemoval prune(CopyRequest request, ImmutableList<String> tags) throws IOException {
     if (tags.isEmpty()) {
       return TagRemoval.all(tags);

@@ -85,6 +85,50 @@ class RegistryPruneTest {
     assertEquals(manifest, skopeoDigest(source + ":moving"));
   }
 
+  @Test
+  void dryRunOfPruneSaysWhatPruneDoes() throws Exception {
+    byte[] shared = CopyCommandTest.bytes(100, 4);
+    Path src = tmp.resolve("src");
+    Layouts.writeImages(src, Map.of("keep", List.of(shared), "gone", List.of(shared), "drop", List.of(CopyCommandTest.bytes(100, 5))));
+    String mirror = "docker://" + registry.host() + "/dry-prune";
+    assertEquals(0, Cli.run("sync", "oci:" + src, mirror, "--tls-verify=false").exit());
+    String manifest = Layouts.tags(src).get("keep");
+    Path fresh = tmp.resolve("fresh");
+    Layouts.writeImages(fresh, Map.of("keep", List.of(shared)));
+
+    Cli.Result dry = Cli.run("sync", "oci:" + fresh, mirror, "--tls-verify=false", "--prune", "--dry-run");
+
+    assertEquals(0, dry.exit(), dry::toString);
+    assertTrue(dry.out().contains("would keep: " + mirror + ":gone: shares manifest " + manifest + " with tag keep;"), dry::toString);
+    assertTrue(dry.out().contains("would remove: " + mirror + ":drop"), dry::toString);
+    assertTrue(!dry.out().contains("would remove: " + mirror + ":gone"), dry::toString);
+    assertEquals(Layouts.tags(src).get("drop"), skopeoDigest(mirror + ":drop"), "a dry run removes nothing");
+    Cli.Result real = Cli.run("sync", "oci:" + fresh, mirror, "--tls-verify=false", "--prune");
+    assertEquals(0, real.exit(), real::toString);
+    assertEquals(DryRunLines.decisions(real.out()), DryRunLines.decisions(dry.out()));
+  }
+
+  @Test
+  void dryRunOfMoveSaysWhichTagStays() throws Exception {
+    Path src = tmp.resolve("src");
+    byte[] shared = CopyCommandTest.bytes(100, 6);
+    Layouts.writeImages(src, Map.of("moving", List.of(shared), "staying", List.of(shared)));
+    String source = "docker://" + registry.host() + "/dry-move-src";
+    assertEquals(0, Cli.run("sync", "oci:" + src, source, "--tls-verify=false").exit());
+    String manifest = Layouts.tags(src).get("moving");
+    Path dst = tmp.resolve("dst");
+
+    Cli.Result dry = Cli.run("move", source + ":moving", "oci:" + dst, "--tls-verify=false", "--dry-run");
+
+    assertEquals(0, dry.exit(), dry::toString);
+    assertTrue(dry.out().contains("would copy: " + source + ":moving -> oci:" + dst + ":moving"), dry::toString);
+    assertTrue(!dry.out().contains("would move:"), dry::toString);
+    assertTrue(dry.out().contains("would keep: " + source + ":moving: shares manifest " + manifest + " with tag staying;"), dry::toString);
+    Cli.Result real = Cli.run("move", source + ":moving", "oci:" + dst, "--tls-verify=false");
+    assertEquals(0, real.exit(), real::toString);
+    assertEquals(DryRunLines.decisions(real.out()), DryRunLines.decisions(dry.out()));
+  }
+
   private static String skopeoDigest(String reference) throws Exception {
     String raw = CopyCommandTest.run("skopeo", "inspect", "--raw", "--tls-verify=false", reference);
     return org.layerfs.io.model.Digest.sha256(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();

@@ -119,6 +119,34 @@ class SyncCommandTest {
   }
 
   @Test
+  void dryRunOfPruneAndMoveInALayoutSaysWhatTheRunDoes() {
+    byte[] shared = CopyCommandTest.bytes(10, 4);
+    Path src = tmp.resolve("src");
+    Path dst = tmp.resolve("dst");
+    Layouts.writeImages(src, Map.of("keep", List.of(shared), "gone", List.of(shared)));
+    assertEquals(0, Cli.run("sync", "oci:" + src, "oci:" + dst).exit());
+    Path fresh = tmp.resolve("fresh");
+    Layouts.writeImages(fresh, Map.of("keep", List.of(shared)));
+
+    Cli.Result dry = Cli.run("sync", "oci:" + fresh, "oci:" + dst, "--prune", "--dry-run");
+    Cli.Result real = Cli.run("sync", "oci:" + fresh, "oci:" + dst, "--prune");
+
+    assertEquals(0, dry.exit(), dry::toString);
+    assertEquals(0, real.exit(), real::toString);
+    // A layout's tags are its own: one goes alone, whatever manifest it shares.
+    assertEquals(Set.of("remove oci:" + dst + ":gone"), DryRunLines.decisions(dry.out()), dry::toString);
+    assertEquals(DryRunLines.decisions(real.out()), DryRunLines.decisions(dry.out()));
+
+    Path moved = tmp.resolve("moved");
+    Cli.Result dryMove = Cli.run("move", "oci:" + src + ":gone", "oci:" + moved, "--dry-run");
+    assertEquals(0, dryMove.exit(), dryMove::toString);
+    assertTrue(dryMove.out().contains("would move: oci:" + src + ":gone -> oci:" + moved + ":gone"), dryMove::toString);
+    assertEquals(Set.of(), DryRunLines.decisions(dryMove.out()), dryMove::toString);
+    Cli.Result move = Cli.run("move", "oci:" + src + ":gone", "oci:" + moved);
+    assertTrue(move.out().contains("0 copied, 1 moved"), move::toString);
+  }
+
+  @Test
   void tagsSelectsSourceTagsByRegex() {
     Path dst = tmp.resolve("dst");
     Cli.Result r = Cli.run("sync", "oci:" + IMAGES, "oci:" + dst, "--tags", "^layered");
