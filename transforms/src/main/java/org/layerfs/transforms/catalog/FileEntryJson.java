@@ -24,15 +24,18 @@ import org.layerfs.transforms.tar.TarNames;
  * The JSON Lines form of a {@link FileEntry}, as the catalogs ({@code files/}, {@code merged/})
  * and the layer cache hold it. Field names are documented in the README.
  *
- * <p>Names are bytes ({@link TarNames}) and JSON is text: {@code path}, {@code linkTarget} and
- * {@code whiteout} are readable (U+FFFD for a byte that is not UTF-8), and when the name is not
- * UTF-8 its exact bytes are in {@code pathBase64}, {@code linkTargetBase64}, {@code
- * whiteoutBase64}, which win on reading. An xattr whose value is UTF-8 is in {@code xattrs}, any
- * other in {@code xattrsBase64}.
+ * <p>Names are bytes ({@link TarNames}) and JSON is text: {@code path}, {@code linkTarget},
+ * {@code whiteout}, {@code user} and {@code group} are readable (U+FFFD for a byte that is not
+ * UTF-8), and when the name is not UTF-8 its exact bytes are in {@code pathBase64}, {@code
+ * linkTargetBase64}, {@code whiteoutBase64}, {@code userBase64}, {@code groupBase64}, which win
+ * on reading. An xattr with a UTF-8 name is in {@code xattrs} when its value is UTF-8 too, in
+ * {@code xattrsBase64} (value in base64) otherwise; one whose name is not UTF-8 is in {@code
+ * xattrsByNameBase64}, name and value in base64.
  */
 public final class FileEntryJson {
   private static final JsonFactory FACTORY = StrictJson.factory();
   private static final String BASE64 = "Base64";
+  private static final String XATTRS_BY_NAME_BASE64 = "xattrsByNameBase64";
   private static final BaseEncoding BASE64_CODEC = BaseEncoding.base64();
 
   private FileEntryJson() {}
@@ -48,10 +51,10 @@ public final class FileEntryJson {
     g.writeNumberField("uid", e.uid());
     g.writeNumberField("gid", e.gid());
     if (!e.user().isEmpty()) {
-      g.writeStringField("user", TarNames.display(e.user()));
+      writeName(g, "user", e.user());
     }
     if (!e.group().isEmpty()) {
-      g.writeStringField("group", TarNames.display(e.group()));
+      writeName(g, "group", e.group());
     }
     g.writeNumberField("size", e.size());
     g.writeNumberField("mtime", e.mtime());
@@ -65,8 +68,10 @@ public final class FileEntryJson {
       g.writeNumberField("devMajor", e.devMajor());
       g.writeNumberField("devMinor", e.devMinor());
     }
-    writeMap(g, "xattrs", Maps.filterValues(e.xattrs(), TarNames::isUtf8));
-    writeBase64Map(g, "xattrsBase64", Maps.filterValues(e.xattrs(), v -> !TarNames.isUtf8(v)));
+    Map<String, String> utf8Names = Maps.filterKeys(e.xattrs(), TarNames::isUtf8);
+    writeMap(g, "xattrs", Maps.filterValues(utf8Names, TarNames::isUtf8));
+    writeBase64Map(g, "xattrsBase64", Maps.filterValues(utf8Names, v -> !TarNames.isUtf8(v)));
+    writeBase64Names(g, Maps.filterKeys(e.xattrs(), n -> !TarNames.isUtf8(n)));
     writeMap(g, "pax", e.pax());
     if (e.whiteout().isPresent()) {
       writeName(g, "whiteout", e.whiteout().get());
@@ -97,7 +102,7 @@ public final class FileEntryJson {
     }
     g.writeObjectFieldStart(field);
     for (Map.Entry<String, String> x : map.entrySet()) {
-      g.writeStringField(TarNames.display(x.getKey()), x.getValue());
+      g.writeStringField(x.getKey(), x.getValue());
     }
     g.writeEndObject();
   }
@@ -108,7 +113,19 @@ public final class FileEntryJson {
     }
     g.writeObjectFieldStart(field);
     for (Map.Entry<String, String> x : map.entrySet()) {
-      g.writeStringField(TarNames.display(x.getKey()), BASE64_CODEC.encode(TarNames.encode(x.getValue())));
+      g.writeStringField(x.getKey(), BASE64_CODEC.encode(TarNames.encode(x.getValue())));
+    }
+    g.writeEndObject();
+  }
+
+  /** Xattrs whose name is not UTF-8: shown as text, two such names could be one JSON key. */
+  private static void writeBase64Names(JsonGenerator g, Map<String, String> map) throws IOException {
+    if (map.isEmpty()) {
+      return;
+    }
+    g.writeObjectFieldStart(XATTRS_BY_NAME_BASE64);
+    for (Map.Entry<String, String> x : map.entrySet()) {
+      g.writeStringField(BASE64_CODEC.encode(TarNames.encode(x.getKey())), BASE64_CODEC.encode(TarNames.encode(x.getValue())));
     }
     g.writeEndObject();
   }
@@ -120,6 +137,8 @@ public final class FileEntryJson {
     String path = null;
     String linkTarget = null;
     String whiteout = null;
+    String user = null;
+    String group = null;
     try (JsonParser p = FACTORY.createParser(line)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new IOException("not a JSON object: " + line);
@@ -134,8 +153,10 @@ public final class FileEntryJson {
           case "mode" -> b.setMode(Integer.parseInt(p.getText(), 8));
           case "uid" -> b.setUid(p.getLongValue());
           case "gid" -> b.setGid(p.getLongValue());
-          case "user" -> b.setUser(p.getText());
-          case "group" -> b.setGroup(p.getText());
+          case "user" -> user = user != null ? user : p.getText();
+          case "userBase64" -> user = fromBase64(p.getText(), line);
+          case "group" -> group = group != null ? group : p.getText();
+          case "groupBase64" -> group = fromBase64(p.getText(), line);
           case "size" -> b.setSize(p.getLongValue());
           case "mtime" -> b.setMtime(p.getLongValue());
           case "linkTarget" -> linkTarget = linkTarget != null ? linkTarget : p.getText();
@@ -147,6 +168,11 @@ public final class FileEntryJson {
           case "xattrsBase64" -> {
             for (Map.Entry<String, String> x : readMap(p).entrySet()) {
               xattrs.put(x.getKey(), fromBase64(x.getValue(), line));
+            }
+          }
+          case XATTRS_BY_NAME_BASE64 -> {
+            for (Map.Entry<String, String> x : readMap(p).entrySet()) {
+              xattrs.put(fromBase64(x.getKey(), line), fromBase64(x.getValue(), line));
             }
           }
           case "pax" -> b.setPax(readMap(p));
@@ -162,6 +188,12 @@ public final class FileEntryJson {
     }
     if (path != null) {
       b.setPath(path);
+    }
+    if (user != null) {
+      b.setUser(user);
+    }
+    if (group != null) {
+      b.setGroup(group);
     }
     b.setLinkTarget(Optional.ofNullable(linkTarget)).setWhiteout(Optional.ofNullable(whiteout));
     b.setXattrs(ImmutableSortedMap.copyOf(xattrs));

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -22,7 +23,7 @@ import org.apache.commons.compress.archivers.tar.TarUtils;
  * truncated, as GNU tar does, where Commons Compress would take it for the end of the archive.
  *
  * <p>Names are bytes ({@link TarNames}): every entry it returns has its name, link name, user and
- * group names and {@code SCHILY.xattr.*} values as {@link TarNames#decode} of their exact bytes,
+ * group names and {@code SCHILY.xattr.*} names and values as {@link TarNames#decode} of their exact bytes,
  * from the header, a GNU long name or a PAX record alike ({@code hdrcharset=BINARY} or not: Go
  * writes raw bytes without it). Commons Compress decodes PAX values as UTF-8, replacing what is
  * not, so the raw PAX records of each entry are kept as they pass and applied over its decoding.
@@ -121,11 +122,16 @@ public final class BoundedTarInputStream extends TarArchiveInputStream {
     e.setLinkName(fromPaxOrHeader(pax.get(LINKPATH), e.getLinkName()));
     e.setUserName(fromPaxOrHeader(pax.get(UNAME), e.getUserName()));
     e.setGroupName(fromPaxOrHeader(pax.get(GNAME), e.getGroupName()));
+    Map<String, String> extra = new LinkedHashMap<>(e.getExtraPaxHeaders());
     for (Map.Entry<String, byte[]> r : pax.entrySet()) {
       if (r.getKey().startsWith(SCHILY_XATTR)) {
-        e.addPaxHeader(r.getKey(), TarNames.decode(r.getValue()));
+        // Commons Compress keyed it by the name decoded as UTF-8, U+FFFD for what is not.
+        extra.remove(new String(TarNames.encode(r.getKey()), StandardCharsets.UTF_8));
+        extra.put(r.getKey(), TarNames.decode(r.getValue()));
       }
     }
+    e.clearExtraPaxHeaders();
+    extra.forEach(e::addPaxHeader);
   }
 
   /** The PAX record's bytes when there is one, else the header's (read as ISO-8859-1). */
@@ -134,9 +140,9 @@ public final class BoundedTarInputStream extends TarArchiveInputStream {
   }
 
   /**
-   * The records {@code "LEN KEY=VALUE\n"} of PAX headers as key (UTF-8, as Commons Compress
-   * reads it) to raw value; a later record wins. Commons Compress has already parsed these bytes
-   * and refused malformed ones, so parsing stops quietly at anything unexpected.
+   * The records {@code "LEN KEY=VALUE\n"} of PAX headers as key ({@link TarNames}: the xattr name
+   * in a key may be any bytes) to raw value; a later record wins. Commons Compress has already
+   * parsed these bytes and refused malformed ones, so parsing stops quietly at anything unexpected.
    */
   private static Map<String, byte[]> rawPaxRecords(byte[] data) {
     Map<String, byte[]> records = new HashMap<>();
@@ -158,7 +164,7 @@ public final class BoundedTarInputStream extends TarArchiveInputStream {
       }
       int equals = indexOf(data, (byte) '=', space + 1, end);
       if (equals > 0) {
-        String key = new String(data, space + 1, equals - space - 1, StandardCharsets.UTF_8);
+        String key = TarNames.decode(Arrays.copyOfRange(data, space + 1, equals));
         byte[] value = new byte[end - 1 - (equals + 1)];
         System.arraycopy(data, equals + 1, value, 0, value.length);
         if (value.length == 0) {

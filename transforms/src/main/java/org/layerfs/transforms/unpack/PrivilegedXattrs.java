@@ -12,7 +12,8 @@ import org.layerfs.transforms.tar.TarNames;
 
 /**
  * Sets xattrs outside the {@code user.} namespace ({@code security.capability}, {@code trusted.*}),
- * which Java cannot: through {@code setfattr --restore} (Debian package {@code attr}), as root.
+ * which Java cannot, as root, and any whose name is not printable ASCII, which Java would pass
+ * through the platform charset: through {@code setfattr --restore} (Debian package {@code attr}).
  * The path and values go through standard input in getfattr's dump format, octal-escaped and
  * hex-encoded, so no byte of a name passes through the platform charset and no link is followed.
  */
@@ -31,10 +32,7 @@ final class PrivilegedXattrs {
     }
     StringBuilder dump = new StringBuilder("# file: ").append(path.isEmpty() ? "." : escape(TarNames.encode(path))).append('\n');
     for (Map.Entry<String, String> x : xattrs.entrySet()) {
-      if (!x.getKey().matches("[\\x21-\\x7e&&[^=]]+")) {
-        return Optional.of("its name is not printable ASCII");
-      }
-      dump.append(x.getKey()).append("=0x").append(hex(TarNames.encode(x.getValue()))).append('\n');
+      dump.append(escape(TarNames.encode(x.getKey()))).append("=0x").append(hex(TarNames.encode(x.getValue()))).append('\n');
     }
     Process p;
     try {
@@ -58,12 +56,15 @@ final class PrivilegedXattrs {
     return p.exitValue() == 0 ? Optional.empty() : Optional.of(SETFATTR + ": " + TarNames.display(out));
   }
 
-  /** getfattr's escaping: every byte but a plain printable one as {@code \ooo}. */
+  /**
+   * getfattr's escaping: every byte but a plain printable one as {@code \ooo} (and {@code =},
+   * which would end an xattr's name); setfattr reads the name's bytes back from it.
+   */
   private static String escape(byte[] name) {
     StringBuilder s = new StringBuilder();
     for (byte b : name) {
       int c = b & 0xff;
-      if (c > 0x20 && c < 0x7f && c != '\\') {
+      if (c > 0x20 && c < 0x7f && c != '\\' && c != '=') {
         s.append((char) c);
       } else {
         s.append('\\').append(String.format("%03o", c));

@@ -290,7 +290,10 @@ public final class SafeTree {
   private void setXattrs(FileEntry entry, Path p) throws IOException {
     for (Map.Entry<String, String> x : entry.xattrs().entrySet()) {
       String what = "xattr " + TarNames.display(x.getKey()) + " of " + TarNames.display(entry.path()) + " not set: ";
-      if (x.getKey().startsWith(USER_XATTR)) {
+      if (x.getKey().startsWith(USER_XATTR) && !x.getKey().matches("[\\x21-\\x7e]+")) {
+        // Java would encode the name with the platform charset: setfattr takes its bytes.
+        PrivilegedXattrs.set(root, entry.path(), Map.of(x.getKey(), x.getValue())).ifPresent(why -> notices.add(what + why));
+      } else if (x.getKey().startsWith(USER_XATTR)) {
         UserDefinedFileAttributeView view = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, NOFOLLOW);
         if (view == null) {
           notices.add(what + "the file system has no user xattrs");

@@ -59,6 +59,31 @@ class FileEntryJsonNamesTest {
   }
 
   @Test
+  void ownerNamesAndXattrNamesThatAreNotUtf8AreLossless() throws IOException {
+    byte[] first = {'u', 's', 'e', 'r', '.', (byte) 0xe9};
+    byte[] second = {'u', 's', 'e', 'r', '.', (byte) 0xff}; // shown alike: both "user.\uFFFD"
+    FileEntry e = FileEntry.builder()
+        .setPath("f")
+        .setType(EntryType.FILE)
+        .setUser(TarNames.decode(LATIN1))
+        .setGroup(TarNames.decode(BINARY))
+        .setXattrs(ImmutableSortedMap.of(TarNames.decode(first), "one", TarNames.decode(second), TarNames.decode(BINARY), "user.text", "t"))
+        .setLayer("l")
+        .build();
+    JsonNode json = MAPPER.readTree(written(e));
+
+    assertEquals("caf\uFFFD", json.get("user").asText());
+    assertEquals(BaseEncoding.base64().encode(LATIN1), json.get("userBase64").asText());
+    assertEquals(BaseEncoding.base64().encode(BINARY), json.get("groupBase64").asText());
+    JsonNode byName = json.get("xattrsByNameBase64");
+    assertEquals(BaseEncoding.base64().encode("one".getBytes(UTF_8)), byName.get(BaseEncoding.base64().encode(first)).asText());
+    assertEquals(BaseEncoding.base64().encode(BINARY), byName.get(BaseEncoding.base64().encode(second)).asText());
+    assertEquals(1, json.get("xattrs").size(), json::toString);
+    assertFalse(json.has("xattrsBase64"), json::toString);
+    assertEquals(e, FileEntryJson.read(new String(written(e), UTF_8).trim()));
+  }
+
+  @Test
   void utf8NamesHaveNoBase64Fields() throws IOException {
     FileEntry e = FileEntry.builder().setPath("caf\u00e9").setType(EntryType.FILE).setLayer("l").build();
     JsonNode json = MAPPER.readTree(written(e));

@@ -124,6 +124,22 @@ class TarScannerNamesTest {
   }
 
   @Test
+  void ownerNamesAndXattrNamesThatAreNotUtf8KeepTheirBytes() throws IOException {
+    byte[] user = {'u', (byte) 0xe9};
+    byte[] group = {'g', (byte) 0xfe};
+    byte[] first = {'u', 's', 'e', 'r', '.', 'n', (byte) 0xe9};
+    byte[] second = {'u', 's', 'e', 'r', '.', 'n', (byte) 0xff}; // differs from first only in an invalid byte
+    FileEntry e = only(new TarBuilder()
+        .rawPax(records("uname", user, "gname", group, "SCHILY.xattr." + TarNames.decode(first), "one",
+            "SCHILY.xattr." + TarNames.decode(second), "two"))
+        .file("f", "x"));
+    assertArrayEquals(user, TarNames.encode(e.user()));
+    assertArrayEquals(group, TarNames.encode(e.group()));
+    assertEquals(Map.of(TarNames.decode(first), "one", TarNames.decode(second), "two"), e.xattrs());
+    assertEquals(Map.of(), e.pax());
+  }
+
+  @Test
   void binaryLibarchiveXattrValueKeepsItsBytes() throws IOException {
     byte[] user = {(byte) 0xde, (byte) 0xad, 0x00, (byte) 0xef};
     FileEntry e = only(new TarBuilder()

@@ -15,6 +15,7 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.layerfs.transforms.tar.TarNames;
 
 /**
  * Builds a layer's tar in memory, PAX format (long names, non-ASCII names, big uids and xattrs
@@ -188,12 +189,15 @@ public final class TarBuilder {
   public TarBuilder rawPax(Map<String, byte[]> records) {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     records.forEach((key, value) -> {
-      int rest = 1 + key.getBytes(UTF_8).length + 1 + value.length + 1; // " key=value\n"
+      byte[] keyBytes = TarNames.encode(key); // a key may hold bytes that are not UTF-8 (xattr names)
+      int rest = 1 + keyBytes.length + 1 + value.length + 1; // " key=value\n"
       int len = rest + Integer.toString(rest).length();
       if (Integer.toString(len).length() != Integer.toString(rest).length()) {
         len++;
       }
-      body.writeBytes((len + " " + key + "=").getBytes(UTF_8));
+      body.writeBytes((len + " ").getBytes(UTF_8));
+      body.writeBytes(keyBytes);
+      body.write('=');
       body.writeBytes(value);
       body.write('\n');
     });

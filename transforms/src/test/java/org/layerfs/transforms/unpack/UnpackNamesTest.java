@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerfs.io.testing.RawTree;
+import org.layerfs.transforms.tar.TarNames;
 import org.layerfs.transforms.testing.TarBuilder;
 
 /**
@@ -97,6 +98,20 @@ class UnpackNamesTest {
         hex("cafe"), "dir 0755 2 - user.name=" + hex(CAFE)), RawTree.list(tmp));
     assertEquals(1, notices.size(), notices.toString());
     assertTrue(notices.get(0).startsWith("xattr security.capability of f not set"), notices.toString());
+  }
+
+  @Test
+  void xattrNamesThatAreNotUtf8AreSetExactly() throws Exception {
+    byte[] name = concat("user.n-", CAFE, new byte[] {(byte) 0xff});
+    new Unpacking()
+        .layer(new TarBuilder().rawPax(records("SCHILY.xattr." + TarNames.decode(name), BINARY)).file("f", "x").bytes())
+        .into(tmp);
+    Process p = new ProcessBuilder("python3", "-c",
+        "import os,sys; p=os.fsencode(sys.argv[1]); print(' '.join(os.fsencode(a).hex() + '=' + os.getxattr(p, a).hex()"
+            + " for a in sorted(os.listxattr(p))))", tmp.resolve("f").toString()).redirectErrorStream(true).start();
+    String listed = new String(p.getInputStream().readAllBytes(), UTF_8);
+    assertEquals(0, p.waitFor(), listed);
+    assertEquals(hex(name) + "=" + hex(BINARY), listed.trim());
   }
 
   @Test
