@@ -117,6 +117,11 @@ cap = bytes([0, 0, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
 write('binary-xattr', [raw_pax([(b'SCHILY.xattr.user.bin', b'\x00\xff\xfe\x80 not utf-8'),
                                 (b'SCHILY.xattr.user.text', b'plain'),
                                 (b'SCHILY.xattr.security.capability', cap)], b'xattr.bin', b'has xattrs\n')])
+# Owner names and xattr names that are not UTF-8 (two names differ only in an invalid byte), raw
+# in PAX records as Go's archive/tar and GNU tar write them; a trusted.* one needs root to be set.
+write('binary-names', [raw_pax([(b'uname', b'us\xe9r'), (b'gname', b'gr\xfe\xff'),
+                                (b'SCHILY.xattr.user.n\xe9', b'one'), (b'SCHILY.xattr.user.n\xff', b'two'),
+                                (b'SCHILY.xattr.trusted.t\xe9', b'\x00three')], b'names.bin', b'odd names\n')])
 # Ids past 31 bits: base-256 in a GNU header, decimal in PAX records.
 write('big-ids', [info('nobody.txt', data=b'nobody\n', uid=4294967294, gid=4294967294),
                   info('two-to-31.txt', data=b'2^31\n', uid=2**31, gid=2**31 + 1)], fmt=tarfile.GNU_FORMAT)
@@ -207,7 +212,7 @@ zst = lambda n: (read(n + '.layer'), T + '+zstd', read('streams.tar'))
 gz = lambda n: (read(n + '.layer'), T + '+gzip', read('streams.tar'))
 shapes = {n: [plain(n)] for n in [
     'sparse-pax-0.0', 'sparse-pax-0.1', 'sparse-pax-1.0', 'sparse-gnu', 'gnu-append', 'latin1-ustar-name',
-    'pax-binary-path', 'pax-raw-path', 'binary-xattr', 'big-ids', 'big-ids-pax', 'times-gnu', 'times-pax',
+    'pax-binary-path', 'pax-raw-path', 'binary-xattr', 'binary-names', 'big-ids', 'big-ids-pax', 'times-gnu', 'times-pax',
     'root-entry', 'aufs-meta', 'implicit-parent', 'hardlink-forward', 'duplicate-path', 'hardlink-rewritten',
     'hardlink-chain', 'streams']}
 shapes['hardlink-whiteout'] = [plain('hardlink-whiteout-1'), plain('hardlink-whiteout-2')]

@@ -45,7 +45,8 @@ import org.layerfs.transforms.unpack.SafeTree;
  * {@link #specified}); where both refuse the image, layerfs must refuse it too.
  * Trees are compared by raw names, xattr bytes, modes, owners (as root), the root directory,
  * sizes and content hashes. And {@code layerfs index}'s catalog must agree, entry by entry, with
- * Python's tarfile on path bytes, type, size, sha256, uid, gid and mtime.
+ * Python's tarfile on path bytes, type, size, sha256, uid, gid, mtime, user and group name bytes
+ * and xattr name and value bytes.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ShapesOracleTest {
@@ -227,11 +228,40 @@ class ShapesOracleTest {
     if (type.equals("symlink") || type.equals("hardlink")) {
       s.append(" -> ").append(python ? bytes(e.get("linkTarget").asText()) : raw(e, "linkTarget", targetField));
     }
+    for (String owner : List.of("user", "group")) {
+      s.append(' ').append(owner).append('=');
+      if (python) {
+        s.append(bytes(e.get(owner).asText()));
+      } else if (e.has(owner)) {
+        s.append(raw(e, owner, owner + "Base64"));
+      }
+    }
+    s.append(" xattrs:").append(String.join(",", python ? pythonXattrs(e) : catalogXattrs(e)));
     return s.toString();
   }
 
+  /** {@code name=value}, both as bytes, sorted: tarfile's SCHILY.xattr records. */
+  private static List<String> pythonXattrs(JsonNode e) {
+    List<String> out = new ArrayList<>();
+    e.get("xattrs").forEach(x -> out.add(bytes(x.get(0).asText()) + "=" + bytes(x.get(1).asText())));
+    return out.stream().sorted().toList();
+  }
+
+  /** The same from the catalog's three xattr fields. */
+  private static List<String> catalogXattrs(JsonNode e) {
+    List<String> out = new ArrayList<>();
+    e.path("xattrs").fields().forEachRemaining(x -> out.add(utf8(x.getKey()) + "=" + utf8(x.getValue().asText())));
+    e.path("xattrsBase64").fields().forEachRemaining(x -> out.add(utf8(x.getKey()) + "=" + bytes(x.getValue().asText())));
+    e.path("xattrsByNameBase64").fields().forEachRemaining(x -> out.add(bytes(x.getKey()) + "=" + bytes(x.getValue().asText())));
+    return out.stream().sorted().toList();
+  }
+
+  private static String utf8(String text) {
+    return escape(text.getBytes(StandardCharsets.UTF_8));
+  }
+
   private static String raw(JsonNode e, String text, String base64) {
-    return e.has(base64) ? bytes(e.get(base64).asText()) : escape(e.get(text).asText().getBytes(StandardCharsets.UTF_8));
+    return e.has(base64) ? bytes(e.get(base64).asText()) : utf8(e.get(text).asText());
   }
 
   private static String bytes(String base64) {

@@ -55,6 +55,11 @@ def tar_bytes(blob, media_type):
     return gzip.decompress(raw) if media_type.endswith('+gzip') else raw
 
 
+def b64(name):
+    """A name or value tarfile decoded with surrogateescape, as base64 of its bytes."""
+    return base64.b64encode(name.encode('utf-8', 'surrogateescape')).decode()
+
+
 def normalise(name):
     parts = [p for p in name.split(b'/') if p not in (b'', b'.')]
     return b'/'.join(parts)
@@ -69,7 +74,10 @@ def listing(blob, media_type):
             if not path and not m.isdir():
                 continue  # the root's own entry ("./") is catalogued as "" when it is a directory
             e = {'path': base64.b64encode(path).decode(), 'uid': m.uid, 'gid': m.gid,
-                 'mtime': int(m.mtime // 1), 'mode': '%04o' % m.mode}
+                 'mtime': int(m.mtime // 1), 'mode': '%04o' % m.mode,
+                 'user': b64(m.uname), 'group': b64(m.gname),
+                 'xattrs': sorted([b64(k[len('SCHILY.xattr.'):]), b64(v)]
+                                  for k, v in m.pax_headers.items() if k.startswith('SCHILY.xattr.'))}
             if m.isreg():
                 data = tf.extractfile(m).read()
                 content[path] = (len(data), hashlib.sha256(data).hexdigest())
