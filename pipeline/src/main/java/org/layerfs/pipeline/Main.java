@@ -266,7 +266,7 @@ public final class Main {
             .setPrune(args.flag("prune"))
             .setDryRun(args.flag("dry-run"))
             .setReport(args.option("report").map(Path::of))
-            .setPipelineOptions(args.pipelineOptions())
+            .setPipelineOptions(args.pipelineOptionsWhenNeeded())
             .build();
     return measured(command, args, err, figures -> job.run(out, err, JobRunner.progressFor(err), figures));
   }

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableListMultimap;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.layerfs.io.registry.RegistryConfig;
 
@@ -91,6 +92,11 @@ public final class Args {
   /** Beam's options from {@link #pipelineArgs}; one Beam does not know either is a usage error. */
   public PipelineOptions pipelineOptions() throws UsageException {
     return BeamOptions.create(command, pipelineArgs);
+  }
+
+  /** Beam's options as {@link #pipelineOptions}, made only if a pipeline is run ({@link BeamOptions#whenNeeded}). */
+  public Supplier<PipelineOptions> pipelineOptionsWhenNeeded() throws UsageException {
+    return BeamOptions.whenNeeded(command, pipelineArgs);
   }
 
   /** The registry configuration the registry options ask for. */

@@ -1,10 +1,12 @@
 package org.layerfs.pipeline.cli;
 
+import com.google.common.base.Suppliers;
 import com.google.common.collect.ImmutableSet;
 import java.beans.Introspector;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -43,10 +45,31 @@ public final class BeamOptions {
         // warm index faster (README, Benchmark).
         options.as(DirectOptions.class).setTargetParallelism(Runtime.getRuntime().availableProcessors());
       }
+      DirectRunnerChecks.apply(options, args.stream().map(BeamOptions::name).toList());
       return options;
     } catch (IllegalArgumentException e) {
       throw new UsageException(command.command() + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * The same options, made when first asked for when {@code args} is empty: a job that finds
+   * nothing to do (a sync in step) then never makes them. Making them is most of such a job's own
+   * CPU time: Beam validates every registered options interface (README, Benchmark). Options on the
+   * command line are still checked at once.
+   */
+  public static Supplier<PipelineOptions> whenNeeded(CommandOptions command, List<String> args) throws UsageException {
+    if (!args.isEmpty()) {
+      PipelineOptions options = create(command, args);
+      return () -> options;
+    }
+    return Suppliers.memoize(() -> {
+      try {
+        return create(command, args);
+      } catch (UsageException e) {
+        throw new IllegalStateException("no options, yet " + e.getMessage(), e);
+      }
+    });
   }
 
   private static String name(String arg) {

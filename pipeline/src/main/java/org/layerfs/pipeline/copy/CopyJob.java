@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -80,7 +81,8 @@ public abstract class CopyJob {
 
   public abstract Optional<Path> report();
 
-  public abstract PipelineOptions pipelineOptions();
+  /** Made only when there is something to copy (see {@code BeamOptions.whenNeeded}). */
+  public abstract Supplier<PipelineOptions> pipelineOptions();
 
   public static Builder builder() {
     return new AutoValue_CopyJob.Builder().setPrune(false).setDryRun(false).setReport(Optional.empty());
@@ -99,7 +101,7 @@ public abstract class CopyJob {
 
     public abstract Builder setReport(Optional<Path> report);
 
-    public abstract Builder setPipelineOptions(PipelineOptions options);
+    public abstract Builder setPipelineOptions(Supplier<PipelineOptions> options);
 
     public abstract CopyJob build();
   }
@@ -109,7 +111,7 @@ public abstract class CopyJob {
    * settled ones, to {@code outcomes}.
    */
   Pipeline pipeline(CopyPlans planned, String outcomes) {
-    Pipeline p = Pipeline.create(pipelineOptions());
+    Pipeline p = Pipeline.create(pipelineOptions().get());
     PCollection<CopyPlan> plans = p.apply("Plans", Create.of(planned.toCopy()).withCoder(SerializableCoder.of(CopyPlan.class)));
 
     PCollectionView<Map<String, BlobOutcome>> blobs =
@@ -181,7 +183,7 @@ public abstract class CopyJob {
     if (planned.toCopy().isEmpty()) {
       return new Copied(planned.settled().stream().map(o -> (JsonNode) o.toReportJson()).toList(), name -> 0);
     }
-    Path scratch = Scratch.create(pipelineOptions(), "layerfs-" + mode().command() + "-");
+    Path scratch = Scratch.create(pipelineOptions().get(), "layerfs-" + mode().command() + "-");
     try {
       Path outcomes = scratch.resolve("outcomes.jsonl");
       JobMetrics metrics = JobRunner.run(pipeline(planned, outcomes.toString()), progress);

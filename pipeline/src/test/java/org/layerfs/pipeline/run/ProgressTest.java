@@ -49,7 +49,7 @@ class ProgressTest {
         .setPrune(false)
         .setDryRun(false)
         .setReport(Optional.empty())
-        .setPipelineOptions(PipelineOptionsFactory.create())
+        .setPipelineOptions(PipelineOptionsFactory::create)
         .build();
     try (PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(shown, true, StandardCharsets.UTF_8)) {

@@ -31,7 +31,8 @@ import org.layerfs.transforms.tar.TarPaths;
  * whiteout of {@code ..}, a name longer than the limit, a file over the size limit, too many
  * entries, an oversized PAX header and a layer that decompresses past its limit are refused, and
  * the message names the image, the layer and the entry. Absolute names are taken relative to the
- * tree ({@code /etc/x} is {@code etc/x}), as GNU tar and umoci take them. One writer per thread.
+ * tree ({@code /etc/x} is {@code etc/x}), as GNU tar and umoci take them. While one thread reads
+ * the layer, others create the files ({@link ConcurrentWrites}). One writer per thread.
  */
 public final class LayerWriter {
   private static final String WHITEOUT = ".wh.";
@@ -77,26 +78,36 @@ public final class LayerWriter {
     plan.keySet().forEach(k -> seen.put(k.path(), 0));
     long entries = 0;
     long bytes = 0;
-    for (TarArchiveEntry e; (e = next(in, entries)) != null; ) {
-      if (++entries > limits.maxEntriesPerLayer()) {
-        throw new UnsafeEntryException("more than " + limits.maxEntriesPerLayer() + " entries (the limit)");
+    try (ConcurrentWrites writes = new ConcurrentWrites(tree)) {
+      for (TarArchiveEntry e; (e = next(in, entries)) != null; ) {
+        if (++entries > limits.maxEntriesPerLayer()) {
+          throw new UnsafeEntryException("more than " + limits.maxEntriesPerLayer() + " entries (the limit)");
+        }
+        String path = check(e);
+        Integer occurrence = seen.computeIfPresent(path, (p, n) -> n + 1);
+        if (occurrence == null) {
+          continue;
+        }
+        UnpackPlan.TarEntry at = new UnpackPlan.TarEntry(path, occurrence - 1);
+        FileEntry planned = plan.get(at);
+        if (planned == null || !EntryType.of(e).equals(Optional.of(planned.type()))) {
+          continue;
+        }
+        long n;
+        if (planned.type() == EntryType.FILE && e.getSize() > ConcurrentWrites.MAX_HANDED_OVER) {
+          n = tree.write(planned, in);
+        } else {
+          byte[] content = planned.type() == EntryType.FILE ? in.readAllBytes() : new byte[0];
+          n = content.length;
+          writes.write(planned, content);
+        }
+        if (planned.type() == EntryType.FILE && n != planned.size()) {
+          throw new LayerFormatException("entry \"" + path + "\": " + n + " bytes in the layer, " + planned.size() + " in its index");
+        }
+        bytes += n;
+        done.add(at);
       }
-      String path = check(e);
-      Integer occurrence = seen.computeIfPresent(path, (p, n) -> n + 1);
-      if (occurrence == null) {
-        continue;
-      }
-      UnpackPlan.TarEntry at = new UnpackPlan.TarEntry(path, occurrence - 1);
-      FileEntry planned = plan.get(at);
-      if (planned == null || !EntryType.of(e).equals(Optional.of(planned.type()))) {
-        continue;
-      }
-      long n = tree.write(planned, in);
-      if (planned.type() == EntryType.FILE && n != planned.size()) {
-        throw new LayerFormatException("entry \"" + path + "\": " + n + " bytes in the layer, " + planned.size() + " in its index");
-      }
-      bytes += n;
-      done.add(at);
+      writes.finish();
     }
     if (done.size() < plan.size()) {
       String missing = plan.keySet().stream().filter(p -> !done.contains(p)).map(UnpackPlan.TarEntry::path).sorted()

@@ -15,7 +15,7 @@ import org.layerfs.transforms.catalog.FileEntryJson;
 /**
  * The owners of a rootless unpack, one JSON line per entry ({@code {"path":..,"uid":..,"gid":..}},
  * path relative to the tree, with {@code pathBase64} when it is not UTF-8, as in the catalogs),
- * so that the tree can be re-owned later.
+ * so that the tree can be re-owned later. Records may come from several threads: one line at a time.
  */
 final class OwnersFile implements SafeTree.OwnerLog, Closeable {
   private static final ObjectMapper MAPPER = StrictJson.mapper();
@@ -27,7 +27,7 @@ final class OwnersFile implements SafeTree.OwnerLog, Closeable {
   }
 
   @Override
-  public void record(String path, long uid, long gid) throws IOException {
+  public synchronized void record(String path, long uid, long gid) throws IOException {
     JsonGenerator g = MAPPER.getFactory().createGenerator(out);
     g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     g.writeStartObject();

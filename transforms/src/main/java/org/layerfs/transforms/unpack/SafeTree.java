@@ -18,12 +18,13 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.layerfs.transforms.tar.EntryType;
@@ -40,14 +41,15 @@ import org.layerfs.transforms.tar.TarNames;
  * <p>Ownership is applied ({@code lchown}) when running as root, or handed to an {@link OwnerLog}
  * (rootless). Device nodes are made with {@code mknod} as root and skipped otherwise; fifos with
  * {@code mkfifo} (Java can create neither). Only {@code user.*} extended attributes can be set
- * from Java; others are skipped and reported in {@link #notices()}. One tree per thread.
+ * from Java; others are skipped and reported in {@link #notices()}. Entries of distinct paths may
+ * be written from several threads at once ({@link LayerWriter} does); directories are made first.
  */
 public final class SafeTree {
   private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
   private static final String USER_XATTR = "user.";
   private static final long MAX_LINUX_ID = 0xFFFF_FFFEL;
 
-  /** Receives the owner of each entry when owners are recorded rather than applied. */
+  /** Receives the owner of each entry when owners are recorded rather than applied; from several threads at once. */
   public interface OwnerLog {
     void record(String path, long uid, long gid) throws IOException;
   }
@@ -57,9 +59,8 @@ public final class SafeTree {
   /** Null when owners are applied. */
   private final OwnerLog ownerLog;
   /** Directories already checked to be real directories, with every ancestor. */
-  private final Set<String> checkedDirs = new HashSet<>();
-  private final List<String> notices = new ArrayList<>();
-  private final byte[] buffer = new byte[1 << 16];
+  private final Set<String> checkedDirs = ConcurrentHashMap.newKeySet();
+  private final List<String> notices = Collections.synchronizedList(new ArrayList<>());
 
   private SafeTree(Path root, int maxPathLength, OwnerLog ownerLog) throws IOException {
     if (!Files.isDirectory(root, NOFOLLOW)) {
@@ -95,7 +96,9 @@ public final class SafeTree {
 
   /** What was skipped (devices when not root, xattrs Java cannot set), one line each. */
   public List<String> notices() {
-    return List.copyOf(notices);
+    synchronized (notices) {
+      return List.copyOf(notices);
+    }
   }
 
   /** Creates directory {@code path} (its parent must exist); its metadata comes with {@link #finishDirectory}. */
@@ -272,15 +275,10 @@ public final class SafeTree {
 
   private long writeFile(FileEntry entry, Path p, InputStream content) throws IOException {
     replaceLeaf(entry.path(), p);
-    long n = 0;
     // CREATE_NEW is O_EXCL: it fails on a symlink rather than following it.
     try (OutputStream out = Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      for (int r; (r = content.read(buffer)) > 0; ) {
-        out.write(buffer, 0, r);
-        n += r;
-      }
+      return content.transferTo(out);
     }
-    return n;
   }
 
   /**

@@ -1,5 +1,6 @@
 package org.layerfs.transforms.unpack;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -68,7 +70,7 @@ class UnpackSemanticsTest {
     assertEquals(Path.of("/nowhere"), Files.readSymbolicLink(tree.resolve("ro/link")));
     assertEquals(3000L, Files.getLastModifiedTime(tree.resolve("ro/link"), NOFOLLOW).toMillis() / 1000);
     assertEquals(010600, attr("ro/fifo", "mode"));
-    assertEquals("v", new String((byte[]) Files.getAttribute(tree.resolve("attrs"), "user:k"), java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals("v", new String((byte[]) Files.getAttribute(tree.resolve("attrs"), "user:k"), UTF_8));
   }
 
   @Test
@@ -169,7 +171,7 @@ class UnpackSemanticsTest {
 
   @Test
   void idsPastThirtyOneBitsAreRecordedWholeWhenRootless() throws IOException {
-    List<String> owners = new ArrayList<>();
+    List<String> owners = Collections.synchronizedList(new ArrayList<>());
     new Unpacking().layer(new TarBuilder().owner(4294967294L, 8589934592L).file("nobody", "x").bytes())
         .into(SafeTree.recordingOwners(tree, 4096, (p, u, g) -> owners.add(p + " " + u + ":" + g)));
     assertEquals(List.of("nobody 4294967294:8589934592"), owners);
@@ -183,5 +185,37 @@ class UnpackSemanticsTest {
     assertEquals(040700, attr("", "mode"));
     assertEquals(1000, attr("", "uid"));
     assertEquals(555L, Files.getLastModifiedTime(tree, NOFOLLOW).toMillis() / 1000);
+  }
+
+  /** The files are written by several threads while the layer is read: each must get its own bytes and metadata. */
+  @Test
+  void manyFilesEachGetTheirOwnContentAndMetadata() throws IOException {
+    TarBuilder lower = new TarBuilder();
+    TarBuilder upper = new TarBuilder();
+    for (int i = 0; i < 3000; i++) {
+      lower.mode(0600 + i % 64).mtime(10_000 + i).file("d" + i % 7 + "/f" + i, content(i, "lower"));
+      if (i % 3 == 0) {
+        upper.mode(0644).mtime(20_000 + i).file("d" + i % 7 + "/f" + i, content(i, "upper"));
+      }
+    }
+    new Unpacking().layer(lower.bytes()).layer(upper.bytes()).into(tree);
+    for (int i = 0; i < 3000; i++) {
+      String path = "d" + i % 7 + "/f" + i;
+      boolean replaced = i % 3 == 0;
+      assertEquals(new String(content(i, replaced ? "upper" : "lower"), UTF_8),
+          Files.readString(tree.resolve(path)), path);
+      assertEquals(0100000 | (replaced ? 0644 : 0600 + i % 64), attr(path, "mode"), path);
+      assertEquals(replaced ? 20_000L + i : 10_000L + i, Files.getLastModifiedTime(tree.resolve(path), NOFOLLOW).toMillis() / 1000, path);
+    }
+  }
+
+  /** Mostly small files, and every 500th larger than what is handed to another thread in memory. */
+  private static byte[] content(int i, String layer) {
+    int size = i % 500 == 0 ? ConcurrentWrites.MAX_HANDED_OVER + 1 + i : i % 200;
+    StringBuilder s = new StringBuilder(layer + " " + i + ":");
+    while (s.length() < size) {
+      s.append((char) ('a' + s.length() % 26));
+    }
+    return s.toString().getBytes(UTF_8);
   }
 }
