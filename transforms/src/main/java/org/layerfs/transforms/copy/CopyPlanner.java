@@ -3,6 +3,7 @@ package org.layerfs.transforms.copy;
 import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,14 +53,17 @@ public final class CopyPlanner {
               + request.destination() + ") can name only one");
     }
     long now = System.currentTimeMillis();
+    // The configs resolving read: the source has them in hand, the plan carries them on.
+    Set<Digest> read = new HashSet<>();
+    resolution.images().forEach(i -> read.add(i.manifest().config().digest()));
     for (Map.Entry<String, Root> e : roots.entrySet()) {
       Root root = e.getValue();
       try {
-        Collector c = new Collector(root.image.toString());
+        Collector c = new Collector(root.image.toString(), read);
         c.add(root.descriptor, 0);
         plans.add(CopyPlan.of(
             root.image, root.tag, ImmutableList.copyOf(c.blobs.values()), ImmutableList.copyOf(c.manifests),
-            request.destination().store(), request.destinationName(root.tag), request, now));
+            ImmutableList.copyOf(c.configs.values()), request.destination().store(), request.destinationName(root.tag), request, now));
       } catch (IOException ex) {
         failures.add(ImageFailure.of(root.image.toString(), ex.getMessage()));
       }
@@ -105,9 +109,12 @@ public final class CopyPlanner {
     private final Set<Digest> seenManifests = new LinkedHashSet<>();
     private final List<ManifestBlob> manifests = new ArrayList<>();
     private final Map<Digest, Descriptor> blobs = new LinkedHashMap<>();
+    private final Set<Digest> read;
+    private final Map<Digest, ManifestBlob> configs = new LinkedHashMap<>();
 
-    Collector(String image) {
+    Collector(String image, Set<Digest> read) {
       this.image = image;
+      this.read = read;
     }
 
     void add(Descriptor desc, int depth) throws IOException {
@@ -127,6 +134,9 @@ public final class CopyPlanner {
       } else {
         Manifest m = doc.manifest().get();
         blobs.putIfAbsent(m.config().digest(), m.config());
+        if (read.contains(m.config().digest()) && !configs.containsKey(m.config().digest())) {
+          configs.put(m.config().digest(), ManifestBlob.of(m.config(), source.readBlob(m.config())));
+        }
         for (Descriptor layer : m.layers()) {
           if (!layer.isNonDistributable()) {
             blobs.putIfAbsent(layer.digest(), layer);
