@@ -42,11 +42,11 @@ public final class Main {
 
         layerfs inspect REF [--json] [--platform OS/ARCH[/VARIANT]]
         layerfs index REF... --out DIR [--cache-dir DIR] [--platform OS/ARCH[/VARIANT]] [--report FILE] [--metrics FILE]
-        layerfs copy SRC DST [--platform OS/ARCH[/VARIANT]] [--dry-run] [--report FILE] [--metrics FILE]
-        layerfs sync SRC DST [--tags REGEX] [--immutable-tags REGEX] [--concurrent-requests N] [--platform OS/ARCH[/VARIANT]]
+        layerfs copy SRC DST [--platform OS/ARCH[/VARIANT][,...]] [--dry-run] [--report FILE] [--metrics FILE]
+        layerfs sync SRC DST [--tags REGEX] [--immutable-tags REGEX] [--concurrent-requests N] [--platform OS/ARCH[/VARIANT][,...]]
                              [--prune] [--dry-run] [--report FILE] [--metrics FILE]
         layerfs sync --config MIRROR.yaml DST [--immutable-tags REGEX] [--concurrent-requests N] [--platform ...] [--prune] [--dry-run] [--report FILE] [--metrics FILE]
-        layerfs move SRC DST [--platform OS/ARCH[/VARIANT]] [--dry-run] [--report FILE] [--metrics FILE]
+        layerfs move SRC DST [--platform OS/ARCH[/VARIANT][,...]] [--dry-run] [--report FILE] [--metrics FILE]
         layerfs unpack REF DIR [--rootless] [--cache-dir DIR] [--platform OS/ARCH[/VARIANT]] [--metrics FILE]
         layerfs diff REF_A REF_B [--json] [--cache-dir DIR] [--platform PLATFORM[,PLATFORM_B]]
         layerfs report CATALOG_DIR [--out FILE]
@@ -118,11 +118,11 @@ public final class Main {
   private static final CommandOptions DIFF = CommandOptions.of("diff",
       ImmutableMap.of("cache-dir", "DIR", "platform", "PLATFORM[,PLATFORM_B]"), ImmutableSet.of("json"));
   private static final ImmutableMap<String, String> COPY_VALUED =
-      ImmutableMap.of("platform", "OS/ARCH[/VARIANT]", "report", "FILE", "metrics", "FILE");
+      ImmutableMap.of("platform", "OS/ARCH[/VARIANT][,...]", "report", "FILE", "metrics", "FILE");
   private static final CommandOptions COPY = CommandOptions.of("copy", COPY_VALUED, ImmutableSet.of("dry-run"));
   private static final CommandOptions MOVE = CommandOptions.of("move", COPY_VALUED, ImmutableSet.of("dry-run"));
   private static final CommandOptions SYNC = CommandOptions.of("sync",
-      ImmutableMap.of("platform", "OS/ARCH[/VARIANT]", "report", "FILE", "metrics", "FILE", "tags", "REGEX", "config", "MIRROR.yaml",
+      ImmutableMap.of("platform", "OS/ARCH[/VARIANT][,...]", "report", "FILE", "metrics", "FILE", "tags", "REGEX", "config", "MIRROR.yaml",
           "immutable-tags", "REGEX", "concurrent-requests", "N"),
       ImmutableSet.of("prune", "dry-run"));
 
@@ -220,7 +220,7 @@ public final class Main {
       case MOVE -> MOVE;
     });
     String command = mode.name().toLowerCase(java.util.Locale.ROOT);
-    Optional<Platform> platform = References.platform(args.option("platform"));
+    List<Platform> platforms = References.platforms(args.option("platform"));
     RegistryConfig registry = args.registry();
     Optional<String> immutableTags = args.option("immutable-tags");
     if (immutableTags.isPresent()) {
@@ -233,7 +233,7 @@ public final class Main {
         throw new UsageException("sync --config FILE takes one DST and no --tags (the file names the tags)");
       }
       ImageReference dst = destination(mode, args.positional().get(0));
-      requests = MirrorConfig.read(Path.of(args.option("config").get()), dst, platform, registry, immutableTags, concurrency);
+      requests = MirrorConfig.read(Path.of(args.option("config").get()), dst, platforms, registry, immutableTags, concurrency);
     } else {
       if (args.positional().size() != 2) {
         throw new UsageException(command + " takes one SRC and one DST");
@@ -253,7 +253,7 @@ public final class Main {
           .setImmutableTags(immutableTags)
           .setSourceConcurrency(concurrency)
           .setDestinationConcurrency(concurrency)
-          .setPlatform(platform)
+          .setPlatforms(platforms)
           .setOnlyChanged(mode == CopyJob.Mode.SYNC)
           .setSourceRegistry(registry)
           .setDestinationRegistry(registry)

@@ -3,9 +3,7 @@ package org.layerfs.io.registry;
 import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.blob.Blobs;
 import org.layerfs.io.model.Descriptor;
@@ -28,22 +26,28 @@ public final class RegistrySource implements ImageSource {
   private final RegistryLocation location;
   private final ImageReference store;
   /**
-   * Manifests and indexes fetched, by digest: resolving reads a root again by digest, and a copy's
-   * planning reads again what resolving read; the registry is asked once. Kept as long as the
-   * source (a planning run), a few kilobytes an image.
+   * Manifests, indexes and configs fetched, by digest: resolving reads a root again by digest,
+   * a copy's planning reads again what resolving read, and other repositories share them; the
+   * registry is asked once.
    */
-  private final Map<Digest, RemoteManifest> manifests = new ConcurrentHashMap<>();
+  private final DocumentCache documents;
 
-  private RegistrySource(RegistryClient client, RegistryLocation location, ImageReference store) {
+  private RegistrySource(RegistryClient client, RegistryLocation location, ImageReference store, DocumentCache documents) {
     this.client = client;
+    this.documents = documents;
     this.location = location;
     this.store = store;
   }
 
   /** The repository {@code reference} (a {@code docker://} reference) is in. */
   public static RegistrySource open(ImageReference reference, RegistryConfig config) {
+    return open(reference, config, new DocumentCache());
+  }
+
+  /** As {@link #open(ImageReference, RegistryConfig)}, sharing the documents of a run with its other sources. */
+  public static RegistrySource open(ImageReference reference, RegistryConfig config, DocumentCache documents) {
     RegistryLocation location = RegistryLocation.of(reference);
-    return new RegistrySource(RegistryClient.create(location.registry(), config), location, reference.store());
+    return new RegistrySource(RegistryClient.create(location.registry(), config), location, reference.store(), documents);
   }
 
   public RegistryLocation location() {
@@ -95,7 +99,7 @@ public final class RegistrySource implements ImageSource {
   }
 
   private Descriptor fetched(RemoteManifest manifest) {
-    manifests.put(manifest.descriptor().digest(), manifest);
+    documents.putManifest(manifest);
     return manifest.descriptor();
   }
 
@@ -109,11 +113,17 @@ public final class RegistrySource implements ImageSource {
   public byte[] readBlob(Descriptor blob) throws IOException {
     String what = "blob " + blob.digest() + " in docker://" + location;
     if (!MediaTypes.isManifest(blob.mediaType()) && !MediaTypes.isIndex(blob.mediaType())) {
+      Optional<byte[]> known = documents.config(blob.digest());
+      if (known.isPresent()) {
+        return known.get();
+      }
       try (InputStream in = openBlob(blob)) {
-        return Blobs.readVerified(in, blob, what);
+        byte[] bytes = Blobs.readVerified(in, blob, what);
+        documents.putConfig(blob.digest(), bytes);
+        return bytes;
       }
     }
-    RemoteManifest manifest = manifests.get(blob.digest());
+    RemoteManifest manifest = documents.manifest(blob.digest()).orElse(null);
     if (manifest == null) {
       manifest = client.pullManifest(location.repository(), blob.digest().toString());
       fetched(manifest);

@@ -21,6 +21,8 @@ import org.layerfs.io.ref.ImageReference;
 public final class ManifestResolver {
   private static final int MAX_DEPTH = 4;
   private static final String REFERENCE_TYPE = "vnd.docker.reference.type";
+  /** How the failure of a reference with no image for the platform asked begins. */
+  public static final String NO_IMAGE_FOR_PLATFORM = "no image for platform ";
 
   private final ImageSource source;
   private final Optional<Platform> platform;
@@ -38,7 +40,7 @@ public final class ManifestResolver {
     int failures0 = failures.size();
     expand(reference, root, root, Optional.empty(), 0);
     if (platform.isPresent() && images.size() == images0 && failures.size() == failures0) {
-      failures.add(ImageFailure.of(reference.toString(), "no image for platform " + platform.get()));
+      failures.add(ImageFailure.of(reference.toString(), NO_IMAGE_FOR_PLATFORM + platform.get()));
     }
   }
 

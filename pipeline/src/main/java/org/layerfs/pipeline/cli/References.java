@@ -36,4 +36,16 @@ public final class References {
       throw new UsageException("--platform: " + e.getMessage());
     }
   }
+
+  /** The platforms of {@code --platform A[,B...]} (or a mirror config's {@code platforms}); none when not given. */
+  public static ImmutableList<Platform> platforms(Optional<String> text) throws UsageException {
+    if (text.isEmpty()) {
+      return ImmutableList.of();
+    }
+    ImmutableList.Builder<Platform> platforms = ImmutableList.builder();
+    for (String one : text.get().split(",", -1)) {
+      platforms.add(platform(Optional.of(one.trim())).get());
+    }
+    return platforms.build();
+  }
 }

@@ -17,6 +17,7 @@ import org.layerfs.io.model.Platform;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.ref.InvalidReferenceException;
 import org.layerfs.io.registry.RegistryConfig;
+import org.layerfs.pipeline.cli.References;
 import org.layerfs.pipeline.cli.UsageException;
 import org.layerfs.transforms.copy.CopyRequest;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -37,7 +38,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * ref names (each with an empty list) and its {@code images-by-tag-regex} apply to ref names.
  */
 public final class MirrorConfig {
-  private static final ImmutableSet<String> REGISTRY_KEYS = ImmutableSet.of("images", "images-by-tag-regex", "tls-verify", "immutable-tags", "concurrent-requests");
+  private static final ImmutableSet<String> REGISTRY_KEYS = ImmutableSet.of("images", "images-by-tag-regex", "tls-verify", "immutable-tags", "concurrent-requests", "platforms");
 
   private MirrorConfig() {}
 
@@ -46,7 +47,7 @@ public final class MirrorConfig {
    * immutableTags} for the registries that declare none of their own.
    */
   public static ImmutableList<CopyRequest> read(
-      Path file, ImageReference destination, Optional<Platform> platform, RegistryConfig destinationRegistry,
+      Path file, ImageReference destination, List<Platform> platforms, RegistryConfig destinationRegistry,
       Optional<String> immutableTags, int concurrency) throws UsageException, IOException {
     Object root;
     try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -93,6 +94,16 @@ public final class MirrorConfig {
         }
         sourceConcurrency = n;
       }
+      List<Platform> platform = platforms;
+      if (settings.containsKey("platforms")) {
+        Object listed = settings.get("platforms");
+        String text = listed instanceof List<?> l ? String.join(",", l.stream().map(String::valueOf).toList()) : String.valueOf(listed);
+        try {
+          platform = References.platforms(Optional.of(text));
+        } catch (UsageException ex) {
+          throw new UsageException(file + ": " + registry + ": platforms: " + ex.getMessage());
+        }
+      }
       // The command line's registry options (credentials) hold for the sources too; TLS is per source.
       RegistryConfig sourceRegistry = destinationRegistry.withTlsVerify((Boolean) tls);
       Source source = new Source(registry, destination, platform, file, sourceRegistry, destinationRegistry, immutable,
@@ -126,7 +137,7 @@ public final class MirrorConfig {
     private final String key;
     private final boolean layout;
     private final ImageReference destination;
-    private final Optional<Platform> platform;
+    private final List<Platform> platform;
     private final Path file;
     private final RegistryConfig sourceRegistry;
     private final RegistryConfig destinationRegistry;
@@ -134,7 +145,7 @@ public final class MirrorConfig {
     private final int sourceConcurrency;
     private final int destinationConcurrency;
 
-    Source(String key, ImageReference destination, Optional<Platform> platform, Path file,
+    Source(String key, ImageReference destination, List<Platform> platform, Path file,
         RegistryConfig sourceRegistry, RegistryConfig destinationRegistry, Optional<String> immutableTags,
         int sourceConcurrency, int destinationConcurrency) {
       this.immutableTags = immutableTags;
@@ -205,7 +216,7 @@ public final class MirrorConfig {
             .setImmutableTags(immutableTags)
             .setSourceConcurrency(sourceConcurrency)
             .setDestinationConcurrency(destinationConcurrency)
-            .setPlatform(platform)
+            .setPlatforms(platform)
             .setOnlyChanged(true)
             .setSourceRegistry(sourceRegistry)
             .setDestinationRegistry(destinationRegistry)

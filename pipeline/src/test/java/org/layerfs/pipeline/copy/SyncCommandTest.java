@@ -192,7 +192,7 @@ class SyncCommandTest {
         "    nginx: ^1\\.2[0-9]-alpine$",
         "  tls-verify: false",
         ""));
-    List<CopyRequest> requests = MirrorConfig.read(config, ImageReference.parse("oci:/m"), Optional.empty(), RegistryConfig.defaults(), Optional.empty(), 4);
+    List<CopyRequest> requests = MirrorConfig.read(config, ImageReference.parse("oci:/m"), List.of(), RegistryConfig.defaults(), Optional.empty(), 4);
 
     assertEquals(List.of(
             "docker://registry.example.com/busybox -> busybox:TAG",
@@ -204,7 +204,7 @@ class SyncCommandTest {
             .toList());
     assertTrue(requests.stream().allMatch(q -> q.onlyChanged() && !q.sourceRegistry().tlsVerify() && q.destinationRegistry().tlsVerify()));
     List<CopyRequest> toRegistry =
-        MirrorConfig.read(config, ImageReference.parse("docker://mirror.local:5000/m"), Optional.empty(), RegistryConfig.defaults(), Optional.empty(), 4);
+        MirrorConfig.read(config, ImageReference.parse("docker://mirror.local:5000/m"), List.of(), RegistryConfig.defaults(), Optional.empty(), 4);
     assertEquals("docker://mirror.local:5000/m/library/redis:7.2",
         toRegistry.get(1).destination().withTag(toRegistry.get(1).destinationName("7.2")).toString());
 

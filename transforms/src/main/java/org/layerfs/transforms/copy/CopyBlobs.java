@@ -1,7 +1,6 @@
 package org.layerfs.transforms.copy;
 
 import java.io.IOException;
-import java.io.InputStream;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -15,13 +14,14 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.transforms.layer.LayerMetrics;
 
 /**
  * Copies the blobs of planned images: each (destination, digest) once per run however many
- * images share it, skipped when the destination has it, otherwise streamed from the source and
- * verified while the destination writes it. Emits one {@link BlobOutcome} per pair.
+ * images share it, skipped when the destination has it. The destinations of one registry that
+ * need a blob are one {@link BlobRoute}: the blob is streamed from the source once (verified
+ * while the destination writes it) and mounted into the other repositories. Emits one {@link
+ * BlobOutcome} per pair.
  */
 public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollection<BlobOutcome>> {
   private static final long serialVersionUID = 1L;
@@ -36,30 +36,30 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
   public PCollection<BlobOutcome> expand(PCollection<CopyPlan> plans) {
     return plans
         .apply("BlobsOfPlans", FlatMapElements.into(TypeDescriptor.of(BlobCopy.class)).via(BlobCopy::of))
-        .apply("KeyByDestinationAndDigest", WithKeys.of(BlobCopy::key).withKeyType(TypeDescriptors.strings()))
+        .apply("KeyByRegistryAndDigest", WithKeys.of(BlobCopy::routeKey).withKeyType(TypeDescriptors.strings()))
         .apply("GroupByKey", GroupByKey.create())
-        .apply("OnePerKey", ParDo.of(new FirstFn()))
+        .apply("OneRoutePerKey", ParDo.of(new RouteFn()))
         // The blobs of one image come from one element; spread them over the workers.
         .apply("Spread", Reshuffle.viaRandomKey())
         .apply("Copy", ParDo.of(new CopyFn()));
   }
 
-  /** Keeps one copy per key: any image's will do, the blob is the same. */
-  private static final class FirstFn extends DoFn<KV<String, Iterable<BlobCopy>>, BlobCopy> {
+  /** Gathers a key's copies into one route; every destination counts as a blob to bring. */
+  private static final class RouteFn extends DoFn<KV<String, Iterable<BlobCopy>>, BlobRoute> {
     private static final long serialVersionUID = 1L;
     private final Counter blobs = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.BLOBS_TOTAL);
     private final Counter bytes = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.BYTES_TOTAL);
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<BlobCopy>> group, OutputReceiver<BlobCopy> out) {
-      BlobCopy first = group.getValue().iterator().next();
-      blobs.inc();
-      bytes.inc(first.blob().size());
-      out.output(first);
+    public void process(@Element KV<String, Iterable<BlobCopy>> group, OutputReceiver<BlobRoute> out) {
+      BlobRoute route = BlobRoute.of(group.getValue());
+      blobs.inc(route.destinations());
+      bytes.inc(route.blob().size() * route.destinations());
+      out.output(route);
     }
   }
 
-  private static final class CopyFn extends DoFn<BlobCopy, BlobOutcome> {
+  private static final class CopyFn extends DoFn<BlobRoute, BlobOutcome> {
     private static final long serialVersionUID = 1L;
     private final Counter copied = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.BLOBS_COPIED);
     private final Counter present = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.BLOBS_PRESENT);
@@ -73,32 +73,19 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
       stores = new OpenStores();
     }
 
+    /** A retried bundle finds the blobs there and does not copy them again. */
     @ProcessElement
-    public void process(@Element BlobCopy copy, OutputReceiver<BlobOutcome> out) {
-      long size = copy.blob().size();
-      try {
-        ImageDestination destination = stores.destination(copy.destination(), copy.destinationRegistry());
-        // A retried bundle finds the blob there and does not copy it again.
-        if (destination.hasBlob(copy.blob())) {
-          present.inc();
+    public void process(@Element BlobRoute route, OutputReceiver<BlobOutcome> out) {
+      long size = route.blob().size();
+      for (BlobOutcome o : route.copy(stores)) {
+        if (o.error().isPresent()) {
+          failed.inc();
+        } else {
+          (o.copied() ? copied : present).inc();
           bytesDone.inc(size);
-          out.output(BlobOutcome.present(copy.destination(), copy.blob().digest()));
-          return;
+          bytesCopied.inc(o.bytes());
         }
-        if (!destination.mountBlob(copy.blob(), copy.source())) {
-          try (InputStream in = stores.source(copy.source(), copy.sourceRegistry()).openBlob(copy.blob())) {
-            destination.putBlob(copy.blob(), in);
-          }
-        }
-        copied.inc();
-        bytesDone.inc(size);
-        bytesCopied.inc(size);
-        out.output(BlobOutcome.copied(copy.destination(), copy.blob().digest(), size));
-      } catch (IOException e) {
-        failed.inc();
-        String why = e.getMessage() == null ? e.toString() : e.getMessage();
-        String message = copy.image() + ": " + (why.contains(copy.blob().digest().toString()) ? why : "blob " + copy.blob().digest() + ": " + why);
-        out.output(BlobOutcome.failed(copy.destination(), copy.blob().digest(), message));
+        out.output(o);
       }
     }
 

@@ -113,6 +113,9 @@ public abstract class CopyOutcome implements Serializable {
       n.put("destination", p.target().toString());
       n.put("blobs", p.blobs().size());
       n.put("manifests", p.manifests().size());
+      // A sparse index is a new document: the report says what it was made from.
+      Optional.ofNullable(p.root().annotations().get(SparseIndex.SOURCE_INDEX)).ifPresent(d -> n.put("sourceIndex", d));
+      Optional.ofNullable(p.root().annotations().get(SparseIndex.PLATFORMS)).ifPresent(d -> n.put("platforms", d));
     });
     unplannedDigest().ifPresent(d -> n.put("digest", d));
     unplannedTarget().ifPresent(t -> n.put("destination", t));

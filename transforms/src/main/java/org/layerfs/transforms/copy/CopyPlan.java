@@ -33,6 +33,12 @@ public abstract class CopyPlan implements Serializable {
   /** Manifests and indexes, children before the indexes that list them; the root is last. */
   public abstract ImmutableList<ManifestBlob> manifests();
 
+  /**
+   * The configs planning read, with their bytes: copying pushes these rather than fetching them
+   * from the source again.
+   */
+  public abstract ImmutableList<ManifestBlob> configs();
+
   /** The destination store. */
   public abstract ImageReference destination();
 
@@ -51,12 +57,13 @@ public abstract class CopyPlan implements Serializable {
       String sourceTag,
       ImmutableList<Descriptor> blobs,
       ImmutableList<ManifestBlob> manifests,
+      ImmutableList<ManifestBlob> configs,
       ImageReference destination,
       String destinationTag,
       CopyRequest request,
       long plannedAtMillis) {
     return new AutoValue_CopyPlan(
-        image, sourceTag, blobs, manifests, destination, destinationTag, request.sourceRegistry(),
+        image, sourceTag, blobs, manifests, configs, destination, destinationTag, request.sourceRegistry(),
         request.destinationRegistry(), plannedAtMillis);
   }
 

@@ -3,6 +3,7 @@ package org.layerfs.transforms.copy;
 import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,6 +13,8 @@ import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.ImageJson;
 import org.layerfs.io.model.Manifest;
+import org.layerfs.io.model.MediaTypes;
+import org.layerfs.io.model.Platform;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.source.ImageFailure;
 import org.layerfs.io.source.ImageSource;
@@ -42,7 +45,9 @@ public final class CopyPlanner {
 
   /** Plans the images {@code reference}, one of the request's source references, names. */
   public Plans plan(CopyRequest request, ImageReference reference) throws IOException {
-    Resolution resolution = source.resolve(reference, request.platform());
+    Resolution resolution = request.sparse()
+        ? SparseIndex.resolve(source, reference, request.platforms())
+        : source.resolve(reference, request.platform());
     List<CopyPlan> plans = new ArrayList<>();
     List<ImageFailure> failures = new ArrayList<>(resolution.failures());
     Map<String, Root> roots = roots(request, reference, resolution, failures);
@@ -52,19 +57,33 @@ public final class CopyPlanner {
               + request.destination() + ") can name only one");
     }
     long now = System.currentTimeMillis();
+    // The configs resolving read: the source has them in hand, the plan carries them on.
+    Set<Digest> read = new HashSet<>();
+    resolution.images().forEach(i -> read.add(i.manifest().config().digest()));
     for (Map.Entry<String, Root> e : roots.entrySet()) {
       Root root = e.getValue();
       try {
-        Collector c = new Collector(root.image.toString());
-        c.add(root.descriptor, 0);
+        Collector c = new Collector(root.image.toString(), read);
+        if (request.sparse() && MediaTypes.isIndex(root.descriptor.mediaType())) {
+          c.addSparse(root.descriptor, selected(resolution, root.descriptor), request.platforms());
+        } else {
+          c.add(root.descriptor, 0);
+        }
         plans.add(CopyPlan.of(
             root.image, root.tag, ImmutableList.copyOf(c.blobs.values()), ImmutableList.copyOf(c.manifests),
-            request.destination().store(), request.destinationName(root.tag), request, now));
+            ImmutableList.copyOf(c.configs.values()), request.destination().store(), request.destinationName(root.tag), request, now));
       } catch (IOException ex) {
         failures.add(ImageFailure.of(root.image.toString(), ex.getMessage()));
       }
     }
     return new Plans(ImmutableList.copyOf(plans), ImmutableList.copyOf(failures));
+  }
+
+  /** The images of {@code root} the resolution selected. */
+  private static Set<Digest> selected(Resolution resolution, Descriptor root) {
+    Set<Digest> images = new LinkedHashSet<>();
+    resolution.images().stream().filter(i -> i.root().digest().equals(root.digest())).forEach(i -> images.add(i.manifestDigest()));
+    return images;
   }
 
   /** A root to copy: the reference it is found under, its source tag and its descriptor. */
@@ -105,9 +124,23 @@ public final class CopyPlanner {
     private final Set<Digest> seenManifests = new LinkedHashSet<>();
     private final List<ManifestBlob> manifests = new ArrayList<>();
     private final Map<Digest, Descriptor> blobs = new LinkedHashMap<>();
+    private final Set<Digest> read;
+    private final Map<Digest, ManifestBlob> configs = new LinkedHashMap<>();
 
-    Collector(String image) {
+    Collector(String image, Set<Digest> read) {
       this.image = image;
+      this.read = read;
+    }
+
+    /** Adds the sparse index of {@code index} with the entries {@code keep} names, and what they reference. */
+    void addSparse(Descriptor index, Set<Digest> keep, List<Platform> platforms) throws IOException {
+      String what = "index " + index.digest() + " of " + image;
+      ManifestBlob sparse = SparseIndex.of(index, source.readBlob(index), keep, platforms, what);
+      for (Descriptor child : ImageJson.parseManifestOrIndex(sparse.bytes(), sparse.descriptor().mediaType(), what).index().get().manifests()) {
+        add(child, 1);
+      }
+      seenManifests.add(sparse.descriptor().digest());
+      manifests.add(sparse);
     }
 
     void add(Descriptor desc, int depth) throws IOException {
@@ -127,6 +160,9 @@ public final class CopyPlanner {
       } else {
         Manifest m = doc.manifest().get();
         blobs.putIfAbsent(m.config().digest(), m.config());
+        if (read.contains(m.config().digest()) && !configs.containsKey(m.config().digest())) {
+          configs.put(m.config().digest(), ManifestBlob.of(m.config(), source.readBlob(m.config())));
+        }
         for (Descriptor layer : m.layers()) {
           if (!layer.isNonDistributable()) {
             blobs.putIfAbsent(layer.digest(), layer);

@@ -18,6 +18,7 @@ import java.util.concurrent.Semaphore;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
+import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.registry.RegistryException;
 import org.layerfs.io.registry.RegistryLocation;
@@ -152,7 +153,7 @@ public record CopyPlans(
         Found found) {
       try {
         Optional<Optional<Digest>> there = Optional.empty();
-        if (request.onlyChanged() && request.platform().isEmpty() && reference.tag().isPresent()) {
+        if (request.onlyChanged() && reference.tag().isPresent()) {
           String tag = reference.tag().get();
           Optional<Digest> at = destination.tagDigest(request.destinationName(tag));
           if (at.isPresent() && unchanged(request, reference, tag, source, at.get(), found)) {
@@ -186,11 +187,15 @@ public record CopyPlans(
             "immutable tag: " + target + " is " + digest + "; the source was not asked"));
         return true;
       }
-      if (source.tagDigest(tag).equals(Optional.of(digest))) {
+      Optional<Descriptor> at = source.head(tag);
+      boolean same = at.isPresent() && (at.get().digest().equals(digest)
+          || !request.platforms().isEmpty() && MediaTypes.isIndex(at.get().mediaType())
+              && SparseIndex.expected(at.get(), source.readBlob(at.get()), request.platforms(), "index " + at.get().digest() + " of " + reference)
+                  .equals(Optional.of(digest)));
+      if (same) {
         found.settled.add(CopyOutcome.skipped(reference, target, digest, "up to date: " + target + " is " + digest));
-        return true;
       }
-      return false;
+      return same;
     }
 
     /** True, with its outcome found, when the destination has the manifest a digest names (one HEAD at each end). */

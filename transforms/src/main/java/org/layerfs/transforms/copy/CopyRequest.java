@@ -2,7 +2,9 @@ package org.layerfs.transforms.copy;
 
 import com.google.auto.value.AutoValue;
 import com.google.auto.value.extension.serializable.SerializableAutoValue;
+import com.google.common.collect.ImmutableList;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.coders.DefaultCoder;
@@ -42,8 +44,11 @@ public abstract class CopyRequest implements Serializable {
   /** Put before each source tag to make the destination tag ({@code library/debian:} in a mirror layout). */
   public abstract String namePrefix();
 
-  /** Copy only this platform of each index (the index itself is then not copied). */
-  public abstract Optional<Platform> platform();
+  /**
+   * The platforms to copy of each index; all when empty. One platform copies that image alone
+   * (the index is not copied); several copy a {@link SparseIndex} of them.
+   */
+  public abstract ImmutableList<Platform> platforms();
 
   /** How to reach the source when it is a registry (TLS, credentials, retries). */
   public abstract RegistryConfig sourceRegistry();
@@ -65,7 +70,7 @@ public abstract class CopyRequest implements Serializable {
         .setTagPattern(Optional.empty())
         .setImmutableTags(Optional.empty())
         .setNamePrefix("")
-        .setPlatform(Optional.empty())
+        .setPlatforms(ImmutableList.of())
         .setOnlyChanged(false)
         .setSourceConcurrency(DEFAULT_CONCURRENCY)
         .setDestinationConcurrency(DEFAULT_CONCURRENCY)
@@ -86,7 +91,12 @@ public abstract class CopyRequest implements Serializable {
 
     public abstract Builder setNamePrefix(String prefix);
 
-    public abstract Builder setPlatform(Optional<Platform> platform);
+    public abstract Builder setPlatforms(List<Platform> platforms);
+
+    /** One platform, or all when empty. */
+    public Builder setPlatform(Optional<Platform> platform) {
+      return setPlatforms(platform.map(List::of).orElse(List.of()));
+    }
 
     public abstract Builder setOnlyChanged(boolean onlyChanged);
 
@@ -99,6 +109,16 @@ public abstract class CopyRequest implements Serializable {
     public abstract Builder setDestinationRegistry(RegistryConfig config);
 
     public abstract CopyRequest build();
+  }
+
+  /** The one platform asked for, whose image is copied without its index; empty for none or several. */
+  public Optional<Platform> platform() {
+    return platforms().size() == 1 ? Optional.of(platforms().get(0)) : Optional.empty();
+  }
+
+  /** True when several platforms are asked for: an index is copied as a {@link SparseIndex} of them. */
+  public boolean sparse() {
+    return platforms().size() > 1;
   }
 
   /** True when the request takes the source tag {@code tag}. */

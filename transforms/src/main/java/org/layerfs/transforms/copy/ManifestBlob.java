@@ -4,7 +4,7 @@ import com.google.auto.value.AutoValue;
 import java.io.Serializable;
 import org.layerfs.io.model.Descriptor;
 
-/** A manifest or index to write: its descriptor and its exact bytes (small, and digested by them). */
+/** A manifest, index or config to write: its descriptor and its exact bytes (small, and digested by them). */
 @AutoValue
 public abstract class ManifestBlob implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -8,7 +8,9 @@ import java.util.Map;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.dest.ImageDestinations;
 import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.registry.DocumentCache;
 import org.layerfs.io.registry.RegistryConfig;
+import org.layerfs.io.registry.RegistrySource;
 import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ImageSources;
 
@@ -21,12 +23,16 @@ public final class OpenStores implements Closeable {
 
   private final Map<Key, ImageSource> sources = new HashMap<>();
   private final Map<Key, ImageDestination> destinations = new HashMap<>();
+  /** What the registry sources fetched, shared: a document several repositories hold is fetched once. */
+  private final DocumentCache documents = new DocumentCache();
 
   public ImageSource source(ImageReference reference, RegistryConfig config) throws IOException {
     Key key = new Key(reference.store(), config);
     ImageSource s = sources.get(key);
     if (s == null) {
-      s = ImageSources.open(key.store(), config);
+      s = key.store().transport() == ImageReference.Transport.DOCKER
+          ? RegistrySource.open(key.store(), config, documents)
+          : ImageSources.open(key.store(), config);
       sources.put(key, s);
     }
     return s;

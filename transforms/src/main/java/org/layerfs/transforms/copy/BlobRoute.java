@@ -1,0 +1,114 @@
+package org.layerfs.transforms.copy;
+
+import com.google.auto.value.AutoValue;
+import com.google.common.collect.ImmutableList;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.beam.sdk.coders.DefaultCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.ref.ImageReference;
+
+/**
+ * One blob and every destination of one registry (or one other store) that needs it, copied as
+ * one: each destination is asked whether it has the blob; where none has, the blob crosses from
+ * the source once, into the first; the others get it by a cross-repository mount from wherever
+ * it is. A blob shared by many repositories of a mirror is pulled and pushed once per run.
+ */
+@AutoValue
+@DefaultCoder(SerializableCoder.class)
+public abstract class BlobRoute implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** One copy per destination store, in a fixed order so that every run takes the same path. */
+  abstract ImmutableList<BlobCopy> copies();
+
+  /** The route of {@code copies}, all of one blob and one route key; a store named twice is kept once. */
+  public static BlobRoute of(Iterable<BlobCopy> copies) {
+    Map<String, BlobCopy> byDestination = new LinkedHashMap<>();
+    for (BlobCopy c : copies) {
+      BlobCopy kept = byDestination.get(c.destination().store().toString());
+      // Any image's copy will do; one that carries the bytes saves a fetch.
+      if (kept == null || (kept.content().isEmpty() && c.content().isPresent())) {
+        byDestination.put(c.destination().store().toString(), c);
+      }
+    }
+    List<BlobCopy> sorted = new ArrayList<>(byDestination.values());
+    sorted.sort(Comparator.comparing(c -> c.destination().store().toString()));
+    return new AutoValue_BlobRoute(ImmutableList.copyOf(sorted));
+  }
+
+  public Descriptor blob() {
+    return copies().get(0).blob();
+  }
+
+  /** How many destinations need the blob. */
+  public int destinations() {
+    return copies().size();
+  }
+
+  /** Brings the blob to every destination; one outcome each, a failure at one not failing the others. */
+  public ImmutableList<BlobOutcome> copy(OpenStores stores) {
+    Map<BlobCopy, BlobOutcome> outcomes = new LinkedHashMap<>();
+    List<BlobCopy> lacking = new ArrayList<>();
+    Optional<BlobCopy> holder = Optional.empty();
+    for (BlobCopy c : copies()) {
+      try {
+        if (destination(stores, c).hasBlob(c.blob())) {
+          outcomes.put(c, BlobOutcome.present(c.destination(), c.blob().digest()));
+          holder = holder.or(() -> Optional.of(c));
+        } else {
+          lacking.add(c);
+        }
+      } catch (IOException e) {
+        outcomes.put(c, failed(c, e));
+      }
+    }
+    for (BlobCopy c : lacking) {
+      try {
+        if (holder.isEmpty() || !destination(stores, c).mountBlob(c.blob(), holder.get().destination())) {
+          bring(stores, c);
+        }
+        outcomes.put(c, BlobOutcome.copied(c.destination(), c.blob().digest(), c.blob().size()));
+        holder = holder.or(() -> Optional.of(c));
+      } catch (IOException e) {
+        outcomes.put(c, failed(c, e));
+      }
+    }
+    return copies().stream().map(outcomes::get).collect(ImmutableList.toImmutableList());
+  }
+
+  /** Copies the blob to one destination from its source: mounted when at the same registry, else its bytes sent. */
+  private static void bring(OpenStores stores, BlobCopy c) throws IOException {
+    ImageDestination destination = destination(stores, c);
+    if (destination.mountBlob(c.blob(), c.source())) {
+      return;
+    }
+    if (c.content().isPresent()) {
+      destination.putBlob(c.blob(), new ByteArrayInputStream(c.content().get().bytes()));
+      return;
+    }
+    try (InputStream in = stores.source(c.source(), c.sourceRegistry()).openBlob(c.blob())) {
+      destination.putBlob(c.blob(), in);
+    }
+  }
+
+  private static ImageDestination destination(OpenStores stores, BlobCopy c) throws IOException {
+    return stores.destination(c.destination(), c.destinationRegistry());
+  }
+
+  private static BlobOutcome failed(BlobCopy c, IOException e) {
+    String why = e.getMessage() == null ? e.toString() : e.getMessage();
+    String message = c.image() + ": " + (why.contains(c.blob().digest().toString()) ? why : "blob " + c.blob().digest() + ": " + why);
+    return BlobOutcome.failed(c.destination(), c.blob().digest(), message);
+  }
+}
