@@ -28,6 +28,9 @@ public abstract class Descriptor implements Serializable {
 
   public abstract Optional<Platform> platform();
 
+  /** The artifact type an OCI 1.1 descriptor declares (referrers and their indexes carry it). */
+  public abstract Optional<String> artifactType();
+
   public static Builder builder() {
     return new AutoValue_Descriptor.Builder()
         .setUrls(ImmutableList.of())
@@ -65,6 +68,8 @@ public abstract class Descriptor implements Serializable {
     public abstract Builder setPlatform(Platform platform);
 
     public abstract Builder setPlatform(Optional<Platform> platform);
+
+    public abstract Builder setArtifactType(Optional<String> artifactType);
 
     public abstract Descriptor build();
   }

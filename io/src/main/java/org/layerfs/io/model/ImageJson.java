@@ -40,7 +40,9 @@ public final class ImageJson {
         MediaTypes.isManifest(mediaType) || (mediaType.isEmpty() && root.has("layers"));
     if (isIndex) {
       String type = mediaType.isEmpty() ? MediaTypes.OCI_INDEX : mediaType;
-      return new Document(Optional.empty(), Optional.of(ImageIndex.of(type, descriptors(root, "manifests", what))));
+      ImageIndex index =
+          ImageIndex.of(type, descriptors(root, "manifests", what), text(root, "artifactType"), subject(root, what));
+      return new Document(Optional.empty(), Optional.of(index));
     }
     if (isManifest) {
       String type = mediaType.isEmpty() ? MediaTypes.OCI_MANIFEST : mediaType;
@@ -49,11 +51,19 @@ public final class ImageJson {
         throw new ImageFormatException(what + ": manifest has no \"config\" descriptor");
       }
       Manifest manifest =
-          Manifest.of(type, descriptor(config, what + " config"), descriptors(root, "layers", what));
+          Manifest.of(
+              type, descriptor(config, what + " config"), descriptors(root, "layers", what), text(root, "artifactType"),
+              subject(root, what));
       return new Document(Optional.of(manifest), Optional.empty());
     }
     throw new ImageFormatException(
         what + ": unknown manifest media type \"" + mediaType + "\" (want an OCI or Docker v2 manifest or index)");
+  }
+
+  /** The {@code subject} descriptor of a manifest or index, when it has one. */
+  private static Optional<Descriptor> subject(JsonNode root, String what) throws ImageFormatException {
+    JsonNode subject = root.get("subject");
+    return subject == null || subject.isNull() ? Optional.empty() : Optional.of(descriptor(subject, what + " subject"));
   }
 
   /** Parses an image config: its platform and diffIDs. */
@@ -131,6 +141,7 @@ public final class ImageJson {
       }
       b.setAnnotations(a.buildKeepingLast());
     }
+    b.setArtifactType(text(node, "artifactType"));
     JsonNode platform = node.get("platform");
     if (platform != null && platform.isObject()) {
       b.setPlatform(
@@ -148,6 +159,7 @@ public final class ImageJson {
     node.put("mediaType", d.mediaType());
     node.put("digest", d.digest().toString());
     node.put("size", d.size());
+    d.artifactType().ifPresent(t -> node.put("artifactType", t));
     if (!d.urls().isEmpty()) {
       d.urls().forEach(node.putArray("urls")::add);
     }

@@ -52,6 +52,16 @@ public final class MediaTypes {
     return OCI_INDEX.equals(mediaType) || DOCKER_MANIFEST_LIST.equals(mediaType);
   }
 
+  /** True for the config media types of container images (OCI and Docker). */
+  public static boolean isImageConfig(String mediaType) {
+    return OCI_CONFIG.equals(mediaType) || DOCKER_CONFIG.equals(mediaType);
+  }
+
+  /** True for a JSON document's media type ({@code application/json}, {@code ...+json}): never a layer tar. */
+  public static boolean isJson(String mediaType) {
+    return mediaType.equals("application/json") || mediaType.endsWith("+json");
+  }
+
   public static boolean isManifest(String mediaType) {
     return OCI_MANIFEST.equals(mediaType) || DOCKER_MANIFEST.equals(mediaType);
   }

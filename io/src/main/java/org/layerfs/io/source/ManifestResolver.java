@@ -23,6 +23,7 @@ public final class ManifestResolver {
   private static final String REFERENCE_TYPE = "vnd.docker.reference.type";
   /** How the failure of a reference with no image for the platform asked begins. */
   public static final String NO_IMAGE_FOR_PLATFORM = "no image for platform ";
+  private static final Platform UNKNOWN = Platform.of("unknown", "unknown", Optional.empty());
 
   private final ImageSource source;
   private final Optional<Platform> platform;
@@ -59,11 +60,14 @@ public final class ManifestResolver {
       }
       Manifest manifest = doc.manifest().get();
       String configWhat = "config " + manifest.config().digest() + " of " + reference;
-      ImageConfig config = ImageJson.parseConfig(source.readBlob(manifest.config()), configWhat);
+      // An artifact's config is not an image config: its platform is what its index says, if anything.
+      ImageConfig config = manifest.isArtifact()
+          ? ImageConfig.of(desc.platform().orElse(UNKNOWN), ImmutableList.of())
+          : ImageJson.parseConfig(source.readBlob(manifest.config()), configWhat);
       if (index.isPresent() && platform.isPresent() && !platform.get().selects(config.platform())) {
         return;
       }
-      if (config.diffIds().size() != manifest.layers().size()) {
+      if (!manifest.isArtifact() && config.diffIds().size() != manifest.layers().size()) {
         throw new IOException(
             configWhat + ": has " + config.diffIds().size() + " diff_ids but the manifest has "
                 + manifest.layers().size() + " layers");

@@ -28,6 +28,7 @@ public abstract class ResolvedImage implements Serializable {
 
   public abstract Manifest manifest();
 
+  /** Platform and diffIDs; an artifact's has no diffIDs, and the platform its index entry gives (else unknown). */
   public abstract ImageConfig config();
 
   /** The index this image was selected from, if any. */
@@ -52,6 +53,11 @@ public abstract class ResolvedImage implements Serializable {
 
   public Digest manifestDigest() {
     return manifestDescriptor().digest();
+  }
+
+  /** True for an OCI artifact (Helm chart, SBOM, signature, ...): copied as it is, never read as layers. */
+  public boolean isArtifact() {
+    return manifest().isArtifact();
   }
 
   public Platform platform() {

@@ -26,7 +26,12 @@ public final class SingleImage {
       r = source.resolve(ref, platform);
     }
     if (r.images().size() == 1) {
-      return r.images().get(0);
+      ResolvedImage image = r.images().get(0);
+      if (image.isArtifact()) {
+        throw new IOException(image.name() + " (" + image.manifestDigest() + ") is an OCI artifact of type "
+            + image.manifest().artifactKind() + ", not a container image: it has no file system");
+      }
+      return image;
     }
     if (r.images().isEmpty()) {
       String why = r.failures().stream().map(f -> f.image() + ": " + f.message()).collect(Collectors.joining("; "));

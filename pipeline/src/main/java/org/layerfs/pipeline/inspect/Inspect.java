@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Optional;
 import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.ImageFormatException;
 import org.layerfs.io.model.ImageJson;
 import org.layerfs.io.model.Platform;
 import org.layerfs.io.ref.ImageReference;
@@ -31,8 +32,7 @@ public final class Inspect {
     try (ImageSource source = ImageSources.open(ref.store(), registry)) {
       resolution = source.resolve(ref, platform);
       for (ResolvedImage image : resolution.images()) {
-        JsonNode config = ImageJson.tree(source.readBlob(image.manifest().config()), "config of " + image.name());
-        ObjectNode n = describe(image, config);
+        ObjectNode n = describe(image, configContent(source, image));
         if (json) {
           all.add(n);
         } else {
@@ -49,21 +49,45 @@ public final class Inspect {
     return resolution.failures().isEmpty() ? 0 : 1;
   }
 
-  private static ObjectNode describe(ResolvedImage image, JsonNode config) {
+  /**
+   * The config document; for an artifact, only when it is a JSON object (a Helm chart's is, an
+   * arbitrary blob need not be).
+   */
+  private static Optional<JsonNode> configContent(ImageSource source, ResolvedImage image) throws IOException {
+    String what = "config of " + image.name();
+    byte[] bytes = source.readBlob(image.manifest().config());
+    if (!image.isArtifact()) {
+      return Optional.of(ImageJson.tree(bytes, what));
+    }
+    try {
+      return Optional.of(ImageJson.tree(bytes, what));
+    } catch (ImageFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static ObjectNode describe(ResolvedImage image, Optional<JsonNode> config) {
     ObjectNode n = ImageJson.mapper().createObjectNode();
     n.put("ref", image.reference().toString());
     n.put("digest", image.manifestDigest().toString());
     n.put("mediaType", image.manifest().mediaType());
+    if (image.isArtifact()) {
+      n.put("artifact", true);
+      n.put("artifactType", image.manifest().artifactKind());
+    }
+    image.manifest().subject().ifPresent(s -> n.put("subject", s.digest().toString()));
     n.put("platform", image.platform().toString());
     image.indexDigest().ifPresent(d -> n.put("index", d.toString()));
     n.set("config", descriptor(image.manifest().config()));
     ArrayNode layers = n.putArray("layers");
     for (int i = 0; i < image.manifest().layers().size(); i++) {
       ObjectNode l = descriptor(image.manifest().layers().get(i));
-      l.put("diffID", image.config().diffIds().get(i).toString());
+      if (!image.isArtifact()) {
+        l.put("diffID", image.config().diffIds().get(i).toString());
+      }
       layers.add(l);
     }
-    n.set("configContent", config);
+    config.ifPresent(c -> n.set("configContent", c));
     return n;
   }
 
@@ -82,6 +106,10 @@ public final class Inspect {
     out.println(image.name());
     out.println("  manifest  " + image.manifestDigest() + "  " + image.manifest().mediaType());
     image.indexDigest().ifPresent(d -> out.println("  index     " + d));
+    if (image.isArtifact()) {
+      out.println("  artifact  " + image.manifest().artifactKind());
+    }
+    image.manifest().subject().ifPresent(s -> out.println("  subject   " + s.digest()));
     out.println("  platform  " + image.platform());
     Descriptor c = image.manifest().config();
     out.println("  config    " + c.digest() + "  " + Sizes.human(c.size()));

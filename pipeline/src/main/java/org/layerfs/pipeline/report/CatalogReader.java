@@ -42,7 +42,11 @@ final class CatalogReader {
     }
     DirectoryTotals directories = new DirectoryTotals();
     List<ImageRow> images = new ArrayList<>();
-    forEachLine(imagesFile, n -> images.add(ImageRow.of(n, largestFiles(mergedView(catalog, n.path("digest").asText()), directories))));
+    forEachLine(imagesFile, n -> {
+      if (!n.path("artifact").asBoolean()) { // an artifact has no merged view
+        images.add(ImageRow.of(n, largestFiles(mergedView(catalog, n.path("digest").asText()), directories)));
+      }
+    });
     images.sort(Comparator.comparing(ImageRow::ref).thenComparing(ImageRow::platform));
     Path run = catalog.resolve("run.json");
     Optional<JsonNode> runJson = Files.isRegularFile(run) ? Optional.of(MAPPER.readTree(run.toFile())) : Optional.empty();

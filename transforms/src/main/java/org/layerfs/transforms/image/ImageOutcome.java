@@ -39,22 +39,36 @@ public abstract class ImageOutcome implements Serializable {
 
   public abstract Optional<String> error();
 
+  /** The artifact type, for an OCI artifact (listed, never merged). */
+  public abstract Optional<String> artifactType();
+
   public static ImageOutcome merged(ResolvedImage image, MergeStats stats, int layersFromCache) {
     return new AutoValue_ImageOutcome(
         image.name(), image.reference().toString(), Optional.of(image.manifestDigest()),
-        Optional.of(image.platform().toString()), layers(image), Optional.of(stats), layersFromCache, Optional.empty());
+        Optional.of(image.platform().toString()), layers(image), Optional.of(stats), layersFromCache, Optional.empty(),
+        Optional.empty());
+  }
+
+  /** An OCI artifact: listed with its type and layers, which are not read as tars. */
+  public static ImageOutcome artifact(ResolvedImage image) {
+    return new AutoValue_ImageOutcome(
+        image.name(), image.reference().toString(), Optional.of(image.manifestDigest()),
+        Optional.of(image.platform().toString()), layers(image), Optional.empty(), 0, Optional.empty(),
+        Optional.of(image.manifest().artifactKind()));
   }
 
   public static ImageOutcome failed(ResolvedImage image, String error) {
     return new AutoValue_ImageOutcome(
         image.name(), image.reference().toString(), Optional.of(image.manifestDigest()),
-        Optional.of(image.platform().toString()), layers(image), Optional.empty(), 0, Optional.of(TarNames.display(error)));
+        Optional.of(image.platform().toString()), layers(image), Optional.empty(), 0, Optional.of(TarNames.display(error)),
+        Optional.empty());
   }
 
   /** A reference or image that failed before its manifest was known. */
   public static ImageOutcome failed(String image, String error) {
     return new AutoValue_ImageOutcome(
-        image, image, Optional.empty(), Optional.empty(), ImmutableList.of(), Optional.empty(), 0, Optional.of(TarNames.display(error)));
+        image, image, Optional.empty(), Optional.empty(), ImmutableList.of(), Optional.empty(), 0, Optional.of(TarNames.display(error)),
+        Optional.empty());
   }
 
   private static ImmutableList<Digest> layers(ResolvedImage image) {
@@ -71,6 +85,7 @@ public abstract class ImageOutcome implements Serializable {
     n.put("ref", reference());
     manifestDigest().ifPresent(d -> n.put("digest", d.toString()));
     platform().ifPresent(p -> n.put("platform", p));
+    artifactType().ifPresent(t -> n.put("artifact", true).put("artifactType", t));
     layers().forEach(l -> n.withArray("layers").add(l.toString()));
     stats().ifPresent(s -> {
       n.put("files", s.files());

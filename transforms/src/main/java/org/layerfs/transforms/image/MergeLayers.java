@@ -88,6 +88,11 @@ public abstract class MergeLayers extends PTransform<PCollection<ResolvedImage>,
 
     @ProcessElement
     public void process(@Element ResolvedImage image, ProcessContext c) {
+      if (image.isArtifact()) {
+        c.output(ImageOutcome.artifact(image)); // listed as it is: it has no file tree to merge
+        done.inc();
+        return;
+      }
       Map<String, LayerOutcome> layers = c.sideInput(layersView);
       try {
         c.output(merge(image, layers));

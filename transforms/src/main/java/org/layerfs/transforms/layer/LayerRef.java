@@ -27,8 +27,11 @@ public abstract class LayerRef implements Serializable {
     return new AutoValue_LayerRef(descriptor, store, image);
   }
 
-  /** The layers of {@code image}, in order. */
+  /** The layers of {@code image}, in order; none for an artifact, whose layers are not tars. */
   public static ImmutableList<LayerRef> of(ResolvedImage image) {
+    if (image.isArtifact()) {
+      return ImmutableList.of();
+    }
     return image.manifest().layers().stream()
         .map(d -> of(d, image.store(), image.name()))
         .collect(ImmutableList.toImmutableList());
