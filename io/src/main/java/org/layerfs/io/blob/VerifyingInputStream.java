@@ -68,6 +68,24 @@ public final class VerifyingInputStream extends FilterInputStream {
     }
   }
 
+  /**
+   * The error to report for {@code contentError}, something wrong found in the blob's content: a
+   * blob that is not the one its descriptor names explains any such thing, so the rest is read
+   * and verified first. Returns the verification failure (with {@code contentError} suppressed)
+   * when the blob is wrong, else {@code contentError}, also when the rest cannot be read.
+   */
+  public IOException explain(IOException contentError) {
+    try {
+      drainAndVerify();
+    } catch (BlobVerificationException wrongBlob) {
+      wrongBlob.addSuppressed(contentError);
+      return wrongBlob;
+    } catch (IOException unreadable) {
+      // The blob cannot be read to its end either: the content error is the one to report.
+    }
+    return contentError;
+  }
+
   /** The number of bytes read so far. */
   public long count() {
     return count;

@@ -107,6 +107,20 @@ class UnpackCommandTest {
     }
   }
 
+  @Test
+  void aWrongBlobWhoseCatalogIsCachedFailsAsAWrongBlobNotAsABrokenTar() throws IOException {
+    // wrong-digest's layer has the intact small's digest, whose catalog the first unpack caches.
+    assertEquals(0, unpack(Fixtures.oci("small"), tmp.resolve("intact").toString()).exit());
+    Path out = tmp.resolve("out");
+
+    Cli.Result r = unpack(Fixtures.bad("wrong-digest") + ":small", out.toString());
+
+    assertEquals(1, r.exit(), r::toString);
+    assertTrue(r.err().contains("digest mismatch"), r::toString);
+    assertFalse(r.err().contains("broken tar"), r::toString);
+    assertFalse(Files.exists(out, LinkOption.NOFOLLOW_LINKS));
+  }
+
   private static TarArchiveEntry symlink(String name, String target) {
     TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
     e.setLinkName(target);

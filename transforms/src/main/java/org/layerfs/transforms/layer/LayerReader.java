@@ -76,15 +76,7 @@ public final class LayerReader implements AutoCloseable {
       if (decompressed != null) {
         decompressed.close(); // the blob is ours again once the read-ahead has stopped
       }
-      try {
-        blob.drainAndVerify();
-      } catch (BlobVerificationException wrongBlob) {
-        wrongBlob.addSuppressed(e);
-        throw wrongBlob;
-      } catch (IOException ignored) {
-        // The blob cannot be read to its end either: the format error is the one to report.
-      }
-      throw e;
+      throw blob.explain(e);
     } finally {
       if (decompressed != null) {
         decompressed.close();

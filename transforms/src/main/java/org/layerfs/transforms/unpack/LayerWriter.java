@@ -53,23 +53,29 @@ public final class LayerWriter {
    */
   public Written write(String image, InputStream raw, Descriptor layer, Map<UnpackPlan.TarEntry, FileEntry> plan, SafeTree tree)
       throws IOException {
+    VerifyingInputStream blob = new VerifyingInputStream(raw, layer, "layer " + layer.digest());
     try {
-      return writeLayer(raw, layer, plan, tree);
-    } catch (UnsafeEntryException e) {
-      throw e.in(image, layer.digest().toString());
-    } catch (BlobVerificationException e) {
-      throw e;
+      return writeLayer(blob, layer, plan, tree);
+    } catch (UnsafeEntryException | LayerFormatException e) {
+      // A blob other than the one the image names (its catalog cached under the right digest) explains either.
+      throw inImage(image, layer, blob.explain(e));
     } catch (IOException e) {
-      throw new IOException(image + ": layer " + layer.digest() + ": " + e.getMessage(), e);
+      throw inImage(image, layer, e);
     }
   }
 
-  private Written writeLayer(InputStream raw, Descriptor layer, Map<UnpackPlan.TarEntry, FileEntry> plan, SafeTree tree)
+  private static IOException inImage(String image, Descriptor layer, IOException e) {
+    if (e instanceof UnsafeEntryException unsafe) {
+      return unsafe.in(image, layer.digest().toString());
+    }
+    return e instanceof BlobVerificationException ? e : new IOException(image + ": layer " + layer.digest() + ": " + e.getMessage(), e);
+  }
+
+  private Written writeLayer(VerifyingInputStream blob, Descriptor layer, Map<UnpackPlan.TarEntry, FileEntry> plan, SafeTree tree)
       throws IOException {
     Compression declared =
         MediaTypes.layerCompression(layer.mediaType())
             .orElseThrow(() -> new LayerFormatException("unknown layer media type \"" + layer.mediaType() + "\""));
-    VerifyingInputStream blob = new VerifyingInputStream(raw, layer, "layer " + layer.digest());
     InputStream tar = new LimitedStream(Decompression.open(blob, declared), limits.maxLayerBytes());
     BoundedTarInputStream in = new BoundedTarInputStream(tar, limits.maxPaxRecordSize());
     Set<UnpackPlan.TarEntry> done = new HashSet<>();
