@@ -32,6 +32,7 @@ import org.layerfs.pipeline.report.Report;
 import org.layerfs.pipeline.run.JobRunner;
 import org.layerfs.pipeline.unpack.UnpackJob;
 import org.layerfs.transforms.copy.CopyRequest;
+import org.layerfs.transforms.copy.RateLimitPolicy;
 import org.layerfs.transforms.unpack.SafeTree;
 
 /** The {@code layerfs} command line. Exit status: 0 done, 1 some images failed, 2 bad usage. */
@@ -44,8 +45,9 @@ public final class Main {
         layerfs index REF... --out DIR [--cache-dir DIR] [--platform OS/ARCH[/VARIANT]] [--report FILE] [--metrics FILE]
         layerfs copy SRC DST [--platform OS/ARCH[/VARIANT][,...]] [--dry-run] [--report FILE] [--metrics FILE]
         layerfs sync SRC DST [--tags REGEX] [--immutable-tags REGEX] [--concurrent-requests N] [--platform OS/ARCH[/VARIANT][,...]]
+                             [--rate-limit stop|wait|ignore] [--prune] [--dry-run] [--report FILE] [--metrics FILE]
+        layerfs sync --config MIRROR.yaml DST [--immutable-tags REGEX] [--concurrent-requests N] [--platform ...] [--rate-limit ...]
                              [--prune] [--dry-run] [--report FILE] [--metrics FILE]
-        layerfs sync --config MIRROR.yaml DST [--immutable-tags REGEX] [--concurrent-requests N] [--platform ...] [--prune] [--dry-run] [--report FILE] [--metrics FILE]
         layerfs move SRC DST [--platform OS/ARCH[/VARIANT][,...]] [--dry-run] [--report FILE] [--metrics FILE]
         layerfs unpack REF DIR [--rootless] [--cache-dir DIR] [--platform OS/ARCH[/VARIANT]] [--metrics FILE]
         layerfs diff REF_A REF_B [--json] [--cache-dir DIR] [--platform PLATFORM[,PLATFORM_B]]
@@ -118,12 +120,12 @@ public final class Main {
   private static final CommandOptions DIFF = CommandOptions.of("diff",
       ImmutableMap.of("cache-dir", "DIR", "platform", "PLATFORM[,PLATFORM_B]"), ImmutableSet.of("json"));
   private static final ImmutableMap<String, String> COPY_VALUED =
-      ImmutableMap.of("platform", "OS/ARCH[/VARIANT][,...]", "report", "FILE", "metrics", "FILE");
+      ImmutableMap.of("platform", "OS/ARCH[/VARIANT][,...]", "report", "FILE", "metrics", "FILE", "rate-limit", "stop|wait|ignore");
   private static final CommandOptions COPY = CommandOptions.of("copy", COPY_VALUED, ImmutableSet.of("dry-run"));
   private static final CommandOptions MOVE = CommandOptions.of("move", COPY_VALUED, ImmutableSet.of("dry-run"));
   private static final CommandOptions SYNC = CommandOptions.of("sync",
       ImmutableMap.of("platform", "OS/ARCH[/VARIANT][,...]", "report", "FILE", "metrics", "FILE", "tags", "REGEX", "config", "MIRROR.yaml",
-          "immutable-tags", "REGEX", "concurrent-requests", "N"),
+          "immutable-tags", "REGEX", "concurrent-requests", "N", "rate-limit", "stop|wait|ignore"),
       ImmutableSet.of("prune", "dry-run"));
 
   private static int inspect(List<String> argv, PrintStream out, PrintStream err) throws Exception {
@@ -267,6 +269,7 @@ public final class Main {
             .setDryRun(args.flag("dry-run"))
             .setReport(args.option("report").map(Path::of))
             .setPipelineOptions(args.pipelineOptionsWhenNeeded())
+            .setRateLimit(rateLimit(args.option("rate-limit")))
             .build();
     return measured(command, args, err, figures -> job.run(out, err, JobRunner.progressFor(err), figures));
   }
@@ -305,6 +308,14 @@ public final class Main {
   }
 
   /** {@code --concurrent-requests N}: planning's limit per registry. */
+  private static RateLimitPolicy rateLimit(Optional<String> value) throws UsageException {
+    try {
+      return value.map(RateLimitPolicy::parse).orElse(RateLimitPolicy.of(RateLimitPolicy.Action.STOP));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--rate-limit: " + e.getMessage());
+    }
+  }
+
   private static int concurrency(Optional<String> value) throws UsageException {
     if (value.isEmpty()) {
       return CopyRequest.DEFAULT_CONCURRENCY;

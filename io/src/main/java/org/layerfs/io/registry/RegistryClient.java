@@ -23,9 +23,11 @@ public final class RegistryClient {
   private static final int MAX_TAG_PAGES = 100_000;
 
   private final RegistryCaller caller;
+  private final RateLimitTransport rateLimits;
 
-  private RegistryClient(RegistryCaller caller) {
+  private RegistryClient(RegistryCaller caller, RateLimitTransport rateLimits) {
     this.caller = caller;
+    this.rateLimits = rateLimits;
   }
 
   /** A client of {@code registry} ({@code HOST[:PORT]}). */
@@ -37,9 +39,14 @@ public final class RegistryClient {
   static RegistryClient create(String registry, RegistryConfig config, CredentialStore credentials) {
     HttpTransport http = HttpTransport.create(config);
     RegistryAuth auth = new RegistryAuth(registry, config, credentials, http, Clock.systemUTC());
-    RegistryTransport transport =
-        new RedirectTransport(new AuthTransport(registry, auth, new SchemeTransport(registry, config, http)));
-    return new RegistryClient(new RegistryCaller(registry, config, transport, new Retry(registry, config)));
+    RateLimitTransport transport =
+        new RateLimitTransport(new RedirectTransport(new AuthTransport(registry, auth, new SchemeTransport(registry, config, http))));
+    return new RegistryClient(new RegistryCaller(registry, config, transport, new Retry(registry, config)), transport);
+  }
+
+  /** The pull budget the registry's latest answer stated; empty when it states none. */
+  public Optional<RateLimit> rateLimit() {
+    return rateLimits.latest();
   }
 
   /** The registry's {@code HOST[:PORT]}. */

@@ -54,6 +54,11 @@ public final class RegistrySource implements ImageSource {
     return location;
   }
 
+  /** The pull budget the registry's latest answer stated; empty when it states none. */
+  public Optional<RateLimit> rateLimit() {
+    return client.rateLimit();
+  }
+
   /** Every tag of the repository. */
   public ImmutableList<String> tags() throws IOException {
     return client.listTags(location.repository());

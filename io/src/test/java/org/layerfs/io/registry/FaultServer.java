@@ -44,9 +44,10 @@ import org.layerfs.io.model.Digest;
  * their digest, bodies that stop mid-way, answers with broken headers, a bearer-token realm, and
  * tag pages linked with {@code Link}. Serves one repository's blobs, manifests and tags from
  * memory and records every request. It speaks HTTPS with a self-signed certificate, or plain
- * HTTP ({@link #plain}), so clients reach it with {@code --tls-verify=false}.
+ * HTTP ({@link #plain}), so clients reach it with {@code --tls-verify=false}. Public for the
+ * tests of other modules that need a registry fault or a header a real registry will not send.
  */
-final class FaultServer implements AutoCloseable {
+public final class FaultServer implements AutoCloseable {
   private static final Pattern ROUTE =
       Pattern.compile("/v2/(.+?)/(blobs/uploads/(.*)|blobs/([^/]+)|manifests/([^/]+)|tags/list)");
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
@@ -102,14 +103,16 @@ final class FaultServer implements AutoCloseable {
   private final List<String> tokenForms = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean ignoreRange;
   private volatile boolean halveNextPatch;
+  /** Docker Hub's pull budget: {limit, remaining}, stated on every manifest answer; null when none. */
+  private volatile long[] pullLimit;
 
   /** A server speaking HTTPS with a self-signed certificate. */
-  FaultServer() throws IOException {
+  public FaultServer() throws IOException {
     this(true);
   }
 
   /** A server speaking plain HTTP, as registries reached with {@code --tls-verify=false} may. */
-  static FaultServer plain() throws IOException {
+  public static FaultServer plain() throws IOException {
     return new FaultServer(false);
   }
 
@@ -169,11 +172,11 @@ final class FaultServer implements AutoCloseable {
     return server instanceof HttpsServer ? "https" : "http";
   }
 
-  String host() {
+  public String host() {
     return "127.0.0.1:" + server.getAddress().getPort();
   }
 
-  void blob(Digest digest, byte[] bytes) {
+  public void blob(Digest digest, byte[] bytes) {
     blobs.put(digest.toString(), bytes);
   }
 
@@ -182,7 +185,7 @@ final class FaultServer implements AutoCloseable {
   }
 
   /** Serves {@code bytes} under {@code reference}, saying {@code digest} in Docker-Content-Digest. */
-  void manifest(String reference, String mediaType, byte[] bytes, Digest digest) {
+  public void manifest(String reference, String mediaType, byte[] bytes, Digest digest) {
     manifests.put(reference, new Manifest(mediaType, bytes, digest.toString()));
   }
 
@@ -231,6 +234,16 @@ final class FaultServer implements AutoCloseable {
   /** Upload sessions opened and neither finished nor cancelled. */
   int openUploads() {
     return uploads.size();
+  }
+
+  /** From now on every manifest answer states this pull budget, as Docker Hub does; each manifest GET spends one, none left is a 429. */
+  public void pullLimit(long limit, long remaining) {
+    pullLimit = new long[] {limit, remaining};
+  }
+
+  /** How many requests with {@code method} to paths starting with {@code path} arrived. */
+  public int count(String method, String path) {
+    return requests(method, path).size();
   }
 
   ImmutableList<Request> requests(String method, String path) {
@@ -316,6 +329,9 @@ final class FaultServer implements AutoCloseable {
       send(ex, from > 0 ? 206 : 200, method.equals("HEAD") ? null : body, fault);
     } else if (m.group(5) != null) {
       Manifest manifest = manifests.get(m.group(5));
+      if (!spendPull(ex, method)) {
+        return;
+      }
       if (manifest == null) {
         error(ex, 404, "MANIFEST_UNKNOWN");
         return;
@@ -337,6 +353,25 @@ final class FaultServer implements AutoCloseable {
     } else {
       tags(ex, m.group(1), query);
     }
+  }
+
+  /** States the pull budget, spending one on a GET; false, with a 429 answered, when none is left. */
+  private synchronized boolean spendPull(HttpExchange ex, String method) throws IOException {
+    long[] budget = pullLimit;
+    if (budget == null) {
+      return true;
+    }
+    boolean spent = method.equals("GET") && budget[1] > 0;
+    if (spent) {
+      budget[1]--;
+    }
+    ex.getResponseHeaders().add("RateLimit-Limit", budget[0] + ";w=21600");
+    ex.getResponseHeaders().add("RateLimit-Remaining", budget[1] + ";w=21600");
+    if (method.equals("GET") && !spent) {
+      error(ex, 429, "TOOMANYREQUESTS");
+      return false;
+    }
+    return true;
   }
 
   /** Tags in name order, {@code n} per page, the next page linked as distribution v3 does. */

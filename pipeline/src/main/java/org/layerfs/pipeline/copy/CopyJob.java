@@ -47,6 +47,7 @@ import org.layerfs.transforms.copy.CopyPlan;
 import org.layerfs.transforms.copy.CopyPlans;
 import org.layerfs.transforms.copy.CopyRequest;
 import org.layerfs.transforms.copy.OpenStores;
+import org.layerfs.transforms.copy.RateLimitPolicy;
 import org.layerfs.transforms.copy.RemoveFromSource;
 
 /**
@@ -84,8 +85,12 @@ public abstract class CopyJob {
   /** Made only when there is something to copy (see {@code BeamOptions.whenNeeded}). */
   public abstract Supplier<PipelineOptions> pipelineOptions();
 
+  /** What to do when a source registry's pull budget would run out before the manifests to fetch. */
+  public abstract RateLimitPolicy rateLimit();
+
   public static Builder builder() {
-    return new AutoValue_CopyJob.Builder().setPrune(false).setDryRun(false).setReport(Optional.empty());
+    return new AutoValue_CopyJob.Builder().setPrune(false).setDryRun(false).setReport(Optional.empty())
+        .setRateLimit(RateLimitPolicy.of(RateLimitPolicy.Action.STOP));
   }
 
   /** Configures a job; mode, requests and pipeline options are required. */
@@ -102,6 +107,8 @@ public abstract class CopyJob {
     public abstract Builder setReport(Optional<Path> report);
 
     public abstract Builder setPipelineOptions(Supplier<PipelineOptions> options);
+
+    public abstract Builder setRateLimit(RateLimitPolicy policy);
 
     public abstract CopyJob build();
   }
@@ -146,7 +153,7 @@ public abstract class CopyJob {
       long start = System.nanoTime();
       CopyPlans planned;
       try (OpenStores stores = new OpenStores()) {
-        planned = CopyPlans.plan(requests(), stores);
+        planned = CopyPlans.plan(requests(), stores, rateLimit(), err::println);
       }
       Copied copied = copy(planned, progress);
       List<ImageReference> pruned = new ArrayList<>();

@@ -25,6 +25,7 @@ import org.layerfs.io.registry.RequestTap;
 import org.layerfs.io.testing.TestData;
 import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.Layouts;
+import org.layerfs.pipeline.testing.TappedRegistries;
 import org.layerfs.transforms.copy.SparseIndex;
 
 /**
@@ -38,6 +39,7 @@ class RegistryPlatformsTest {
   static final String PLATFORMS = "linux/amd64,linux/riscv64";
 
   @TempDir static Path dir;
+  static TappedRegistries registries;
   static RegistryServer source;
   static RegistryServer destination;
   static RequestTap sourceTap;
@@ -48,26 +50,23 @@ class RegistryPlatformsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    source = RegistryServer.start(dir.resolve("source"));
-    destination = RegistryServer.start(dir.resolve("destination"));
-    sourceTap = new RequestTap(source.host());
-    destinationTap = new RequestTap(destination.host());
+    registries = TappedRegistries.start(dir);
+    source = registries.source;
+    destination = registries.destination;
+    sourceTap = registries.sourceTap;
+    destinationTap = registries.destinationTap;
     RegistryNoopTest.sync("oci:" + IMAGES, "docker://" + source.host() + "/app");
     multi = Layouts.tags(IMAGES).get("multi");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    sourceTap.close();
-    destinationTap.close();
-    source.close();
-    destination.close();
+    registries.close();
   }
 
   @BeforeEach
   void clearCounts() {
-    sourceTap.clear();
-    destinationTap.clear();
+    registries.clear();
   }
 
   @Test

@@ -19,6 +19,7 @@ import org.layerfs.io.registry.RequestTap;
 import org.layerfs.io.testing.TestData;
 import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.Layouts;
+import org.layerfs.pipeline.testing.TappedRegistries;
 
 /**
  * What a copy moves over the wide-area link, counted by a relay in front of each real registry:
@@ -31,6 +32,7 @@ class RegistryWanTest {
   static final List<String> REPOS = List.of("team/a", "team/b", "team/c");
 
   @TempDir static Path dir;
+  static TappedRegistries registries;
   static RegistryServer source;
   static RegistryServer destination;
   static RequestTap sourceTap;
@@ -43,10 +45,11 @@ class RegistryWanTest {
 
   @BeforeAll
   static void start() throws Exception {
-    source = RegistryServer.start(dir.resolve("source"));
-    destination = RegistryServer.start(dir.resolve("destination"));
-    sourceTap = new RequestTap(source.host());
-    destinationTap = new RequestTap(destination.host());
+    registries = TappedRegistries.start(dir);
+    source = registries.source;
+    destination = registries.destination;
+    sourceTap = registries.sourceTap;
+    destinationTap = registries.destinationTap;
     for (String repo : REPOS) {
       RegistryNoopTest.sync("oci:" + IMAGES, "docker://" + source.host() + "/" + repo);
     }
@@ -60,16 +63,12 @@ class RegistryWanTest {
 
   @AfterAll
   static void stop() throws Exception {
-    sourceTap.close();
-    destinationTap.close();
-    source.close();
-    destination.close();
+    registries.close();
   }
 
   @BeforeEach
   void clearCounts() {
-    sourceTap.clear();
-    destinationTap.clear();
+    registries.clear();
   }
 
   @Test

@@ -5,7 +5,12 @@ import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
 import com.google.common.util.concurrent.Futures;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,13 +49,32 @@ public record CopyPlans(
 
   /** Plans {@code requests} in order, reading sources and destinations through {@code stores}. */
   public static CopyPlans plan(List<CopyRequest> requests, OpenStores stores) {
-    return new Planning(stores).plan(requests);
+    return plan(requests, stores, RateLimitPolicy.of(RateLimitPolicy.Action.IGNORE), line -> {});
+  }
+
+  /**
+   * As {@link #plan(List, OpenStores)}, weighing each source registry's stated pull budget
+   * against the manifests to fetch there before fetching any, per {@code rateLimit}; what it
+   * finds is said to {@code say}.
+   */
+  public static CopyPlans plan(List<CopyRequest> requests, OpenStores stores, RateLimitPolicy rateLimit, Consumer<String> say) {
+    return new Planning(stores, new PullBudget(rateLimit, say)).plan(requests);
   }
 
   /** What planning one reference (or a request that failed whole) found; merged in request order. */
   private static final class Found {
     final List<CopyPlan> toCopy = new ArrayList<>();
     final List<CopyOutcome> settled = new ArrayList<>();
+  }
+
+  /** A registry reference that the HEADs found changed: its manifests are fetched once the budget allows. */
+  private record Pending(
+      CopyRequest request, ImageReference reference, boolean listed, RegistrySource source, ImageDestination destination,
+      Optional<Optional<Digest>> there, Found found) {}
+
+  /** Planning work that reads a registry. */
+  private interface RegistryWork {
+    void run() throws IOException;
   }
 
   /**
@@ -65,9 +89,12 @@ public record CopyPlans(
     private final Map<ImageReference, ImmutableList<String>> tagLists = new HashMap<>();
     private final Map<String, Semaphore> limits = new HashMap<>();
     private final List<Future<Found>> results = new ArrayList<>();
+    private final PullBudget budget;
+    private final List<Pending> pending = Collections.synchronizedList(new ArrayList<>());
 
-    Planning(OpenStores stores) {
+    Planning(OpenStores stores, PullBudget budget) {
       this.stores = stores;
+      this.budget = budget;
     }
 
     CopyPlans plan(List<CopyRequest> requests) {
@@ -88,6 +115,8 @@ public record CopyPlans(
           }
           results.add(CompletableFuture.completedFuture(whole));
         }
+        results.forEach(Futures::getUnchecked);
+        fetchPending(threads);
         ImmutableList.Builder<CopyPlan> toCopy = ImmutableList.builder();
         ImmutableList.Builder<CopyOutcome> settled = ImmutableList.builder();
         for (Future<Found> f : results) {
@@ -147,11 +176,69 @@ public record CopyPlans(
       return permits;
     }
 
-    /** Plans one reference of a registry request; a tag deleted since the listing is simply gone. */
+    /**
+     * Fetches the manifests of the changed references, a source registry at a time, once its
+     * pull budget allows; each at most its registries' limits at a time, as the HEADs were.
+     */
+    private void fetchPending(ExecutorService threads) {
+      Map<String, List<Pending>> byRegistry = new LinkedHashMap<>();
+      for (Pending p : pending) {
+        byRegistry.computeIfAbsent(p.source().location().registry(), r -> new ArrayList<>()).add(p);
+      }
+      List<Future<?>> fetching = new ArrayList<>();
+      for (Map.Entry<String, List<Pending>> e : byRegistry.entrySet()) {
+        List<Pending> group = e.getValue();
+        Pending first = group.get(0);
+        Optional<String> refused;
+        try {
+          Set<RegistrySource> sources = new LinkedHashSet<>();
+          group.forEach(p -> sources.add(p.source()));
+          refused = budget.admit(e.getKey(), group.size(), sources, first.source(),
+              first.reference().tag().orElseGet(() -> first.reference().digest().get().toString()));
+        } catch (IOException ex) {
+          refused = Optional.of(ex.getMessage());
+        }
+        for (Pending p : group) {
+          if (refused.isPresent()) {
+            p.found().settled.add(CopyOutcome.failed(p.reference().toString(), refused.get()));
+            continue;
+          }
+          List<Semaphore> permits = permits(p.request());
+          fetching.add(threads.submit(() -> {
+            permits.forEach(Semaphore::acquireUninterruptibly);
+            try {
+              guarded(p.reference(), p.listed(), p.found(),
+                  () -> planReference(p.request(), p.reference(), p.source(), p.destination(), p.there(), p.found()));
+            } finally {
+              permits.forEach(Semaphore::release);
+            }
+          }));
+        }
+      }
+      fetching.forEach(Futures::getUnchecked);
+    }
+
+    /** Runs {@code work} for {@code reference}: its failure is that reference's; a tag deleted since the listing is simply gone. */
+    private static void guarded(ImageReference reference, boolean listed, Found found, RegistryWork work) {
+      try {
+        work.run();
+      } catch (RegistryException e) {
+        if (!(listed && e.isNotFound())) {
+          found.settled.add(CopyOutcome.failed(reference.toString(), e.getMessage()));
+        }
+      } catch (IOException e) {
+        found.settled.add(CopyOutcome.failed(reference.toString(), e.getMessage()));
+      }
+    }
+
+    /**
+     * Asks about one reference of a registry request with HEADs; one found changed is left
+     * pending, its manifests fetched when every reference has been asked about.
+     */
     private void planTag(
         CopyRequest request, ImageReference reference, boolean listed, RegistrySource source, ImageDestination destination,
         Found found) {
-      try {
+      guarded(reference, listed, found, () -> {
         Optional<Optional<Digest>> there = Optional.empty();
         if (request.onlyChanged() && reference.tag().isPresent()) {
           String tag = reference.tag().get();
@@ -164,14 +251,8 @@ public record CopyPlans(
             && copiedByDigest(request, reference, source, destination, found)) {
           return;
         }
-        planReference(request, reference, source, destination, there, found);
-      } catch (RegistryException e) {
-        if (!(listed && e.isNotFound())) {
-          found.settled.add(CopyOutcome.failed(reference.toString(), e.getMessage()));
-        }
-      } catch (IOException e) {
-        found.settled.add(CopyOutcome.failed(reference.toString(), e.getMessage()));
-      }
+        pending.add(new Pending(request, reference, listed, source, destination, there, found));
+      });
     }
 
     /**
