@@ -108,6 +108,22 @@ class UnpackCommandTest {
   }
 
   @Test
+  void aHostileLayerThatWritesNothingIsRefusedToo() throws IOException {
+    // Layer 2 holds only a whiteout of "dir/..": no entry of the merged view comes from it.
+    TarArchiveEntry whiteout = new TarArchiveEntry("dir/.wh...");
+    byte[] lower = tar(List.of(new TarArchiveEntry("dir/"), file("dir/f", "overwritten")));
+    byte[] upper = tar(List.of(whiteout));
+    Path layout = HostileLayout.write(tmp.resolve("hostile"), "evil", lower, upper);
+    Path out = tmp.resolve("out");
+
+    Cli.Result r = unpack("oci:" + layout + ":evil", out.toString());
+
+    assertEquals(1, r.exit(), r::toString);
+    assertTrue(r.err().contains("layer sha256:" + Hashing.sha256().hashBytes(upper) + ": entry \"dir/.wh...\": a whiteout of \"..\""), r::toString);
+    assertFalse(Files.exists(out, LinkOption.NOFOLLOW_LINKS));
+  }
+
+  @Test
   void aWrongBlobWhoseCatalogIsCachedFailsAsAWrongBlobNotAsABrokenTar() throws IOException {
     // wrong-digest's layer has the intact small's digest, whose catalog the first unpack caches.
     assertEquals(0, unpack(Fixtures.oci("small"), tmp.resolve("intact").toString()).exit());

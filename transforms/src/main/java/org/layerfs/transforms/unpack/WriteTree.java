@@ -68,7 +68,7 @@ public final class WriteTree extends PTransform<PCollection<ImageOutcome>, PDone
     return PDone.in(merged.getPipeline());
   }
 
-  /** Plans the unpack, creates the directories and emits the layers that write an entry, each with its entries. */
+  /** Plans the unpack, creates the directories and emits every layer, each with the entries it writes. */
   private static final class PlanFn extends DoFn<ImageOutcome, LayerTask> {
     private static final long serialVersionUID = 1L;
     private final UnpackTarget target;
@@ -89,11 +89,8 @@ public final class WriteTree extends PTransform<PCollection<ImageOutcome>, PDone
         out.get(RESULTS).output(UnpackResult.planned(plan));
         Map<String, Descriptor> distinct = new LinkedHashMap<>();
         target.image().manifest().layers().forEach(d -> distinct.put(d.digest().toString(), d));
-        distinct.forEach((digest, d) -> {
-          if (!plan.entriesOf(digest).isEmpty()) {
-            out.get(LAYERS).output(new LayerTask(d, plan.entriesOf(digest)));
-          }
-        });
+        // Every layer, also one no entry comes from: reading it is what refuses its hostile entries.
+        distinct.forEach((digest, d) -> out.get(LAYERS).output(new LayerTask(d, plan.entriesOf(digest))));
       } catch (IOException | UncheckedIOException e) {
         out.get(RESULTS).output(UnpackResult.failed(e.getMessage()));
       }
