@@ -46,44 +46,30 @@ def collect(target_bytes):
     return files, total
 
 
-def main():
-    out = sys.argv[1]
-    target = int(sys.argv[2] if len(sys.argv) > 2 else 1200) << 20
+def build_layer(out, i, paths):
+    """Layer i of OUT: a pax tar of PATHS (absolute, taken from /), gzip -6; its blob and figures."""
     blobs = os.path.join(out, "blobs", "sha256")
     os.makedirs(blobs, exist_ok=True)
-    files, total = collect(target)
-    if total < (1 << 30):
-        sys.exit(f"only {total >> 20} MiB of files found under {SOURCES}; need 1 GiB")
-    # Split into LAYERS chunks of about equal bytes.
-    chunks, chunk, acc, per = [], [], 0, total / LAYERS
-    for p in files:
-        chunk.append(p)
-        if os.path.isfile(p) and not os.path.islink(p):
-            acc += os.lstat(p).st_size
-        if acc >= per * (len(chunks) + 1) and len(chunks) < LAYERS - 1:
-            chunks.append(chunk)
-            chunk = []
-    chunks.append(chunk)
+    lst = os.path.join(out, f"layer{i}.list")
+    tar = os.path.join(out, f"layer{i}.tar")
+    with open(lst, "w") as f:
+        f.write("\n".join(p.lstrip("/") for p in paths) + "\n")
+    subprocess.run(["tar", "-C", "/", "--format=pax", "--numeric-owner", "--no-recursion",
+                    "--ignore-failed-read", "-cf", tar, "-T", lst], check=True,
+                   stderr=subprocess.DEVNULL)
+    diff_id = sha256_file(tar)
+    usize = os.path.getsize(tar)
+    subprocess.run(["gzip", "-6", "-n", "-f", tar], check=True)
+    digest = sha256_file(tar + ".gz")
+    size = os.path.getsize(tar + ".gz")
+    os.replace(tar + ".gz", os.path.join(blobs, digest))
+    os.remove(lst)
+    return {"digest": "sha256:" + digest, "size": size, "diff_id": "sha256:" + diff_id, "usize": usize}
 
-    def build(i):
-        lst = os.path.join(out, f"layer{i}.list")
-        tar = os.path.join(out, f"layer{i}.tar")
-        with open(lst, "w") as f:
-            f.write("\n".join(p.lstrip("/") for p in chunks[i]) + "\n")
-        subprocess.run(["tar", "-C", "/", "--format=pax", "--numeric-owner", "--no-recursion",
-                        "--ignore-failed-read", "-cf", tar, "-T", lst], check=True,
-                       stderr=subprocess.DEVNULL)
-        diff_id = sha256_file(tar)
-        usize = os.path.getsize(tar)
-        subprocess.run(["gzip", "-6", "-n", "-f", tar], check=True)
-        digest = sha256_file(tar + ".gz")
-        size = os.path.getsize(tar + ".gz")
-        os.replace(tar + ".gz", os.path.join(blobs, digest))
-        os.remove(lst)
-        return {"digest": "sha256:" + digest, "size": size, "diff_id": "sha256:" + diff_id, "usize": usize}
 
-    with ThreadPoolExecutor(2) as pool:
-        layers = list(pool.map(build, range(LAYERS)))
+def write_layout(out, images, layers):
+    """Writes OUT's configs, manifests, index.json and oci-layout: IMAGES maps a tag to layer numbers."""
+    blobs = os.path.join(out, "blobs", "sha256")
 
     def put(obj):
         data = json.dumps(obj, separators=(",", ":")).encode()
@@ -92,9 +78,6 @@ def main():
             f.write(data)
         return digest, len(data)
 
-    # Images share the base: base = layers 0-3, then app images of 1-3 extra layers on top.
-    images = {"base": [0, 1, 2, 3], "app-a": [0, 1, 2, 3, 4, 5], "app-b": [0, 1, 2, 3, 6],
-              "app-c": [0, 1, 2, 3, 6, 7]}
     manifests = []
     for name, idx in images.items():
         config = {"architecture": "amd64", "os": "linux", "config": {},
@@ -114,6 +97,34 @@ def main():
     with open(os.path.join(out, "index.json"), "w") as f:
         json.dump({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
                    "manifests": manifests}, f)
+
+
+def main():
+    out = sys.argv[1]
+    target = int(sys.argv[2] if len(sys.argv) > 2 else 1200) << 20
+    blobs = os.path.join(out, "blobs", "sha256")
+    os.makedirs(blobs, exist_ok=True)
+    files, total = collect(target)
+    if total < (1 << 30):
+        sys.exit(f"only {total >> 20} MiB of files found under {SOURCES}; need 1 GiB")
+    # Split into LAYERS chunks of about equal bytes.
+    chunks, chunk, acc, per = [], [], 0, total / LAYERS
+    for p in files:
+        chunk.append(p)
+        if os.path.isfile(p) and not os.path.islink(p):
+            acc += os.lstat(p).st_size
+        if acc >= per * (len(chunks) + 1) and len(chunks) < LAYERS - 1:
+            chunks.append(chunk)
+            chunk = []
+    chunks.append(chunk)
+
+    with ThreadPoolExecutor(2) as pool:
+        layers = list(pool.map(lambda i: build_layer(out, i, chunks[i]), range(LAYERS)))
+
+    # Images share the base: base = layers 0-3, then app images of 1-3 extra layers on top.
+    images = {"base": [0, 1, 2, 3], "app-a": [0, 1, 2, 3, 4, 5], "app-b": [0, 1, 2, 3, 6],
+              "app-c": [0, 1, 2, 3, 6, 7]}
+    write_layout(out, images, layers)
     print(f"corpus: {len(images)} images, {LAYERS} layers, "
           f"{sum(l['usize'] for l in layers) >> 20} MiB uncompressed, "
           f"{sum(l['size'] for l in layers) >> 20} MiB compressed, in {out}")
