@@ -9,6 +9,7 @@ blobs is the natural yardstick.
 import hashlib
 import json
 import os
+import stat
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -25,24 +26,32 @@ def sha256_file(path):
     return h.hexdigest()
 
 
-def collect(target_bytes):
-    """Regular files under SOURCES, in path order, until target_bytes."""
-    files, total = [], 0
-    for root in SOURCES:
+def entries(roots, with_dirs=False):
+    """(path, lstat) of each readable file and each symlink under ROOTS, in path order; with
+    WITH_DIRS, each directory too, before what it holds."""
+    for root in roots:
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames.sort()
+            if with_dirs:
+                yield dirpath, os.lstat(dirpath)
             for name in sorted(filenames):
                 p = os.path.join(dirpath, name)
                 try:
                     st = os.lstat(p)
                 except OSError:
                     continue
-                if not os.access(p, os.R_OK) and not os.path.islink(p):
-                    continue
-                files.append(p)
-                total += st.st_size if os.path.isfile(p) and not os.path.islink(p) else 0
-                if total >= target_bytes:
-                    return files, total
+                if os.access(p, os.R_OK) or stat.S_ISLNK(st.st_mode):
+                    yield p, st
+
+
+def collect(target_bytes):
+    """Regular files and symlinks under SOURCES, in path order, until target_bytes of files."""
+    files, total = [], 0
+    for p, st in entries(SOURCES):
+        files.append(p)
+        total += st.st_size if stat.S_ISREG(st.st_mode) else 0
+        if total >= target_bytes:
+            return files, total
     return files, total
 
 

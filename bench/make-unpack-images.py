@@ -8,6 +8,7 @@ usage: make-unpack-images.py OUT_DIR
 """
 import importlib.util
 import os
+import stat
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
@@ -24,34 +25,24 @@ def corpus():
     return module
 
 
-def walk(roots, count, with_dirs):
-    """Up to COUNT paths under ROOTS in path order: regular files up to MAX_FILE and symlinks (and directories)."""
+def walk(make, roots, count, with_dirs):
+    """Up to COUNT paths under ROOTS in path order: files up to MAX_FILE, symlinks (and directories)."""
     found = []
-    for root in roots:
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames.sort()
-            if with_dirs:
-                found.append(dirpath)
-            for name in sorted(filenames):
-                p = os.path.join(dirpath, name)
-                try:
-                    st = os.lstat(p)
-                except OSError:
-                    continue
-                if os.path.islink(p) or (os.path.isfile(p) and st.st_size <= MAX_FILE and os.access(p, os.R_OK)):
-                    found.append(p)
-                if len(found) >= count:
-                    return found
+    for p, st in make.entries(roots, with_dirs):
+        if stat.S_ISDIR(st.st_mode) or stat.S_ISLNK(st.st_mode) or (stat.S_ISREG(st.st_mode) and st.st_size <= MAX_FILE):
+            found.append(p)
+            if len(found) >= count:
+                return found
     return found
 
 
 def main():
     out = sys.argv[1]
     make = corpus()
-    big = walk(["/usr/share", "/usr/include", "/usr/lib"], BIG_ENTRIES, True)
+    big = walk(make, ["/usr/share", "/usr/include", "/usr/lib"], BIG_ENTRIES, True)
     if len(big) < 50_000:
         sys.exit(f"only {len(big)} entries found under /usr; the big layer needs 50 000")
-    many = walk(["/usr/lib"], MANY_LAYERS * FILES_PER_LAYER, False)
+    many = walk(make, ["/usr/lib"], MANY_LAYERS * FILES_PER_LAYER, False)
     chunks = [big] + [many[i::MANY_LAYERS] for i in range(MANY_LAYERS)]
     with ThreadPoolExecutor(2) as pool:
         layers = list(pool.map(lambda i: make.build_layer(out, i, chunks[i]), range(len(chunks))))
