@@ -1,86 +1,101 @@
 #!/usr/bin/env bash
-# The layerfs benchmark: not part of the tests. Builds (once) a corpus of real files, >= 1 GiB
-# uncompressed in 8 distinct gzip layers shared by 4 images, then measures in one run, each
-# figure the median of $BENCH_RUNS runs (default 3):
-#   - serial `zcat` and `sha256sum` of the same blobs (the yardsticks);
-#   - `layerfs index`, cold cache, JVM held to -Xmx256m: wall, CPU seconds per wall second, peak RSS;
-#   - the same with a warm cache;
-#   - the cold `index` on an embedded Flink (--flinkMaster=[local], parallelism 2), same heap;
-#   - `layerfs unpack` of the largest image (app-a, warm cache) against `umoci unpack` of it;
-# prints the ratios the issues set targets for, then runs bench/mirror.sh (sync into an OCI
-# layout and into a registry, against skopeo). Needs: java, mvn, python3, gzip, GNU time, umoci,
-# skopeo, docker-registry.
-# usage: bench/run.sh            (work files go to bench/work/, removed with `rm -rf bench/work`)
+# The layerfs benchmark: not part of the tests. Makes its data (once, into bench/work/): the index
+# corpus (make-corpus.py: 4 images sharing a base, 8 gzip layers, >= 1 GiB uncompressed, real
+# files from /usr) and the unpack images (make-unpack-images.py: one layer of >= 50 000 entries;
+# 30 layers). Then, each peer run next to layerfs in every round, $BENCH_RUNS rounds (default 3):
+#   - sync of the corpus into an empty OCI layout, and again when nothing changed, against a
+#     `skopeo copy` per image (layout to layout, gzip blobs: skopeo copies them as they are);
+#   - sync of the five sample images (testdata/images) when nothing changed: the fixed cost of a job;
+#   - index of the corpus with a cold cache, against serial `zcat` and `sha256sum` of the same
+#     blobs; the same with a warm cache; the cold index again on an embedded Flink;
+#   - unpack of each unpack image (cold cache, then warm) against `umoci unpack`.
+# Prints a markdown table: medians, CPU seconds (user+sys), ratios and the targets of issue 10.
+# layerfs runs as users run it: through the launcher, heap held to 256 MiB.
+# Needs: java, mvn, python3, gzip, GNU tar and time, umoci, skopeo.
+# usage: bench/run.sh       (work files in bench/work/, or $BENCH_WORK; remove with rm -rf)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 top="$(dirname "$here")"
 work="${BENCH_WORK:-$here/work}"
 runs="${BENCH_RUNS:-3}"
 corpus="$work/corpus"
+images="$work/unpack-images"
 mkdir -p "$work"
+source "$here/timing.sh"
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+load_start="$(load)"
+started=$SECONDS
 
 [ -f "$corpus/index.json" ] || python3 "$here/make-corpus.py" "$corpus"
-"$top/layerfs" --help >/dev/null   # builds the jar when missing or stale
-# As users run it: through the launcher (class-data archive included), heap held to 256 MiB.
+[ -f "$images/index.json" ] || python3 "$here/make-unpack-images.py" "$images"
+"$top/layerfs" --help >/dev/null   # builds the jar (and its class-data archive) when missing or stale
 export LAYERFS_JAVA_OPTS=-Xmx256m
-"$top/layerfs" index "oci:$top/testdata/images:small" --out "$work/warmup" --cache-dir "$work/warmup" >/dev/null
+layerfs="$top/layerfs"
 
 blobs=()
 for b in "$corpus"/blobs/sha256/*; do
   [ "$(head -c 2 "$b" | od -An -tx1 | tr -d ' ')" = 1f8b ] && blobs+=("$b")
 done
-echo "corpus: ${#blobs[@]} layer blobs, $(du -sh "$corpus" | cut -f1) compressed"
-
-source "$here/timing.sh"
+TAGS="$(python3 -c 'import json,sys; [print(m["annotations"]["org.opencontainers.image.ref.name"]) for m in json.load(open(sys.argv[1]))["manifests"]]' "$corpus/index.json")"
+export TAGS corpus
+# skopeo_loop DEST: one `skopeo copy` per image of the corpus (a command, for timed).
+skopeo_loop=(bash -c 'for t in $TAGS; do skopeo copy -q "oci:$corpus:$t" "oci:$1:$t"; done' sh)
+# The sample images' destination is in step before the first timed run.
+rm -rf "$work/sample"
+"$layerfs" sync "oci:$top/testdata/images" "oci:$work/sample" >/dev/null
 
 rm -f "$work"/*.times
 for i in $(seq "$runs"); do
+  echo "round $i of $runs (load $(load))" >&2
+  rm -rf "$work/sync" "$work/skopeo"
+  timed "$work/sync.times" "$layerfs" sync "oci:$corpus" "oci:$work/sync"
+  timed "$work/skopeo.times" "${skopeo_loop[@]}" "$work/skopeo"
+  timed "$work/sync-noop.times" "$layerfs" sync "oci:$corpus" "oci:$work/sync"
+  timed "$work/skopeo-noop.times" "${skopeo_loop[@]}" "$work/skopeo"
+  timed "$work/sample-noop.times" "$layerfs" sync "oci:$top/testdata/images" "oci:$work/sample"
+
   timed "$work/zcat.times" sh -c 'for b in "$@"; do zcat "$b"; done' sh "${blobs[@]}"
   timed "$work/sha.times" sha256sum "${blobs[@]}"
   rm -rf "$work/cache" "$work/out"
-  timed "$work/cold.times" "$top/layerfs" index "oci:$corpus" --out "$work/out" --cache-dir "$work/cache"
-  timed "$work/warm.times" "$top/layerfs" index "oci:$corpus" --out "$work/out" --cache-dir "$work/cache"
+  timed "$work/cold.times" "$layerfs" index "oci:$corpus" --out "$work/out" --cache-dir "$work/cache"
+  timed "$work/warm.times" "$layerfs" index "oci:$corpus" --out "$work/out" --cache-dir "$work/cache"
   rm -rf "$work/flink-cache" "$work/flink-out"
-  timed "$work/flink.times" "$top/layerfs" index "oci:$corpus" --out "$work/flink-out" --cache-dir "$work/flink-cache" \
+  timed "$work/flink.times" "$layerfs" index "oci:$corpus" --out "$work/flink-out" --cache-dir "$work/flink-cache" \
       --runner=FlinkRunner --flinkMaster=[local] --parallelism=2
   # The same catalog from both runners, or the comparison means nothing (run.json says when and how it ran).
   diff -r -x run.json "$work/out" "$work/flink-out" >/dev/null || { echo "Flink's catalog differs from the direct runner's" >&2; exit 1; }
-  rm -rf "$work/unpack" "$work/umoci"
-  timed "$work/unpack.times" "$top/layerfs" unpack "oci:$corpus:app-a" "$work/unpack" --cache-dir "$work/cache"
-  timed "$work/umoci.times" umoci unpack --image "$corpus:app-a" "$work/umoci"
+
+  for image in big-layer many-layers; do
+    rm -rf "$work/unpack" "$work/umoci" "$work/unpack-cache"
+    timed "$work/unpack-cold-$image.times" "$layerfs" unpack "oci:$images:$image" "$work/unpack" --cache-dir "$work/unpack-cache"
+    rm -rf "$work/unpack"
+    timed "$work/unpack-warm-$image.times" "$layerfs" unpack "oci:$images:$image" "$work/unpack" --cache-dir "$work/unpack-cache"
+    timed "$work/umoci-$image.times" umoci unpack --image "$images:$image" "$work/umoci"
+  done
 done
-rm -rf "$work/unpack" "$work/umoci"
+rm -rf "$work/sync" "$work/skopeo" "$work/unpack" "$work/umoci"
 
-zcat_s=$(median "$work/zcat.times" 1)
-sha_s=$(median "$work/sha.times" 1)
-cold_s=$(median "$work/cold.times" 1)
-cold_cpu=$(median "$work/cold.times" 2)
-cold_rss=$(median "$work/cold.times" 3)
-warm_s=$(median "$work/warm.times" 1)
-warm_rss=$(median "$work/warm.times" 3)
-flink_s=$(median "$work/flink.times" 1)
-flink_rss=$(median "$work/flink.times" 3)
-unpack_s=$(median "$work/unpack.times" 1)
-unpack_rss=$(median "$work/unpack.times" 3)
-umoci_s=$(median "$work/umoci.times" 1)
-umoci_rss=$(median "$work/umoci.times" 3)
-awk -v z="$zcat_s" -v s="$sha_s" -v c="$cold_s" -v cc="$cold_cpu" -v cr="$cold_rss" -v w="$warm_s" -v wr="$warm_rss" \
-    -v f="$flink_s" -v fr="$flink_rss" -v u="$unpack_s" -v ur="$unpack_rss" -v m="$umoci_s" -v mr="$umoci_rss" -v n="$runs" 'BEGIN {
-  printf "medians of %d runs (seconds)\n", n
-  printf "  zcat, serial          %7.2f\n", z
-  printf "  sha256sum, serial     %7.2f\n", s
-  printf "  layerfs index, cold   %7.2f   CPU %.2f s per wall s, peak RSS %d MiB (-Xmx256m)\n", c, cc / c, cr / 1024
-  printf "  layerfs index, warm   %7.2f   peak RSS %d MiB\n", w, wr / 1024
-  printf "  index cold, Flink     %7.2f   peak RSS %d MiB (embedded, parallelism 2, -Xmx256m)\n", f, fr / 1024
-  printf "  layerfs unpack app-a  %7.2f   peak RSS %d MiB (warm cache, -Xmx256m)\n", u, ur / 1024
-  printf "  umoci unpack app-a    %7.2f   peak RSS %d MiB\n", m, mr / 1024
-  printf "ratios\n"
-  printf "  index cold / zcat     %7.2f   (target < 0.75)\n", c / z
-  printf "  index cold / sha256sum %6.2f\n", c / s
-  printf "  index warm / cold     %7.2f   (target < 0.25)\n", w / c
-  printf "  index Flink / direct  %7.2f\n", f / c
-  printf "  unpack / umoci unpack %7.2f   (target < 0.5)\n", u / m
-}'
-
-# The mirror benchmark: sync into an OCI layout and a registry, against skopeo.
-"$here/mirror.sh"
+# cell FILE: "wall s (CPU s)"; wall FILE: the median wall time.
+wall() { median "$1" 1; }
+cell() { printf '%.2f s (%.2f CPU s)' "$(median "$1" 1)" "$(median "$1" 2)"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+w() { wall "$work/$1.times"; }
+c() { cell "$work/$1.times"; }
+cold_cpu_per_s=$(awk -v c="$(median "$work/cold.times" 2)" -v w="$(w cold)" 'BEGIN { printf "%.2f", c / w }')
+echo
+echo "$(date -u +%Y-%m-%d), $(nproc) cores, load average $load_start at the start and $(load) at the end;" \
+  "medians of $runs rounds; $((SECONDS - started)) s in all. CPU = user + sys."
+echo
+echo "| job | layerfs | peer | ratio | target |"
+echo "|---|---|---|---|---|"
+echo "| sync corpus into an empty OCI layout | $(c sync) | skopeo copy per image $(c skopeo) | $(ratio "$(w sync)" "$(w skopeo)") | <= 1.0 |"
+echo "| re-sync, nothing changed | $(c sync-noop) | skopeo copy per image again $(c skopeo-noop) | $(ratio "$(w sync-noop)" "$(w skopeo-noop)") | <= 1.0 |"
+echo "| re-sync of the 5 sample images, nothing changed | $(c sample-noop) | | | <= 1.0 s |"
+echo "| index, cold cache ($cold_cpu_per_s CPU s per s) | $(c cold) | serial zcat $(c zcat) | $(ratio "$(w cold)" "$(w zcat)") | <= 0.75, >= 1.6 CPU s per s |"
+echo "| index, cold cache | $(c cold) | serial sha256sum $(c sha) | $(ratio "$(w cold)" "$(w sha)") | |"
+echo "| index, warm cache | $(c warm) | cold index | $(ratio "$(w warm)" "$(w cold)") | <= 0.25 |"
+echo "| index, cold, embedded Flink (parallelism 2) | $(c flink) | direct runner | $(ratio "$(w flink)" "$(w cold)") | same catalog |"
+for image in big-layer many-layers; do
+  echo "| unpack $image, warm cache | $(c "unpack-warm-$image") | umoci unpack $(c "umoci-$image") | $(ratio "$(w "unpack-warm-$image")" "$(w "umoci-$image")") | <= 0.5 |"
+  echo "| unpack $image, cold cache | $(c "unpack-cold-$image") | umoci unpack | $(ratio "$(w "unpack-cold-$image")" "$(w "umoci-$image")") | |"
+done
