@@ -45,7 +45,9 @@ start_relay() {
   done
   echo "relay did not start" >&2; return 1
 }
-stop_all() { [ -f "$pids" ] && { xargs kill < "$pids" 2>/dev/null || true; rm -f "$pids"; }; }
+stop_all() {
+  if [ -f "$pids" ]; then xargs kill < "$pids" 2>/dev/null || true; rm -f "$pids"; fi
+}
 trap stop_all EXIT
 stop_all
 rm -rf "$work/reg" "$work"/*.log "$work"/*.times

@@ -118,21 +118,14 @@ public final class RegistrySource implements ImageSource {
   public byte[] readBlob(Descriptor blob) throws IOException {
     String what = "blob " + blob.digest() + " in docker://" + location;
     if (!MediaTypes.isManifest(blob.mediaType()) && !MediaTypes.isIndex(blob.mediaType())) {
-      Optional<byte[]> known = documents.config(blob.digest());
-      if (known.isPresent()) {
-        return known.get();
-      }
-      try (InputStream in = openBlob(blob)) {
-        byte[] bytes = Blobs.readVerified(in, blob, what);
-        documents.putConfig(blob.digest(), bytes);
-        return bytes;
-      }
+      return documents.config(blob.digest(), () -> {
+        try (InputStream in = openBlob(blob)) {
+          return Blobs.readVerified(in, blob, what);
+        }
+      });
     }
-    RemoteManifest manifest = documents.manifest(blob.digest()).orElse(null);
-    if (manifest == null) {
-      manifest = client.pullManifest(location.repository(), blob.digest().toString());
-      fetched(manifest);
-    }
+    RemoteManifest manifest =
+        documents.manifest(blob.digest(), () -> client.pullManifest(location.repository(), blob.digest().toString()));
     if (manifest.bytes().length != blob.size()) {
       throw new BlobVerificationException(
           what + ": " + manifest.bytes().length + " bytes, its descriptor declares " + blob.size());

@@ -35,8 +35,13 @@ final class PullBudget {
     }
     Optional<RateLimit> budget = lowest(sources);
     if (budget.isEmpty()) {
-      // Nothing asked there yet (a destination without these tags): one HEAD tells.
-      probe.head(tag);
+      // Nothing asked there yet (a destination without these tags): one HEAD tells. A HEAD
+      // that fails leaves the budget unknown; the fetches themselves will say what is wrong.
+      try {
+        probe.head(tag);
+      } catch (IOException e) {
+        return Optional.empty();
+      }
       budget = probe.rateLimit();
     }
     if (budget.isEmpty() || budget.get().remaining() >= needed) {
