@@ -26,6 +26,7 @@ public final class JobRunner {
       // layerfs's elements are immutable values and its DoFns never change their inputs, so
       // Flink need not copy each element between chained operators.
       pipeline.getOptions().as(FlinkPipelineOptions.class).setFasterCopy(true);
+      JobJar.stage(pipeline.getOptions().as(FlinkPipelineOptions.class));
     }
     PipelineResult result = pipeline.run();
     JobMetrics metrics = new JobMetrics(result);
