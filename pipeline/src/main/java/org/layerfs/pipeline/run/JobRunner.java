@@ -16,18 +16,20 @@ public final class JobRunner {
   /**
    * Runs {@code pipeline}; returns its metrics once it is done. Pipeline failures are thrown.
    * The Flink runner (attached, as layerfs runs it) returns from {@code run()} only when the job
-   * has ended: its progress is drawn once, at the end, from the metrics its result carries.
+   * has ended: on a cluster, {@link FlinkProgress} draws the progress meanwhile; an embedded Flink's
+   * is drawn once, at the end, from the metrics its result carries.
    */
   public static JobMetrics run(Pipeline pipeline, Progress progress) {
     if (pipeline.getOptions().getRunner() == DirectRunner.class) {
       // Return from run() at once so the progress line can be drawn while the job works.
       pipeline.getOptions().as(DirectOptions.class).setBlockOnRun(false);
-    } else if (pipeline.getOptions().getRunner() == FlinkRunner.class) {
-      // layerfs's elements are immutable values and its DoFns never change their inputs, so
-      // Flink need not copy each element between chained operators.
-      pipeline.getOptions().as(FlinkPipelineOptions.class).setFasterCopy(true);
     }
-    PipelineResult result = pipeline.run();
+    PipelineResult result;
+    try (FlinkProgress live = pipeline.getOptions().getRunner() == FlinkRunner.class
+        ? onFlink(pipeline.getOptions().as(FlinkPipelineOptions.class), progress)
+        : FlinkProgress.none()) {
+      result = pipeline.run();
+    }
     JobMetrics metrics = new JobMetrics(result);
     PipelineResult.State state;
     do {
@@ -39,6 +41,14 @@ public final class JobRunner {
       throw new IllegalStateException("the pipeline ended " + state);
     }
     return metrics;
+  }
+
+  private static FlinkProgress onFlink(FlinkPipelineOptions flink, Progress progress) {
+    // layerfs's elements are immutable values and its DoFns never change their inputs, so
+    // Flink need not copy each element between chained operators.
+    flink.setFasterCopy(true);
+    JobJar.stage(flink);
+    return FlinkProgress.watch(flink, progress);
   }
 
   /** A progress display for {@code err}, drawn in place only when attached to a terminal. */

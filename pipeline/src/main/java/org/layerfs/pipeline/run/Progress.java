@@ -36,12 +36,17 @@ public final class Progress {
 
   /** Shows the current state; on a terminal every call, otherwise every 10 seconds after the start. */
   public void update(JobMetrics m) {
+    update(m::counter);
+  }
+
+  /** Shows the state {@code counters} (by name) give, as {@link #update(JobMetrics)}. */
+  public synchronized void update(ToLongFunction<String> counters) {
     long now = System.nanoTime();
     if (!terminal && now - lastLog < 10_000_000_000L) {
       return;
     }
     lastLog = now;
-    String line = line(m::counter, seconds(now));
+    String line = line(counters, seconds(now));
     if (terminal) {
       out.print("\r" + line + "\033[K");
     } else {
@@ -51,7 +56,7 @@ public final class Progress {
   }
 
   /** Ends the progress line. */
-  public void finish(JobMetrics m) {
+  public synchronized void finish(JobMetrics m) {
     if (terminal) {
       out.print("\r" + line(m::counter, seconds(System.nanoTime())) + "\033[K\n");
       out.flush();

@@ -88,6 +88,8 @@ final class FlinkSessionCluster implements AutoCloseable {
     // Heap for the work (an image's merge holds its paths), managed memory for Flink's batch sorts.
     c.put("taskmanager.memory.task.heap.size", "256m");
     c.put("taskmanager.memory.managed.size", "128m");
+    // A killed TaskManager is noticed within 20 s (default 50 s).
+    c.put("heartbeat.timeout", "20000");
     // The task managers' metrics reach the REST API soon, for the progress line.
     c.put("metrics.fetcher.update-interval", "1000");
     // Flink on Java 17 reflects into these, as its distribution's configuration opens them.

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,6 +111,98 @@ class FlinkSessionClusterIT {
     assertEquals(0, f.exit(), f::toString);
     assertTrue(d.out().contains("\"pathBase64\" : \"ZC1jYWbpL2b/\""), d::toString);
     assertEquals(d.out(), f.out());
+  }
+
+  /**
+   * The line is drawn from the cluster's metrics while the job runs: here the job is held on a
+   * layer blob that is a named pipe, and the line must show the blobs to copy before it is fed.
+   */
+  @Test
+  void progressIsDrawnWhileTheJobRuns() throws Exception {
+    HeldBlob held = HeldBlob.in(copyOfImages(tmp.resolve("progress-source")));
+    Path mirror = tmp.resolve("progress-mirror");
+    Process sync = startSync(held.layout(), mirror, "progress");
+
+    String line = awaitProgress(sync, tmp.resolve("progress.err"));
+    assertTrue(cluster.jobs().containsValue("RUNNING"), line);
+    held.feed();
+    assertEquals(0, sync.waitFor(), () -> read(tmp.resolve("progress.err")));
+    SameOutputs.assertSameLayout(directMirror(), mirror);
+  }
+
+  /**
+   * One of the two TaskManagers dies mid-copy (kill -9): the job fails (the cluster has no restart
+   * strategy: Flink restarts none without checkpointing), nothing half-written is under a final
+   * name, and once a TaskManager takes its place a re-run completes the mirror.
+   */
+  @Test
+  void aTaskManagerKilledMidJobLeavesNothingHalfWrittenAndARerunCompletes() throws Exception {
+    HeldBlob held = HeldBlob.in(copyOfImages(tmp.resolve("kill-source")));
+    Path mirror = tmp.resolve("kill-mirror");
+    Process sync = startSync(held.layout(), mirror, "kill");
+    awaitProgress(sync, tmp.resolve("kill.err"));
+
+    cluster.killTaskManager(0);
+    held.breakOff(); // a reader of the pipe on the surviving TaskManager reads a short blob
+    assertEquals(1, sync.waitFor(), () -> read(tmp.resolve("kill.err")));
+    assertEquals(List.of(), Layouts.misnamedBlobs(mirror));
+    if (Files.exists(mirror.resolve("index.json"))) {
+      assertEquals(List.of(), Layouts.missingBlobs(mirror));
+    }
+
+    cluster.await(o -> o.path("taskmanagers").asInt() == 1, "/overview", "the dead TaskManager gone");
+    cluster.startTaskManager();
+    cluster.await(o -> o.path("taskmanagers").asInt() == 2 && o.path("slots-available").asInt() == 2, "/overview", "two free slots");
+    held.restore();
+    Cli.Result again = layerfs("sync", "oci:" + held.layout(), "oci:" + mirror, "--tempLocation=" + tmp.resolve("kill-temp"));
+    assertEquals(0, again.exit(), again::toString);
+    SameOutputs.assertSameLayout(directMirror(), mirror);
+  }
+
+  private static Process startSync(Path source, Path mirror, String name) {
+    return LauncherJar.start(with(List.of("sync", "oci:" + source, "oci:" + mirror, "--tempLocation=" + tmp.resolve(name + "-temp")),
+        onCluster().toArray(String[]::new)), tmp.resolve(name + ".out"), tmp.resolve(name + ".err"));
+  }
+
+  /** Waits for a progress line that knows how many blobs there are (not printed before 10 s off a terminal). */
+  private static String awaitProgress(Process p, Path err) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (System.nanoTime() < deadline) {
+      String line = read(err).lines().filter(l -> l.matches("blobs [0-9]+/[1-9][0-9]*, .*")).findFirst().orElse(null);
+      if (line != null) {
+        return line;
+      }
+      assertTrue(p.isAlive(), () -> "ended before any progress line: " + read(err));
+      Thread.sleep(250);
+    }
+    throw new AssertionError("no progress line in 180 s: " + read(err));
+  }
+
+  private static String read(Path f) {
+    try {
+      return Files.readString(f, UTF_8);
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  private static Path directMirror() {
+    Path mirror = tmp.resolve("direct-mirror");
+    if (!Files.exists(mirror)) {
+      Cli.Result r = Cli.run("sync", Fixtures.images(), "oci:" + mirror);
+      assertEquals(0, r.exit(), r::toString);
+    }
+    return mirror;
+  }
+
+  private static Path copyOfImages(Path to) throws Exception {
+    Path from = Path.of(Fixtures.images().substring("oci:".length()));
+    for (Path f : Layouts.files(from)) {
+      Path target = to.resolve(from.relativize(f).toString());
+      Files.createDirectories(target.getParent());
+      Files.copy(f, target);
+    }
+    return to;
   }
 
   private static List<String> with(List<String> args, String... more) {
