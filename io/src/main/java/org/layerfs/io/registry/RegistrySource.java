@@ -68,6 +68,11 @@ public final class RegistrySource implements ImageSource {
     return client.headManifest(location.repository(), reference);
   }
 
+  /** The referrers of {@code subject} here: by the referrers API, or the fallback tag where the registry has none. */
+  public ImmutableList<Descriptor> referrers(Digest subject) throws IOException {
+    return RegistryReferrers.list(client, location.repository(), subject);
+  }
+
   @Override
   public Resolution resolve(ImageReference reference, Optional<Platform> platform) throws IOException {
     ManifestResolver resolver = new ManifestResolver(this, platform);

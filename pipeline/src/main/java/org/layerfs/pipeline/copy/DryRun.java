@@ -42,9 +42,12 @@ final class DryRun {
             bytes += blob.size();
           }
         }
-        out.printf("would %s: %s -> %s (%s, %d of %d blobs missing, %s)%n",
-            command, plan.image(), plan.target(), plan.root().digest(), missing, plan.blobs().size(), Sizes.human(bytes));
+        String referrer = plan.referrerOf().map(s -> "referrer of " + s.digest() + ", ").orElse(plan.isReferrer() ? "legacy cosign tag, " : "");
+        out.printf("would %s: %s -> %s (%s%s, %d of %d blobs missing, %s)%n",
+            command, plan.image(), plan.target(), referrer, plan.root().digest(), missing, plan.blobs().size(), Sizes.human(bytes));
       }
+      long referrers = planned.toCopy().stream().filter(CopyPlan::isReferrer).count();
+      out.printf("would %s: %d images, %d referrers%n", command, planned.toCopy().size() - referrers, referrers);
       if (prune) {
         for (CopyRequest request : requests) {
           for (String tag : Pruning.candidates(request, planned.listedTags())) {

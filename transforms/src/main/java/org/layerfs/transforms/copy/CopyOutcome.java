@@ -113,6 +113,11 @@ public abstract class CopyOutcome implements Serializable {
       n.put("destination", p.target().toString());
       n.put("blobs", p.blobs().size());
       n.put("manifests", p.manifests().size());
+      if (p.isReferrer()) {
+        n.put("referrer", true);
+        p.referrerOf().ifPresent(s -> n.put("subject", s.digest().toString()));
+        p.root().artifactType().ifPresent(t -> n.put("artifactType", t));
+      }
     });
     unplannedDigest().ifPresent(d -> n.put("digest", d));
     unplannedTarget().ifPresent(t -> n.put("destination", t));

@@ -55,16 +55,26 @@ public final class CopyPlanner {
     for (Map.Entry<String, Root> e : roots.entrySet()) {
       Root root = e.getValue();
       try {
-        Collector c = new Collector(root.image.toString());
-        c.add(root.descriptor, 0);
-        plans.add(CopyPlan.of(
-            root.image, root.tag, ImmutableList.copyOf(c.blobs.values()), ImmutableList.copyOf(c.manifests),
-            request.destination().store(), request.destinationName(root.tag), request, now));
+        plans.add(planRoot(request, root.image, root.tag, root.descriptor, request.destinationName(root.tag), now));
       } catch (IOException ex) {
         failures.add(ImageFailure.of(root.image.toString(), ex.getMessage()));
       }
     }
     return new Plans(ImmutableList.copyOf(plans), ImmutableList.copyOf(failures));
+  }
+
+  /**
+   * The plan that copies the manifest or index {@code root}, found as {@code image} (under {@code
+   * sourceTag}, or none), to the request's destination under {@code destinationTag} (none: by digest).
+   */
+  public CopyPlan planRoot(
+      CopyRequest request, ImageReference image, String sourceTag, Descriptor root, String destinationTag, long now)
+      throws IOException {
+    Collector c = new Collector(image.toString());
+    c.add(root, 0);
+    return CopyPlan.of(
+        image, sourceTag, ImmutableList.copyOf(c.blobs.values()), ImmutableList.copyOf(c.manifests),
+        request.destination().store(), destinationTag, request, now);
   }
 
   /** A root to copy: the reference it is found under, its source tag and its descriptor. */

@@ -50,6 +50,8 @@ public record CopyPlans(
   private static final class Found {
     final List<CopyPlan> toCopy = new ArrayList<>();
     final List<CopyOutcome> settled = new ArrayList<>();
+    /** The images selected, copied or in step, whose referrers travel with them. */
+    final List<ReferrerPlans.Subject> subjects = new ArrayList<>();
   }
 
   /**
@@ -89,11 +91,16 @@ public record CopyPlans(
         }
         ImmutableList.Builder<CopyPlan> toCopy = ImmutableList.builder();
         ImmutableList.Builder<CopyOutcome> settled = ImmutableList.builder();
+        List<ReferrerPlans.Subject> subjects = new ArrayList<>();
         for (Future<Found> f : results) {
           Found one = Futures.getUnchecked(f);
           toCopy.addAll(one.toCopy);
           settled.addAll(one.settled);
+          subjects.addAll(one.subjects);
         }
+        ReferrerPlans.Found referrers = ReferrerPlans.plan(subjects, stores, ImmutableMap.copyOf(tagLists));
+        toCopy.addAll(referrers.plans());
+        settled.addAll(referrers.notes());
         return new CopyPlans(toCopy.build(), settled.build(), ImmutableMap.copyOf(tagLists));
       } finally {
         threads.shutdownNow();
@@ -186,8 +193,10 @@ public record CopyPlans(
             "immutable tag: " + target + " is " + digest + "; the source was not asked"));
         return true;
       }
-      if (source.tagDigest(tag).equals(Optional.of(digest))) {
+      Optional<Descriptor> there = source.head(tag);
+      if (there.map(Descriptor::digest).equals(Optional.of(digest))) {
         found.settled.add(CopyOutcome.skipped(reference, target, digest, "up to date: " + target + " is " + digest));
+        found.subjects.add(new ReferrerPlans.Subject(request, reference, there.get()));
         return true;
       }
       return false;
@@ -203,6 +212,7 @@ public record CopyPlans(
       }
       ImageReference target = request.destination().store().withDigest(manifest.get().digest());
       found.settled.add(CopyOutcome.skipped(reference, target, manifest.get().digest(), "up to date: " + target + " is there"));
+      found.subjects.add(new ReferrerPlans.Subject(request, reference, manifest.get()));
       return true;
     }
 
@@ -229,6 +239,7 @@ public record CopyPlans(
         found.settled.add(CopyOutcome.failed(f.image(), f.message()));
       }
       for (CopyPlan plan : planned.plans()) {
+        found.subjects.add(new ReferrerPlans.Subject(request, plan.image(), plan.root()));
         if (request.onlyChanged() && upToDate(plan, destination, known)) {
           found.settled.add(CopyOutcome.skipped(plan, "up to date: " + plan.target() + " is " + plan.root().digest()));
         } else {
