@@ -24,7 +24,16 @@ final class RegistryReferrers {
 
   private RegistryReferrers() {}
 
-  static ImmutableList<Descriptor> list(RegistryClient client, String repository, Digest subject) throws IOException {
+  /** A repository's tag list, fetched only when asked for. */
+  interface Tags {
+    ImmutableList<String> get() throws IOException;
+  }
+
+  /**
+   * The referrers of {@code subject}. Where the registry has no API, {@code tags} (the
+   * repository's tag list) answers for the fallback tag: a repository without it has no referrers.
+   */
+  static ImmutableList<Descriptor> list(RegistryClient client, String repository, Digest subject, Tags tags) throws IOException {
     if (API.getOrDefault(client.registry(), true)) {
       Optional<ImmutableList<Descriptor>> listed = client.listReferrers(repository, subject);
       API.put(client.registry(), listed.isPresent());
@@ -32,8 +41,19 @@ final class RegistryReferrers {
         return listed.get();
       }
     }
+    if (!tags.get().contains(FallbackIndex.tag(subject))) {
+      return ImmutableList.of();
+    }
     Optional<RemoteManifest> index = fallback(client, repository, subject);
     return index.isPresent() ? entries(index.get()) : ImmutableList.of();
+  }
+
+  /**
+   * False when the registry is known to have no referrers API and {@code tags} (the repository's
+   * tag list) hold no fallback tag: nothing there has referrers, and no request need ask.
+   */
+  static boolean mayList(RegistryClient client, Tags tags) throws IOException {
+    return API.getOrDefault(client.registry(), true) || tags.get().stream().anyMatch(FallbackIndex::isTag);
   }
 
   /** The fallback index of {@code subject}, when the repository has that tag. */

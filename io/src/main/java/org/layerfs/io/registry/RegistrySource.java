@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.blob.Blobs;
 import org.layerfs.io.model.Descriptor;
@@ -68,9 +69,18 @@ public final class RegistrySource implements ImageSource {
     return client.headManifest(location.repository(), reference);
   }
 
-  /** The referrers of {@code subject} here: by the referrers API, or the fallback tag where the registry has none. */
-  public ImmutableList<Descriptor> referrers(Digest subject) throws IOException {
-    return RegistryReferrers.list(client, location.repository(), subject);
+  /**
+   * The referrers of {@code subject} here: by the referrers API, or the fallback tag where the
+   * registry has none. {@code tags} gives the repository's tag list (fetched once by the caller),
+   * asked only where the registry has no API, to save asking for a fallback tag it does not hold.
+   */
+  public ImmutableList<Descriptor> referrers(Digest subject, Supplier<ImmutableList<String>> tags) throws IOException {
+    return RegistryReferrers.list(client, location.repository(), subject, tags::get);
+  }
+
+  /** False when nothing in the repository can have referrers: no referrers API, no fallback tag among {@code tags}. */
+  public boolean mayHaveReferrers(Supplier<ImmutableList<String>> tags) throws IOException {
+    return RegistryReferrers.mayList(client, tags::get);
   }
 
   @Override

@@ -18,6 +18,7 @@ import org.layerfs.io.model.ImageJson;
 import org.layerfs.io.registry.ReferrersRegistry;
 import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.registry.RegistryServer;
+import org.layerfs.io.registry.RequestTap;
 import org.layerfs.pipeline.testing.Artifacts;
 import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.Layouts;
@@ -66,6 +67,13 @@ class ReferrersCommandTest {
       assertEquals(0, up.exit(), up::toString);
       assertEverythingAt("docker://" + host + "/back", true);
 
+      // A whole-repository prune keeps the referrers of the images it keeps, and the fallback tags listing them.
+      Cli.Result pruned = Cli.run("sync", "docker://" + host + "/src", "docker://" + host + "/dst", "--tls-verify=false", "--prune");
+      assertEquals(0, pruned.exit(), pruned::toString);
+      assertFalse(pruned.out().contains("pruned:"), pruned::toString);
+      assertEverythingAt("docker://" + host + "/dst", true);
+      assertTrue(entries(raw("docker://" + host + "/dst:" + Artifacts.fallbackTag(fixture.image))).contains(fixture.note.digest()));
+
       Cli.Result none = Cli.run("sync", "docker://" + host + "/src:1", "docker://" + host + "/none:1", "--tls-verify=false",
           "--referrers=false");
       assertEquals(0, none.exit(), none::toString);
@@ -97,6 +105,42 @@ class ReferrersCommandTest {
       assertTrue(typed.out().contains("referrer of " + fixture.image.digest() + ", " + fixture.sbom.digest()), typed::toString);
       assertFalse(typed.out().contains(fixture.signature.digest().toString()), typed::toString);
       assertTrue(typed.out().contains("would sync: 1 images, 2 referrers"), typed::toString);
+    }
+  }
+
+  @Test
+  void aNoOpSyncWithReferrersWritesNothing() throws Exception {
+    try (RegistryServer registry = RegistryServer.start(tmp.resolve("registry"));
+        RequestTap tap = new RequestTap(registry.host())) {
+      fixture.writeTo(Artifacts.registry(registry.host(), "src", registry.config()), "", true);
+      String src = "docker://" + tap.host() + "/src";
+      String dst = "docker://" + tap.host() + "/dst";
+      assertEquals(0, Cli.run("sync", src, dst, "--tls-verify=false").exit());
+      tap.clear();
+
+      Cli.Result again = Cli.run("sync", src, dst, "--tls-verify=false");
+      assertEquals(0, again.exit(), again::toString);
+      assertTrue(again.out().contains("3 images: 0 copied, 0 moved, 3 up to date, 0 failed; blobs: 0 copied"), again::toString);
+      List<String> writes = tap.requests().stream().filter(q -> !q.startsWith("GET") && !q.startsWith("HEAD")).toList();
+      assertEquals(List.of(), writes);
+      // The chart and the legacy signature have no referrers: nothing is asked about them.
+      assertFalse(tap.requests().stream().anyMatch(q -> q.contains(Artifacts.fallbackTag(fixture.chart))), tap.requests()::toString);
+    }
+  }
+
+  @Test
+  void moveTakesTheReferrersAwayFromTheSource() throws Exception {
+    Path src = tmp.resolve("src");
+    fixture.writeTo(Artifacts.layout(src), "", true);
+    Path moved = tmp.resolve("moved");
+
+    Cli.Result r = Cli.run("move", "oci:" + src + ":1", "oci:" + moved);
+    assertEquals(0, r.exit(), r::toString);
+    assertTrue(r.out().contains("referrers: 0 copied, 4 moved, 0 failed"), r::toString);
+    assertEverythingAt("oci:" + moved, true);
+    assertEquals(Set.of("chart"), Layouts.tags(src).keySet(), "the image, its legacy tag and its fallback tags are gone");
+    for (Artifacts.Blob m : List.of(fixture.sbom, fixture.signature, fixture.sbomSignature, fixture.legacySig)) {
+      assertFalse(java.nio.file.Files.exists(Layouts.blob(src, m.digest().toString())), m.digest().toString());
     }
   }
 

@@ -5,7 +5,10 @@ import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -40,6 +43,8 @@ public final class ReferrerPlans {
   private final ImmutableMap<ImageReference, ImmutableList<String>> listedTags;
   private final List<CopyPlan> plans = new ArrayList<>();
   private final List<CopyOutcome> notes = new ArrayList<>();
+  /** The finder of each store, source or destination, so that each store's tag list is fetched once. */
+  private final Map<ImageReference, ReferrerFinder> finders = new HashMap<>();
   /** Destination and digest of every referrer planned or found there, so that none is planned twice. */
   private final Set<String> seen = new HashSet<>();
 
@@ -64,26 +69,26 @@ public final class ReferrerPlans {
     CopyRequest request = subject.request();
     try {
       ImageSource source = stores.source(request.source(), request.sourceRegistry());
-      ReferrerFinder finder = new ReferrerFinder(source);
-      if (!finder.holdsReferrers()) {
+      ReferrerFinder finder = finders.computeIfAbsent(request.source().store(),
+          s -> new ReferrerFinder(source, Optional.ofNullable(listedTags.get(s))));
+      if (!finder.holdsReferrers() || !finder.mayHaveReferrers()) {
         return;
       }
       if (request.destination().transport() == ImageReference.Transport.DOCKER_ARCHIVE) {
         if (!finder.referrers(subject.root().digest()).isEmpty()) {
           notes.add(CopyOutcome.skipped(subject.image(), request.destination(), subject.root().digest(),
-            "referrers not copied: a docker archive cannot hold them (copy to an OCI layout or a registry)"));
+              "referrers not copied: a docker archive cannot hold them (copy to an OCI layout or a registry)"));
         }
         return;
       }
       ImageDestination destination = stores.destination(request.destination(), request.destinationRegistry());
-      Optional<ReferrerFinder> there = request.onlyChanged() ? destinationFinder(request) : Optional.empty();
       CopyPlanner planner = new CopyPlanner(source);
       long now = System.currentTimeMillis();
       for (Descriptor s : subjectsOf(subject, source)) {
-        referrers(request, finder, there, planner, s, 0, now);
+        referrers(request, finder, destination, planner, s, 0, now);
       }
       legacyTags(request, finder, destination, planner, subject.root().digest(), now);
-    } catch (IOException e) {
+    } catch (IOException | UncheckedIOException e) {
       notes.add(CopyOutcome.failed("referrers of " + subject.image(), e.getMessage()));
     }
   }
@@ -101,7 +106,7 @@ public final class ReferrerPlans {
   }
 
   private void referrers(
-      CopyRequest request, ReferrerFinder finder, Optional<ReferrerFinder> there, CopyPlanner planner, Descriptor subject,
+      CopyRequest request, ReferrerFinder finder, ImageDestination destination, CopyPlanner planner, Descriptor subject,
       int depth, long now) throws IOException {
     if (depth >= MAX_DEPTH) {
       return;
@@ -111,6 +116,8 @@ public final class ReferrerPlans {
       return;
     }
     Set<Digest> atDestination = new HashSet<>();
+    // Asked only when the source has referrers: a sync copies those the destination does not list.
+    Optional<ReferrerFinder> there = request.onlyChanged() ? destinationFinder(request, destination) : Optional.empty();
     if (there.isPresent()) {
       there.get().referrers(subject.digest()).forEach(d -> atDestination.add(d.digest()));
     }
@@ -123,7 +130,7 @@ public final class ReferrerPlans {
         ImageReference image = request.source().store().withDigest(referrer.digest());
         plans.add(planner.planRoot(request, image, "", referrer, "", now).asReferrerOf(subject));
       }
-      referrers(request, finder, there, planner, referrer, depth + 1, now);
+      referrers(request, finder, destination, planner, referrer, depth + 1, now);
     }
   }
 
@@ -132,8 +139,7 @@ public final class ReferrerPlans {
       CopyRequest request, ReferrerFinder finder, ImageDestination destination, CopyPlanner planner, Digest digest, long now)
       throws IOException {
     boolean wholeStore = request.source().tag().isEmpty() && request.source().digest().isEmpty();
-    Optional<ImmutableList<String>> listed = Optional.ofNullable(listedTags.get(request.source().store()));
-    for (ReferrerFinder.Tagged t : finder.legacyTags(digest, listed)) {
+    for (ReferrerFinder.Tagged t : finder.legacyTags(digest)) {
       if ((wholeStore && request.selects(t.tag())) || !seen.add(request.destination().store() + ":" + t.tag())) {
         continue;
       }
@@ -146,12 +152,21 @@ public final class ReferrerPlans {
     }
   }
 
-  /** The destination read as a store of referrers; none when it does not exist yet. */
-  private Optional<ReferrerFinder> destinationFinder(CopyRequest request) throws IOException {
-    try {
-      return Optional.of(new ReferrerFinder(stores.source(request.destination(), request.destinationRegistry())));
-    } catch (NoSuchFileException | ImageFormatException e) {
-      return Optional.empty(); // not a layout yet: it lists no referrers
+  /**
+   * The destination read as a store of referrers, its tag list fetched once; none when it does
+   * not exist yet (it lists no referrers).
+   */
+  private Optional<ReferrerFinder> destinationFinder(CopyRequest request, ImageDestination destination) throws IOException {
+    ImageReference store = request.destination().store();
+    if (!finders.containsKey(store)) {
+      try {
+        ImmutableList<String> tags = destination.tags();
+        ImageSource readable = stores.source(store, request.destinationRegistry());
+        finders.put(store, new ReferrerFinder(readable, Optional.of(tags)));
+      } catch (NoSuchFileException | ImageFormatException e) {
+        return Optional.empty();
+      }
     }
+    return Optional.of(finders.get(store));
   }
 }
