@@ -43,8 +43,8 @@ public final class ReferrerFinder {
     if (source instanceof RegistrySource registry) {
       return registry.referrers(subject, this::listedTags);
     }
-    if (source instanceof OciLayout layout) {
-      return layout.referrers(subject);
+    if (source instanceof OciLayout layout && tags().contains(FallbackIndex.tag(subject))) {
+      return layout.referrers(subject); // index.json read again only for a subject that has referrers
     }
     return ImmutableList.of();
   }
