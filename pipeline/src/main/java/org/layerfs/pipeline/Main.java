@@ -20,6 +20,7 @@ import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.pipeline.cli.Args;
 import org.layerfs.pipeline.cli.CommandOptions;
 import org.layerfs.pipeline.cli.References;
+import org.layerfs.pipeline.cli.RegistryOptions;
 import org.layerfs.pipeline.cli.UsageException;
 import org.layerfs.pipeline.copy.CopyJob;
 import org.layerfs.pipeline.copy.MirrorConfig;
@@ -43,12 +44,12 @@ public final class Main {
 
         layerfs inspect REF [--json] [--platform OS/ARCH[/VARIANT]]
         layerfs index REF... --out DIR [--cache-dir DIR] [--platform OS/ARCH[/VARIANT]] [--report FILE] [--metrics FILE]
-        layerfs copy SRC DST [--platform OS/ARCH[/VARIANT][,...]] [--dry-run] [--report FILE] [--metrics FILE]
+        layerfs copy SRC DST [--platform OS/ARCH[/VARIANT][,...]] [--referrers=false] [--referrers-type REGEX] [--dry-run] [--report FILE] [--metrics FILE]
         layerfs sync SRC DST [--tags REGEX] [--immutable-tags REGEX] [--concurrent-requests N] [--platform OS/ARCH[/VARIANT][,...]]
-                             [--rate-limit stop|wait|ignore] [--prune] [--dry-run] [--report FILE] [--metrics FILE]
-        layerfs sync --config MIRROR.yaml DST [--immutable-tags REGEX] [--concurrent-requests N] [--platform ...] [--rate-limit ...]
-                             [--prune] [--dry-run] [--report FILE] [--metrics FILE]
-        layerfs move SRC DST [--platform OS/ARCH[/VARIANT][,...]] [--dry-run] [--report FILE] [--metrics FILE]
+                             [--referrers=false] [--referrers-type REGEX] [--rate-limit stop|wait|ignore] [--prune] [--dry-run] [--report FILE] [--metrics FILE]
+        layerfs sync --config MIRROR.yaml DST [--immutable-tags REGEX] [--concurrent-requests N] [--platform ...] [--referrers=false] [--referrers-type REGEX]
+                             [--rate-limit ...] [--prune] [--dry-run] [--report FILE] [--metrics FILE]
+        layerfs move SRC DST [--platform OS/ARCH[/VARIANT][,...]] [--referrers=false] [--referrers-type REGEX] [--dry-run] [--report FILE] [--metrics FILE]
         layerfs unpack REF DIR [--rootless] [--cache-dir DIR] [--platform OS/ARCH[/VARIANT]] [--metrics FILE]
         layerfs diff REF_A REF_B [--json] [--cache-dir DIR] [--platform PLATFORM[,PLATFORM_B]]
         layerfs report CATALOG_DIR [--out FILE]
@@ -120,12 +121,14 @@ public final class Main {
   private static final CommandOptions DIFF = CommandOptions.of("diff",
       ImmutableMap.of("cache-dir", "DIR", "platform", "PLATFORM[,PLATFORM_B]"), ImmutableSet.of("json"));
   private static final ImmutableMap<String, String> COPY_VALUED =
-      ImmutableMap.of("platform", "OS/ARCH[/VARIANT][,...]", "report", "FILE", "metrics", "FILE", "rate-limit", "stop|wait|ignore");
+      ImmutableMap.of("platform", "OS/ARCH[/VARIANT][,...]", "report", "FILE", "metrics", "FILE", "rate-limit", "stop|wait|ignore",
+          "referrers", "true|false", "referrers-type", "REGEX");
   private static final CommandOptions COPY = CommandOptions.of("copy", COPY_VALUED, ImmutableSet.of("dry-run"));
   private static final CommandOptions MOVE = CommandOptions.of("move", COPY_VALUED, ImmutableSet.of("dry-run"));
   private static final CommandOptions SYNC = CommandOptions.of("sync",
-      ImmutableMap.of("platform", "OS/ARCH[/VARIANT][,...]", "report", "FILE", "metrics", "FILE", "tags", "REGEX", "config", "MIRROR.yaml",
-          "immutable-tags", "REGEX", "concurrent-requests", "N", "rate-limit", "stop|wait|ignore"),
+      ImmutableMap.<String, String>builder().put("platform", "OS/ARCH[/VARIANT][,...]").put("report", "FILE").put("metrics", "FILE")
+          .put("tags", "REGEX").put("config", "MIRROR.yaml").put("immutable-tags", "REGEX").put("concurrent-requests", "N")
+          .put("rate-limit", "stop|wait|ignore").put("referrers", "true|false").put("referrers-type", "REGEX").buildOrThrow(),
       ImmutableSet.of("prune", "dry-run"));
 
   private static int inspect(List<String> argv, PrintStream out, PrintStream err) throws Exception {
@@ -261,6 +264,12 @@ public final class Main {
           .setDestinationRegistry(registry)
           .build());
     }
+    boolean referrers = args.option("referrers").isEmpty() || RegistryOptions.bool("referrers", args.option("referrers").get());
+    Optional<String> referrersType = args.option("referrers-type");
+    if (referrersType.isPresent()) {
+      regex("--referrers-type", referrersType.get());
+    }
+    requests = requests.stream().map(r -> r.withReferrers(referrers, referrersType)).toList();
     CopyJob job =
         CopyJob.builder()
             .setMode(mode)

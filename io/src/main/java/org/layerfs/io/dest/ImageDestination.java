@@ -43,6 +43,21 @@ public interface ImageDestination extends Closeable {
    */
   void putManifest(Descriptor manifest, byte[] bytes, Optional<String> tag) throws IOException;
 
+  /**
+   * Writes a referrer of {@code subject} (a manifest whose {@code subject} it is), whose blobs
+   * must already be present, so that the store lists it among the subject's referrers: by its
+   * referrers API, or the fallback tag {@code sha256-<hex>}, merged with the entries already there.
+   */
+  default void putReferrer(Descriptor subject, Descriptor referrer, byte[] bytes) throws IOException {
+    throw new IOException("referrers cannot be stored in " + getClass().getSimpleName());
+  }
+
+  /**
+   * Removes a manifest no tag names (a referrer moved away), where the store keeps untagged
+   * manifests of its own (a registry); a layout's garbage collection removes it with its blobs.
+   */
+  default void removeManifest(Descriptor manifest) throws IOException {}
+
   /** The digest {@code tag} points at, if the destination has the tag. */
   Optional<Digest> tagDigest(String tag) throws IOException;
 

@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.layerfs.io.blob.Blobs;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
+import org.layerfs.io.model.FallbackIndex;
 import org.layerfs.io.model.ImageFormatException;
 import org.layerfs.io.model.ImageIndex;
 import org.layerfs.io.model.ImageJson;
@@ -101,6 +102,21 @@ public final class OciLayout implements ImageSource {
       resolver.expand(named, root);
     }
     return resolver.result();
+  }
+
+  /** The referrers of {@code subject}: the entries of its fallback tag's index ({@code sha256-<hex>}), if the layout has it. */
+  public ImmutableList<Descriptor> referrers(Digest subject) throws IOException {
+    String tag = FallbackIndex.tag(subject);
+    Optional<Descriptor> entry = index().manifests().stream().filter(d -> d.refName().equals(Optional.of(tag))).reduce((a, b) -> b);
+    if (entry.isEmpty()) {
+      return ImmutableList.of();
+    }
+    String what = "oci:" + dir + ":" + tag;
+    ImageJson.Document doc = ImageJson.parseManifestOrIndex(readBlob(entry.get()), entry.get().mediaType(), what);
+    if (doc.index().isEmpty()) {
+      throw new ImageFormatException(what + ": the referrers tag names a manifest, not an index");
+    }
+    return doc.index().get().manifests();
   }
 
   @Override

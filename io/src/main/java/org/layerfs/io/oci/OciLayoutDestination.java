@@ -25,6 +25,7 @@ import org.layerfs.io.dest.TagRemoval;
 import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
+import org.layerfs.io.model.FallbackIndex;
 import org.layerfs.io.model.ImageJson;
 import org.layerfs.io.model.MediaTypes;
 
@@ -115,6 +116,23 @@ public final class OciLayoutDestination implements ImageDestination {
       entries.removeIf(d -> d.refName().equals(Optional.of(name)));
       entries.add(entry);
       writeIndex(entries);
+    }
+  }
+
+  /** Writes the referrer by digest and adds it to the subject's fallback tag, keeping the entries there. */
+  @Override
+  public void putReferrer(Descriptor subject, Descriptor referrer, byte[] bytes) throws IOException {
+    putManifest(referrer, bytes, Optional.empty());
+    String tag = FallbackIndex.tag(subject.digest());
+    Optional<byte[]> existing = Optional.empty();
+    Optional<Digest> tagged = tagDigest(tag);
+    if (tagged.isPresent()) {
+      existing = Optional.of(Files.readAllBytes(blobPath(tagged.get())));
+    }
+    Optional<byte[]> merged = FallbackIndex.merge(existing, FallbackIndex.entry(referrer, bytes), "oci:" + dir + ":" + tag);
+    if (merged.isPresent()) {
+      Descriptor index = Descriptor.of(MediaTypes.OCI_INDEX, Digest.sha256(merged.get()), merged.get().length);
+      putManifest(index, merged.get(), Optional.of(tag));
     }
   }
 

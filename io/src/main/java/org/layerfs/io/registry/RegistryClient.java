@@ -86,12 +86,30 @@ public final class RegistryClient {
   public void pushManifest(String repository, String reference, Descriptor manifest, byte[] bytes)
       throws IOException {
     ManifestPush push = new ManifestPush(repository, reference, manifest, bytes);
-    Optional<Digest> stored = caller.call(push);
+    checkStored(caller.describe(push), caller.call(push), manifest);
+  }
+
+  private static void checkStored(String what, Optional<Digest> stored, Descriptor manifest) throws RegistryException {
     if (stored.isPresent() && !stored.get().equals(manifest.digest())) {
       throw new RegistryException(
-          caller.describe(push) + ": the registry stored it as " + stored.get(),
-          OptionalInt.empty(), false, Optional.empty(), null);
+          what + ": the registry stored it as " + stored.get(), OptionalInt.empty(), false, Optional.empty(), null);
     }
+  }
+
+  /**
+   * Stores a referrer manifest by its digest; true when the registry indexed its subject (it
+   * answered {@code OCI-Subject}), false when the fallback tag is the client's to maintain.
+   */
+  public boolean pushReferrer(String repository, Descriptor manifest, byte[] bytes) throws IOException {
+    ReferrerPush push = new ReferrerPush(repository, manifest, bytes);
+    ReferrerPush.Stored stored = caller.call(push);
+    checkStored(caller.describe(push), stored.digest(), manifest);
+    return stored.subjectIndexed();
+  }
+
+  /** The referrers of {@code subject} by the OCI 1.1 referrers API; empty when the registry has none (404). */
+  public Optional<ImmutableList<Descriptor>> listReferrers(String repository, Digest subject) throws IOException {
+    return caller.call(new ReferrersList(repository, subject));
   }
 
   /** Deletes a manifest, and with it every tag that points at it. */

@@ -10,6 +10,8 @@ import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.dest.TagRemoval;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
+import org.layerfs.io.model.FallbackIndex;
+import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.ref.ImageReference;
 
 /**
@@ -73,6 +75,11 @@ public final class RegistryDestination implements ImageDestination {
   /** Pushes under {@code tag} when given (the registry keeps it by digest too), else by digest. */
   @Override
   public void putManifest(Descriptor manifest, byte[] bytes, Optional<String> tag) throws IOException {
+    verify(manifest, bytes);
+    client.pushManifest(location.repository(), tag.orElse(manifest.digest().toString()), manifest, bytes);
+  }
+
+  private void verify(Descriptor manifest, byte[] bytes) throws BlobVerificationException {
     Digest actual = Digest.fromBytes(
         manifest.digest().algorithm(), manifest.digest().newMessageDigest().digest(bytes));
     if (!actual.equals(manifest.digest()) || bytes.length != manifest.size()) {
@@ -80,7 +87,33 @@ public final class RegistryDestination implements ImageDestination {
           "manifest for docker://" + location + ": " + bytes.length + " bytes with digest " + actual
               + ", its descriptor declares " + manifest.size() + " bytes with digest " + manifest.digest());
     }
-    client.pushManifest(location.repository(), tag.orElse(manifest.digest().toString()), manifest, bytes);
+  }
+
+  /**
+   * Pushes a referrer by digest; where the registry does not index it (no {@code OCI-Subject} on
+   * the push), adds it to the fallback tag's index, keeping every entry already there.
+   */
+  @Override
+  public void putReferrer(Descriptor subject, Descriptor referrer, byte[] bytes) throws IOException {
+    verify(referrer, bytes);
+    if (client.pushReferrer(location.repository(), referrer, bytes)) {
+      return;
+    }
+    String what = "referrers of " + subject.digest() + " in docker://" + location;
+    Optional<byte[]> existing = RegistryReferrers.fallback(client, location.repository(), subject.digest()).map(RemoteManifest::bytes);
+    Optional<byte[]> merged = FallbackIndex.merge(existing, FallbackIndex.entry(referrer, bytes), what);
+    if (merged.isPresent()) {
+      Descriptor index = Descriptor.of(MediaTypes.OCI_INDEX, Digest.sha256(merged.get()), merged.get().length);
+      client.pushManifest(location.repository(), FallbackIndex.tag(subject.digest()), index, merged.get());
+    }
+  }
+
+  /** Deletes the manifest by digest; one already gone counts as removed, so a retried move succeeds. */
+  @Override
+  public void removeManifest(Descriptor manifest) throws IOException {
+    if (hasManifest(manifest)) {
+      client.deleteManifest(location.repository(), manifest.digest());
+    }
   }
 
   /** The digest the tag names, by HEAD (the registry's {@code Docker-Content-Digest}). */

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.blob.Blobs;
 import org.layerfs.io.model.Descriptor;
@@ -75,6 +76,20 @@ public final class RegistrySource implements ImageSource {
   /** The descriptor of the manifest or index {@code reference} (a tag or digest) names, by HEAD as {@link #tagDigest}. */
   public Optional<Descriptor> head(String reference) throws IOException {
     return client.headManifest(location.repository(), reference);
+  }
+
+  /**
+   * The referrers of {@code subject} here: by the referrers API, or the fallback tag where the
+   * registry has none. {@code tags} gives the repository's tag list (fetched once by the caller),
+   * asked only where the registry has no API, to save asking for a fallback tag it does not hold.
+   */
+  public ImmutableList<Descriptor> referrers(Digest subject, Supplier<ImmutableList<String>> tags) throws IOException {
+    return RegistryReferrers.list(client, location.repository(), subject, tags::get);
+  }
+
+  /** False when nothing in the repository can have referrers: no referrers API, no fallback tag among {@code tags}. */
+  public boolean mayHaveReferrers(Supplier<ImmutableList<String>> tags) throws IOException {
+    return RegistryReferrers.mayList(client, tags::get);
   }
 
   @Override

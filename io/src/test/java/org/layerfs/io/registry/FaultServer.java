@@ -132,7 +132,7 @@ public final class FaultServer implements AutoCloseable {
   }
 
   /** A TLS context with a fresh self-signed key, made once by the JDK's keytool. */
-  private static synchronized SSLContext tls() throws IOException {
+  static synchronized SSLContext tls() throws IOException {
     if (tls == null) {
       Path dir = Files.createTempDirectory("fault-server-tls");
       Path keystore = dir.resolve("keystore.p12");

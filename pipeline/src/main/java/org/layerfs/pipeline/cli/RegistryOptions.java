@@ -56,7 +56,8 @@ public final class RegistryOptions {
     return Long.parseLong(value);
   }
 
-  private static boolean bool(String option, String value) throws UsageException {
+  /** {@code true} or {@code false}, as a boolean option's value must be; anything else is a usage error naming the option. */
+  public static boolean bool(String option, String value) throws UsageException {
     if (!value.equals("true") && !value.equals("false")) {
       throw new UsageException("--" + option + " takes true or false, not \"" + value + "\"");
     }

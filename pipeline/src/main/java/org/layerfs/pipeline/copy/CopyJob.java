@@ -178,7 +178,7 @@ public abstract class CopyJob {
       if (report().isPresent()) {
         report.write(report().get());
       }
-      return report.count("failed") > 0 || pruneFailed ? 1 : 0;
+      return report.anyFailed() || pruneFailed ? 1 : 0;
     }
   }
 

@@ -55,8 +55,19 @@ final class CopyReport {
     return images;
   }
 
+  /** Images (referrers apart) that ended with {@code status}. */
   long count(String status) {
-    return images.stream().filter(n -> n.path("status").asText().equals(status)).count();
+    return images.stream().filter(n -> !n.path("referrer").asBoolean() && n.path("status").asText().equals(status)).count();
+  }
+
+  /** Referrers and legacy cosign tags that ended with {@code status}. */
+  long referrers(String status) {
+    return images.stream().filter(n -> n.path("referrer").asBoolean() && n.path("status").asText().equals(status)).count();
+  }
+
+  /** True when an image or a referrer failed. */
+  boolean anyFailed() {
+    return count("failed") + referrers("failed") > 0;
   }
 
   /** One line per failed image on {@code err}, one per pruned or kept tag and a closing summary on {@code out}. */
@@ -73,9 +84,12 @@ final class CopyReport {
     }
     pruned.forEach(r -> out.println("pruned: " + r));
     kept.forEach((r, why) -> out.println("kept: " + r + ": " + why));
+    long referrers = images.stream().filter(n -> n.path("referrer").asBoolean()).count();
+    String travelled = referrers == 0 ? "" : String.format(Locale.ROOT, "; referrers: %d copied, %d moved, %d failed",
+        referrers("copied"), referrers("moved"), referrers("failed"));
     out.printf(Locale.ROOT,
-        "%s: %d images: %d copied, %d moved, %d up to date, %d failed; blobs: %d copied, %d already there, %d failed; %s copied in %.1f s%n",
-        command, images.size(), count("copied"), count("moved"), count("skipped"), count("failed"),
+        "%s: %d images: %d copied, %d moved, %d up to date, %d failed%s; blobs: %d copied, %d already there, %d failed; %s copied in %.1f s%n",
+        command, images.size() - referrers, count("copied"), count("moved"), count("skipped"), count("failed"), travelled,
         counters.applyAsLong(CopyMetrics.BLOBS_COPIED), counters.applyAsLong(CopyMetrics.BLOBS_PRESENT),
         counters.applyAsLong(CopyMetrics.BLOBS_FAILED), Sizes.human(counters.applyAsLong(CopyMetrics.BYTES_COPIED)), seconds);
   }
@@ -96,12 +110,16 @@ final class CopyReport {
     ObjectNode root = ImageJson.mapper().createObjectNode();
     root.put("command", command);
     root.put("seconds", Math.round(seconds * 1000) / 1000.0);
-    root.put("status", count("failed") > 0 ? "some images failed" : "ok");
+    root.put("status", anyFailed() ? "some images failed" : "ok");
     ObjectNode blobs = root.putObject("blobs");
     blobs.put("copied", counters.applyAsLong(CopyMetrics.BLOBS_COPIED));
     blobs.put("alreadyThere", counters.applyAsLong(CopyMetrics.BLOBS_PRESENT));
     blobs.put("failed", counters.applyAsLong(CopyMetrics.BLOBS_FAILED));
     root.put("bytes", counters.applyAsLong(CopyMetrics.BYTES_COPIED));
+    ObjectNode travelled = root.putObject("referrers");
+    for (String status : List.of("copied", "moved", "failed")) {
+      travelled.put(status, referrers(status));
+    }
     ArrayNode prunedArray = root.putArray("pruned");
     pruned.forEach(r -> prunedArray.add(r.toString()));
     ArrayNode keptArray = root.putArray("kept");

@@ -51,13 +51,16 @@ final class DryRun {
           }
         }
         String kept = keptAtSource.get(plan);
+        String referrer = plan.referrerOf().map(s -> "referrer of " + s.digest() + ", ").orElse(plan.isReferrer() ? "legacy cosign tag, " : "");
         // A move whose source tag must stay (its manifest is another tag's too) is a copy.
-        out.printf("would %s: %s -> %s (%s, %d of %d blobs missing, %s)%n", kept == null ? command : "copy",
-            plan.image(), plan.target(), plan.root().digest(), missing, plan.blobs().size(), Sizes.human(bytes));
+        out.printf("would %s: %s -> %s (%s%s, %d of %d blobs missing, %s)%n", kept == null ? command : "copy",
+            plan.image(), plan.target(), referrer, plan.root().digest(), missing, plan.blobs().size(), Sizes.human(bytes));
         if (kept != null) {
           out.println("would keep: " + plan.image() + ": " + kept);
         }
       }
+      long referrers = planned.toCopy().stream().filter(CopyPlan::isReferrer).count();
+      out.printf("would %s: %d images, %d referrers%n", command, planned.toCopy().size() - referrers, referrers);
       if (prune) {
         for (CopyRequest request : requests) {
           TagRemoval removal = Pruning.planned(request, Pruning.candidates(request, planned.listedTags()));

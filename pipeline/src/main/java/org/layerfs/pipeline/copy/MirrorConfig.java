@@ -38,7 +38,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * ref names (each with an empty list) and its {@code images-by-tag-regex} apply to ref names.
  */
 public final class MirrorConfig {
-  private static final ImmutableSet<String> REGISTRY_KEYS = ImmutableSet.of("images", "images-by-tag-regex", "tls-verify", "immutable-tags", "concurrent-requests", "platforms");
+  private static final ImmutableSet<String> REGISTRY_KEYS =
+      ImmutableSet.of("images", "images-by-tag-regex", "tls-verify", "immutable-tags", "concurrent-requests", "platforms", "referrers");
 
   private MirrorConfig() {}
 
@@ -108,11 +109,19 @@ public final class MirrorConfig {
       RegistryConfig sourceRegistry = destinationRegistry.withTlsVerify((Boolean) tls);
       Source source = new Source(registry, destination, platform, file, sourceRegistry, destinationRegistry, immutable,
           sourceConcurrency, concurrency);
+      Object referrers = settings.containsKey("referrers") ? settings.get("referrers") : Boolean.TRUE;
+      if (!(referrers instanceof Boolean)) {
+        throw new UsageException(file + ": " + registry + ": referrers: want true or false");
+      }
+      ImmutableList.Builder<CopyRequest> these = ImmutableList.builder();
       for (Map.Entry<?, ?> image : map(settings.get("images"), file + ": " + registry + ": images").entrySet()) {
-        source.images(String.valueOf(image.getKey()), image.getValue(), requests);
+        source.images(String.valueOf(image.getKey()), image.getValue(), these);
       }
       for (Map.Entry<?, ?> image : map(settings.get("images-by-tag-regex"), file + ": " + registry + ": images-by-tag-regex").entrySet()) {
-        source.byRegex(String.valueOf(image.getKey()), String.valueOf(image.getValue()), requests);
+        source.byRegex(String.valueOf(image.getKey()), String.valueOf(image.getValue()), these);
+      }
+      for (CopyRequest r : these.build()) {
+        requests.add(r.withReferrers((Boolean) referrers, Optional.empty()));
       }
     }
     ImmutableList<CopyRequest> all = requests.build();

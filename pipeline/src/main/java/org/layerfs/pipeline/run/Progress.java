@@ -22,7 +22,9 @@ public final class Progress {
       new Counted("layers", LayerMetrics.LAYERS_TOTAL,
           ImmutableList.of(LayerMetrics.LAYERS_INDEXED, LayerMetrics.LAYERS_CACHED, LayerMetrics.LAYERS_FAILED)),
       new Counted("blobs", CopyMetrics.BLOBS_TOTAL,
-          ImmutableList.of(CopyMetrics.BLOBS_COPIED, CopyMetrics.BLOBS_PRESENT, CopyMetrics.BLOBS_FAILED)));
+          ImmutableList.of(CopyMetrics.BLOBS_COPIED, CopyMetrics.BLOBS_PRESENT, CopyMetrics.BLOBS_FAILED)),
+      new Counted("referrers", CopyMetrics.REFERRERS_TOTAL,
+          ImmutableList.of(CopyMetrics.REFERRERS_DONE, CopyMetrics.REFERRERS_FAILED)));
 
   private final PrintStream out;
   private final boolean terminal;

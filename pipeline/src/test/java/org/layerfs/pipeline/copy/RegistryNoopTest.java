@@ -29,7 +29,8 @@ import org.layerfs.pipeline.testing.Layouts;
 /**
  * What a sync asks of the registries when nothing changed, counted by a relay in front of each
  * real registry: one HEAD a tag at each end, one tag list a repository, and nothing resolved that
- * the tag selection leaves out.
+ * the tag selection leaves out. Referrers are turned off here; {@code ReferrersCommandTest} counts
+ * what looking for them adds.
  */
 class RegistryNoopTest {
   static final Path IMAGES = TestData.images().toAbsolutePath().normalize();
@@ -83,7 +84,7 @@ class RegistryNoopTest {
   @Test
   void aPrunedNoOpReadsNoTagAndListsEachRepositoryOnce() {
     Cli.Result r = Cli.run("sync", "docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app",
-        "--tls-verify=false", "--prune");
+        "--tls-verify=false", "--prune", "--referrers=false");
 
     assertEquals(0, r.exit(), r::toString);
     assertTrue(r.out().contains(TAGS + " images: 0 copied, 0 moved, " + TAGS + " up to date, 0 failed"), r::toString);
@@ -131,7 +132,8 @@ class RegistryNoopTest {
         "  tls-verify: false",
         ""));
 
-    Cli.Result r = Cli.run("sync", "--config", config.toString(), "docker://" + destinationTap.host() + "/mirror", "--tls-verify=false");
+    Cli.Result r = Cli.run("sync", "--config", config.toString(), "docker://" + destinationTap.host() + "/mirror", "--tls-verify=false",
+        "--referrers=false");
 
     assertEquals(0, r.exit(), r::toString);
     assertTrue(r.out().contains("2 images: 0 copied, 0 moved, 2 up to date, 0 failed"), r::toString);
@@ -149,7 +151,8 @@ class RegistryNoopTest {
         "    app: ^small$",
         "  tls-verify: false",
         ""));
-    Cli.Result twice = Cli.run("sync", "--config", config.toString(), "docker://" + destinationTap.host() + "/mirror", "--tls-verify=false");
+    Cli.Result twice = Cli.run("sync", "--config", config.toString(), "docker://" + destinationTap.host() + "/mirror", "--tls-verify=false",
+        "--referrers=false");
     assertEquals(0, twice.exit(), twice::toString);
     assertEquals(1, sourceTap.kinds().count("GET tags"), sourceTap.requests()::toString);
   }
@@ -172,7 +175,7 @@ class RegistryNoopTest {
   @Test
   void immutableTagsTheDestinationHasAreNotAskedAboutAtTheSource() throws Exception {
     Cli.Result r = Cli.run("sync", "docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app",
-        "--tls-verify=false", "--immutable-tags", "^(small|layered)$");
+        "--tls-verify=false", "--immutable-tags", "^(small|layered)$", "--referrers=false");
 
     assertEquals(0, r.exit(), r::toString);
     assertTrue(r.out().contains(TAGS + " images: 0 copied, 0 moved, " + TAGS + " up to date, 0 failed"), r::toString);
@@ -191,7 +194,8 @@ class RegistryNoopTest {
         "  immutable-tags: .*",
         "  tls-verify: false",
         ""));
-    Cli.Result yaml = Cli.run("sync", "--config", config.toString(), "docker://" + destinationTap.host() + "/mirror", "--tls-verify=false");
+    Cli.Result yaml = Cli.run("sync", "--config", config.toString(), "docker://" + destinationTap.host() + "/mirror", "--tls-verify=false",
+        "--referrers=false");
     assertEquals(0, yaml.exit(), yaml::toString);
     assertEquals(ImmutableMultiset.of(), sourceTap.kinds(), sourceTap.requests()::toString);
     assertEquals(0, sourceTap.tlsProbes());
@@ -218,7 +222,7 @@ class RegistryNoopTest {
         ""));
     String dst = "docker://" + destinationTap.host() + "/pinned";
 
-    Cli.Result r = Cli.run("sync", "--config", config.toString(), dst, "--tls-verify=false");
+    Cli.Result r = Cli.run("sync", "--config", config.toString(), dst, "--tls-verify=false", "--referrers=false");
     assertEquals(0, r.exit(), r::toString);
     assertTrue(r.out().contains("2 images: 2 copied"), r::toString);
     for (String digest : new String[] {small, multi}) {
@@ -229,7 +233,7 @@ class RegistryNoopTest {
 
     sourceTap.clear();
     destinationTap.clear();
-    Cli.Result again = Cli.run("sync", "--config", config.toString(), dst, "--tls-verify=false");
+    Cli.Result again = Cli.run("sync", "--config", config.toString(), dst, "--tls-verify=false", "--referrers=false");
     assertEquals(0, again.exit(), again::toString);
     assertTrue(again.out().contains("2 images: 0 copied, 0 moved, 2 up to date, 0 failed"), again::toString);
     assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), sourceTap.kinds(), sourceTap.requests()::toString);
@@ -256,7 +260,7 @@ class RegistryNoopTest {
   }
 
   static Cli.Result sync(String from, String to) {
-    Cli.Result r = Cli.run("sync", from, to, "--tls-verify=false");
+    Cli.Result r = Cli.run("sync", from, to, "--tls-verify=false", "--referrers=false");
     assertEquals(0, r.exit(), r::toString);
     return r;
   }

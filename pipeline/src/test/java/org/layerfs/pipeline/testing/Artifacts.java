@@ -60,6 +60,10 @@ public final class Artifacts {
   public final Blob sbomSignature;
   public final Blob legacySig;
   public final Blob chart;
+  /** A referrer of the image that is not at the source: put at a destination first, to be merged with. */
+  public final Blob note;
+  private final Blob noteContent;
+  private final Blob empty;
   private final List<Blob> blobs = new ArrayList<>();
 
   public Artifacts() {
@@ -67,7 +71,7 @@ public final class Artifacts {
     Blob config = blob(MediaTypes.OCI_CONFIG, json(Map.of("architecture", "amd64", "os", "linux",
         "rootfs", Map.of("type", "layers", "diff_ids", List.of(layer.digest().toString())))));
     image = manifest(config, List.of(layer), Optional.empty(), Optional.empty());
-    Blob empty = blob(EMPTY, "{}".getBytes(UTF_8));
+    empty = blob(EMPTY, "{}".getBytes(UTF_8));
     Blob spdx = blob(SBOM_TYPE, "{\"spdxVersion\":\"SPDX-2.3\",\"name\":\"app\"}".getBytes(UTF_8));
     sbom = manifest(empty, List.of(spdx), Optional.of(SBOM_TYPE), Optional.of(image));
     Blob bundle = blob("application/vnd.dev.sigstore.bundle.v0.3+json", "{\"signature\":\"app\"}".getBytes(UTF_8));
@@ -82,6 +86,22 @@ public final class Artifacts {
     Blob chartConfig = blob(HELM_CONFIG, "{\"name\":\"demo\",\"version\":\"0.1.0\"}".getBytes(UTF_8));
     Blob chartContent = blob("application/vnd.cncf.helm.chart.content.v1.tar+gzip", new byte[] {0x1f, (byte) 0x8b, 8, 0, 1, 2, 3});
     chart = manifest(chartConfig, List.of(chartContent), Optional.empty(), Optional.empty());
+    noteContent = new Blob("application/vnd.example.note+json", "{\"note\":\"kept\"}".getBytes(UTF_8));
+    note = manifest(empty, List.of(noteContent), Optional.of("application/vnd.example.note+json"), Optional.of(image));
+  }
+
+  /**
+   * Puts {@link #note} into {@code store} as a destination would have it already: the image's
+   * blobs and manifest are not needed for it, its own are; with {@code fallbackTag}, the image's
+   * fallback tag lists it.
+   */
+  public void writeNoteTo(Store store, String prefix, boolean fallbackTag) throws IOException {
+    store.blob(empty);
+    store.blob(noteContent);
+    store.manifest(note, Optional.empty());
+    if (fallbackTag) {
+      store.manifest(referrersIndex(List.of(note)), Optional.of(prefix + fallbackTag(image)));
+    }
   }
 
   /** The legacy cosign signature tag of the image. */

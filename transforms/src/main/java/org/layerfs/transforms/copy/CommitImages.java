@@ -65,6 +65,9 @@ public abstract class CommitImages extends PTransform<PCollection<CopyPlan>, PCo
     private final boolean verify;
     private final Counter done = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.IMAGES_DONE);
     private final Counter failed = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.IMAGES_FAILED);
+    private final Counter referrers = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.REFERRERS_TOTAL);
+    private final Counter referrersDone = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.REFERRERS_DONE);
+    private final Counter referrersFailed = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.REFERRERS_FAILED);
     private transient OpenStores stores;
 
     CommitFn(PCollectionView<Map<String, BlobOutcome>> blobsView, boolean verify) {
@@ -84,9 +87,14 @@ public abstract class CommitImages extends PTransform<PCollection<CopyPlan>, PCo
       group.getValue().forEach(plans::add);
       // A fixed order, so that when two sources name one destination tag every run ends alike.
       plans.sort(Comparator.comparing((CopyPlan p) -> p.target().toString()).thenComparing(p -> p.image().toString()));
+      referrers.inc(plans.stream().filter(CopyPlan::isReferrer).count());
       for (CopyPlan plan : plans) {
         CopyOutcome outcome = commit(plan, blobs);
-        (outcome.isFailed() ? failed : done).inc();
+        if (plan.isReferrer()) {
+          (outcome.isFailed() ? referrersFailed : referrersDone).inc();
+        } else {
+          (outcome.isFailed() ? failed : done).inc();
+        }
         c.output(outcome);
       }
     }
@@ -114,7 +122,11 @@ public abstract class CommitImages extends PTransform<PCollection<CopyPlan>, PCo
         for (int i = 0; i < plan.manifests().size(); i++) {
           boolean root = i == plan.manifests().size() - 1;
           ManifestBlob m = plan.manifests().get(i);
-          destination.putManifest(m.descriptor(), m.bytes(), root ? plan.tag() : Optional.empty());
+          if (root && plan.referrerOf().isPresent()) {
+            destination.putReferrer(plan.referrerOf().get(), m.descriptor(), m.bytes());
+          } else {
+            destination.putManifest(m.descriptor(), m.bytes(), root ? plan.tag() : Optional.empty());
+          }
         }
         if (verify) {
           verifyAtDestination(plan, destination);

@@ -22,5 +22,12 @@ public final class CopyMetrics {
   /** Bytes written to destinations (blobs already there count in {@link LayerMetrics#BYTES_DONE} only). */
   public static final String BYTES_COPIED = "bytesCopied";
 
+  /** Referrers and legacy cosign tags to commit, apart from the images they travel with. */
+  public static final String REFERRERS_TOTAL = "referrersTotal";
+
+  public static final String REFERRERS_DONE = "referrersDone";
+
+  public static final String REFERRERS_FAILED = "referrersFailed";
+
   private CopyMetrics() {}
 }

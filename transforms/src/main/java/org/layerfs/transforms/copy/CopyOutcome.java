@@ -116,6 +116,11 @@ public abstract class CopyOutcome implements Serializable {
       // A sparse index is a new document: the report says what it was made from.
       Optional.ofNullable(p.root().annotations().get(SparseIndex.SOURCE_INDEX)).ifPresent(d -> n.put("sourceIndex", d));
       Optional.ofNullable(p.root().annotations().get(SparseIndex.PLATFORMS)).ifPresent(d -> n.put("platforms", d));
+      if (p.isReferrer()) {
+        n.put("referrer", true);
+        p.referrerOf().ifPresent(s -> n.put("subject", s.digest().toString()));
+        p.root().artifactType().ifPresent(t -> n.put("artifactType", t));
+      }
     });
     unplannedDigest().ifPresent(d -> n.put("digest", d));
     unplannedTarget().ifPresent(t -> n.put("destination", t));

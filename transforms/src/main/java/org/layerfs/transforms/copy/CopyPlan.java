@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.FallbackIndex;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.registry.RegistryConfig;
 
@@ -52,6 +53,9 @@ public abstract class CopyPlan implements Serializable {
   /** When the plan was made (epoch milliseconds), for the seconds a report gives. */
   public abstract long plannedAtMillis();
 
+  /** For a referrer (copied by digest), the manifest it refers to; its root is committed as a referrer of it. */
+  public abstract Optional<Descriptor> referrerOf();
+
   public static CopyPlan of(
       ImageReference image,
       String sourceTag,
@@ -64,7 +68,14 @@ public abstract class CopyPlan implements Serializable {
       long plannedAtMillis) {
     return new AutoValue_CopyPlan(
         image, sourceTag, blobs, manifests, configs, destination, destinationTag, request.sourceRegistry(),
-        request.destinationRegistry(), plannedAtMillis);
+        request.destinationRegistry(), plannedAtMillis, Optional.empty());
+  }
+
+  /** This plan as the copy of a referrer of {@code subject}. */
+  public CopyPlan asReferrerOf(Descriptor subject) {
+    return new AutoValue_CopyPlan(
+        image(), sourceTag(), blobs(), manifests(), configs(), destination(), destinationTag(), sourceRegistry(),
+        destinationRegistry(), plannedAtMillis(), Optional.of(subject));
   }
 
   public ImageReference source() {
@@ -83,6 +94,11 @@ public abstract class CopyPlan implements Serializable {
   /** The destination with its tag (or digest), as messages and reports name it. */
   public ImageReference target() {
     return tag().map(t -> destination().withTag(t)).orElseGet(() -> destination().withDigest(root().digest()));
+  }
+
+  /** True for what travels with an image: a referrer, or a legacy cosign tag ({@code sha256-<hex>.sig}). */
+  public boolean isReferrer() {
+    return referrerOf().isPresent() || FallbackIndex.isLegacyTag(sourceTag());
   }
 
   public long blobBytes() {

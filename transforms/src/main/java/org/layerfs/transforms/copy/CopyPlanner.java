@@ -69,9 +69,7 @@ public final class CopyPlanner {
         } else {
           c.add(root.descriptor, 0);
         }
-        plans.add(CopyPlan.of(
-            root.image, root.tag, ImmutableList.copyOf(c.blobs.values()), ImmutableList.copyOf(c.manifests),
-            ImmutableList.copyOf(c.configs.values()), request.destination().store(), request.destinationName(root.tag), request, now));
+        plans.add(c.plan(request, root.image, root.tag, request.destinationName(root.tag), now));
       } catch (IOException ex) {
         failures.add(ImageFailure.of(root.image.toString(), ex.getMessage()));
       }
@@ -84,6 +82,18 @@ public final class CopyPlanner {
     Set<Digest> images = new LinkedHashSet<>();
     resolution.images().stream().filter(i -> i.root().digest().equals(root.digest())).forEach(i -> images.add(i.manifestDigest()));
     return images;
+  }
+
+  /**
+   * The plan that copies the manifest or index {@code root}, found as {@code image} (under {@code
+   * sourceTag}, or none), to the request's destination under {@code destinationTag} (none: by digest).
+   */
+  public CopyPlan planRoot(
+      CopyRequest request, ImageReference image, String sourceTag, Descriptor root, String destinationTag, long now)
+      throws IOException {
+    Collector c = new Collector(image.toString(), Set.of());
+    c.add(root, 0);
+    return c.plan(request, image, sourceTag, destinationTag, now);
   }
 
   /** A root to copy: the reference it is found under, its source tag and its descriptor. */
@@ -170,6 +180,13 @@ public final class CopyPlanner {
         }
       }
       manifests.add(ManifestBlob.of(desc, bytes));
+    }
+
+    /** The plan of what was collected. */
+    CopyPlan plan(CopyRequest request, ImageReference image, String sourceTag, String destinationTag, long now) {
+      return CopyPlan.of(
+          image, sourceTag, ImmutableList.copyOf(blobs.values()), ImmutableList.copyOf(manifests),
+          ImmutableList.copyOf(configs.values()), request.destination().store(), destinationTag, request, now);
     }
   }
 }

@@ -65,6 +65,8 @@ public record CopyPlans(
   private static final class Found {
     final List<CopyPlan> toCopy = new ArrayList<>();
     final List<CopyOutcome> settled = new ArrayList<>();
+    /** The images selected, copied or in step, whose referrers travel with them. */
+    final List<ReferrerPlans.Subject> subjects = new ArrayList<>();
   }
 
   /** A registry reference that the HEADs found changed: its manifests are fetched once the budget allows. */
@@ -119,11 +121,16 @@ public record CopyPlans(
         fetchPending(threads);
         ImmutableList.Builder<CopyPlan> toCopy = ImmutableList.builder();
         ImmutableList.Builder<CopyOutcome> settled = ImmutableList.builder();
+        List<ReferrerPlans.Subject> subjects = new ArrayList<>();
         for (Future<Found> f : results) {
           Found one = Futures.getUnchecked(f);
           toCopy.addAll(one.toCopy);
           settled.addAll(one.settled);
+          subjects.addAll(one.subjects);
         }
+        ReferrerPlans.Found referrers = ReferrerPlans.plan(subjects, stores, ImmutableMap.copyOf(tagLists));
+        toCopy.addAll(referrers.plans());
+        settled.addAll(referrers.notes());
         return new CopyPlans(toCopy.build(), settled.build(), ImmutableMap.copyOf(tagLists));
       } finally {
         threads.shutdownNow();
@@ -275,6 +282,7 @@ public record CopyPlans(
                   .equals(Optional.of(digest)));
       if (same) {
         found.settled.add(CopyOutcome.skipped(reference, target, digest, "up to date: " + target + " is " + digest));
+        found.subjects.add(new ReferrerPlans.Subject(request, reference, at.get()));
       }
       return same;
     }
@@ -289,6 +297,7 @@ public record CopyPlans(
       }
       ImageReference target = request.destination().store().withDigest(manifest.get().digest());
       found.settled.add(CopyOutcome.skipped(reference, target, manifest.get().digest(), "up to date: " + target + " is there"));
+      found.subjects.add(new ReferrerPlans.Subject(request, reference, manifest.get()));
       return true;
     }
 
@@ -315,6 +324,7 @@ public record CopyPlans(
         found.settled.add(CopyOutcome.failed(f.image(), f.message()));
       }
       for (CopyPlan plan : planned.plans()) {
+        found.subjects.add(new ReferrerPlans.Subject(request, plan.image(), plan.root()));
         if (request.onlyChanged() && upToDate(plan, destination, known)) {
           found.settled.add(CopyOutcome.skipped(plan, "up to date: " + plan.target() + " is " + plan.root().digest()));
         } else {

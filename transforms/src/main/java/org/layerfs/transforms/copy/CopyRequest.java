@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
+import org.layerfs.io.model.FallbackIndex;
 import org.layerfs.io.model.Platform;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.registry.RegistryConfig;
@@ -65,6 +66,12 @@ public abstract class CopyRequest implements Serializable {
   /** Skip images whose destination tag already names the same manifest (sync); copy regardless when false. */
   public abstract boolean onlyChanged();
 
+  /** Copy each image's referrers and legacy cosign tags with it ({@code --referrers}, default true). */
+  public abstract boolean referrers();
+
+  /** Keep only the referrers whose artifact type this regex finds ({@code --referrers-type}); all when empty. */
+  public abstract Optional<String> referrersType();
+
   public static Builder builder() {
     return new AutoValue_CopyRequest.Builder()
         .setTagPattern(Optional.empty())
@@ -72,6 +79,8 @@ public abstract class CopyRequest implements Serializable {
         .setNamePrefix("")
         .setPlatforms(ImmutableList.of())
         .setOnlyChanged(false)
+        .setReferrers(true)
+        .setReferrersType(Optional.empty())
         .setSourceConcurrency(DEFAULT_CONCURRENCY)
         .setDestinationConcurrency(DEFAULT_CONCURRENCY)
         .setSourceRegistry(RegistryConfig.defaults())
@@ -100,6 +109,10 @@ public abstract class CopyRequest implements Serializable {
 
     public abstract Builder setOnlyChanged(boolean onlyChanged);
 
+    public abstract Builder setReferrers(boolean referrers);
+
+    public abstract Builder setReferrersType(Optional<String> pattern);
+
     public abstract Builder setSourceConcurrency(int requests);
 
     public abstract Builder setDestinationConcurrency(int requests);
@@ -121,9 +134,32 @@ public abstract class CopyRequest implements Serializable {
     return platforms().size() > 1;
   }
 
-  /** True when the request takes the source tag {@code tag}. */
+  /**
+   * True when the request takes the source tag {@code tag}. A fallback tag ({@code sha256-<hex>})
+   * is not an image of its own while referrers travel with their images: its index is merged at
+   * the destination, never copied over the one there.
+   */
   public boolean selects(String tag) {
+    if (referrers() && FallbackIndex.isTag(tag) && !source().tag().equals(Optional.of(tag))) {
+      return false;
+    }
     return tagPattern().map(p -> Pattern.compile(p).matcher(tag).find()).orElse(true);
+  }
+
+  abstract Builder toBuilder();
+
+  /**
+   * This request with referrers travelling only when it and {@code referrers} both say so, kept
+   * to artifact types {@code type} finds when given ({@code --referrers}, {@code --referrers-type},
+   * a mirror config's {@code referrers} key).
+   */
+  public CopyRequest withReferrers(boolean referrers, Optional<String> type) {
+    return toBuilder().setReferrers(referrers() && referrers).setReferrersType(type.or(this::referrersType)).build();
+  }
+
+  /** True when a referrer of this artifact type is to be copied. */
+  public boolean selectsReferrer(String artifactType) {
+    return referrersType().map(p -> Pattern.compile(p).matcher(artifactType).find()).orElse(true);
   }
 
   /** True when the source tag {@code tag} is declared immutable. */

@@ -17,6 +17,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.dest.ImageDestinations;
 import org.layerfs.io.dest.TagRemoval;
+import org.layerfs.io.model.FallbackIndex;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.transforms.copy.CopyOutcome.Status;
 
@@ -66,9 +67,16 @@ public final class RemoveFromSource extends PTransform<PCollection<CopyOutcome>,
       List<CopyOutcome> results = new ArrayList<>();
       Set<String> tags = new LinkedHashSet<>();
       committed.forEach(o -> tags.add(o.plan().get().sourceTag()));
+      // A moved referrer leaves its subject's fallback tag at the source too (the subject moved with it).
+      committed.forEach(o -> o.plan().get().referrerOf().ifPresent(s -> tags.add(FallbackIndex.tag(s.digest()))));
       tags.remove("");
       try (ImageDestination store = ImageDestinations.open(source, first.sourceRegistry())) {
         TagRemoval removal = store.removeTags(tags);
+        for (CopyOutcome o : committed) {
+          if (o.plan().get().referrerOf().isPresent()) {
+            store.removeManifest(o.plan().get().root());
+          }
+        }
         for (CopyOutcome o : committed) {
           String why = removal.kept().get(o.plan().get().sourceTag());
           // A tag the store had to keep (its manifest is another tag's too) stays: copied, not moved.
