@@ -129,6 +129,26 @@ class ReferrersCommandTest {
   }
 
   @Test
+  void aMirrorConfigTurnsReferrersOffPerRegistry() throws Exception {
+    Path src = tmp.resolve("src");
+    fixture.writeTo(Artifacts.layout(src), "", true);
+    for (boolean on : List.of(true, false)) {
+      Path config = tmp.resolve("mirror-" + on + ".yaml");
+      java.nio.file.Files.writeString(config, "oci:" + src + ":\n  images:\n    \"1\": []\n" + (on ? "" : "  referrers: false\n"));
+      Path dst = tmp.resolve("dst-" + on);
+      Cli.Result r = Cli.run("sync", "--config", config.toString(), "oci:" + dst);
+      assertEquals(0, r.exit(), r::toString);
+      Set<String> expected = on
+          ? Set.of("1", fixture.legacyTag(), Artifacts.fallbackTag(fixture.image), Artifacts.fallbackTag(fixture.sbom))
+          : Set.of("1");
+      assertEquals(expected, Layouts.tags(dst).keySet());
+    }
+    Cli.Result bad = Cli.run("sync", "oci:" + src, "oci:" + tmp.resolve("x"), "--referrers=maybe");
+    assertEquals(2, bad.exit(), bad::toString);
+    assertTrue(bad.err().contains("--referrers takes true or false"), bad::toString);
+  }
+
+  @Test
   void moveTakesTheReferrersAwayFromTheSource() throws Exception {
     Path src = tmp.resolve("src");
     fixture.writeTo(Artifacts.layout(src), "", true);
