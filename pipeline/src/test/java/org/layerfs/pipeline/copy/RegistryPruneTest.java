@@ -18,7 +18,8 @@ import org.layerfs.pipeline.testing.Layouts;
 /**
  * {@code sync --prune} and {@code move} against a real registry (docker-registry, deletes
  * enabled), which deletes manifests with all their tags and cannot delete a tag alone: a tag
- * that shares its manifest with a tag that stays is kept, and the report says so.
+ * that shares its manifest with a tag that stays is kept, and the report says so; {@code --dry-run}
+ * says the same before.
  */
 class RegistryPruneTest {
   @TempDir static Path registryDir;
@@ -50,6 +51,13 @@ class RegistryPruneTest {
     Path fresh = tmp.resolve("fresh");
     Layouts.writeImages(fresh, Map.of("keep", List.of(shared)));
 
+    Cli.Result dry = Cli.run("sync", "oci:" + fresh, mirror, "--tls-verify=false", "--prune", "--dry-run");
+    assertEquals(0, dry.exit(), dry::toString);
+    assertTrue(dry.out().contains("would keep: " + mirror + ":gone: shares manifest " + manifest + " with tag keep;"), dry::toString);
+    assertTrue(dry.out().contains("would remove: " + mirror + ":drop"), dry::toString);
+    assertTrue(!dry.out().contains("would remove: " + mirror + ":gone"), dry::toString);
+    assertEquals(Layouts.tags(src).get("drop"), skopeoDigest(mirror + ":drop"), "a dry run removes nothing");
+
     Path report = tmp.resolve("report.json");
     Cli.Result r = Cli.run("sync", "oci:" + fresh, mirror, "--tls-verify=false", "--prune", "--report", report.toString());
 
@@ -63,6 +71,7 @@ class RegistryPruneTest {
     assertEquals(List.of(mirror + ":drop"), texts(json.path("pruned")));
     assertEquals(mirror + ":gone", json.path("kept").get(0).path("image").asText());
     assertTrue(json.path("kept").get(0).path("reason").asText().startsWith("shares manifest " + manifest + " with tag keep;"), json::toString);
+    assertEquals(DryRunLines.decisions(r.out()), DryRunLines.decisions(dry.out()), "the dry run said what the run did");
   }
 
   @Test
@@ -75,6 +84,11 @@ class RegistryPruneTest {
     String manifest = Layouts.tags(src).get("moving");
     Path dst = tmp.resolve("dst");
 
+    Cli.Result dry = Cli.run("move", source + ":moving", "oci:" + dst, "--tls-verify=false", "--dry-run");
+    assertEquals(0, dry.exit(), dry::toString);
+    assertTrue(dry.out().contains("would copy: " + source + ":moving -> oci:" + dst + ":moving"), dry::toString);
+    assertTrue(!dry.out().contains("would move:"), dry::toString);
+
     Cli.Result r = Cli.run("move", source + ":moving", "oci:" + dst, "--tls-verify=false");
 
     assertEquals(0, r.exit(), r::toString);
@@ -83,50 +97,8 @@ class RegistryPruneTest {
     assertTrue(r.out().contains("kept: " + source + ":moving: shares manifest " + manifest + " with tag staying;"), r::toString);
     assertEquals(manifest, skopeoDigest(source + ":staying"));
     assertEquals(manifest, skopeoDigest(source + ":moving"));
-  }
-
-  @Test
-  void dryRunOfPruneSaysWhatPruneDoes() throws Exception {
-    byte[] shared = CopyCommandTest.bytes(100, 4);
-    Path src = tmp.resolve("src");
-    Layouts.writeImages(src, Map.of("keep", List.of(shared), "gone", List.of(shared), "drop", List.of(CopyCommandTest.bytes(100, 5))));
-    String mirror = "docker://" + registry.host() + "/dry-prune";
-    assertEquals(0, Cli.run("sync", "oci:" + src, mirror, "--tls-verify=false").exit());
-    String manifest = Layouts.tags(src).get("keep");
-    Path fresh = tmp.resolve("fresh");
-    Layouts.writeImages(fresh, Map.of("keep", List.of(shared)));
-
-    Cli.Result dry = Cli.run("sync", "oci:" + fresh, mirror, "--tls-verify=false", "--prune", "--dry-run");
-
-    assertEquals(0, dry.exit(), dry::toString);
-    assertTrue(dry.out().contains("would keep: " + mirror + ":gone: shares manifest " + manifest + " with tag keep;"), dry::toString);
-    assertTrue(dry.out().contains("would remove: " + mirror + ":drop"), dry::toString);
-    assertTrue(!dry.out().contains("would remove: " + mirror + ":gone"), dry::toString);
-    assertEquals(Layouts.tags(src).get("drop"), skopeoDigest(mirror + ":drop"), "a dry run removes nothing");
-    Cli.Result real = Cli.run("sync", "oci:" + fresh, mirror, "--tls-verify=false", "--prune");
-    assertEquals(0, real.exit(), real::toString);
-    assertEquals(DryRunLines.decisions(real.out()), DryRunLines.decisions(dry.out()));
-  }
-
-  @Test
-  void dryRunOfMoveSaysWhichTagStays() throws Exception {
-    Path src = tmp.resolve("src");
-    byte[] shared = CopyCommandTest.bytes(100, 6);
-    Layouts.writeImages(src, Map.of("moving", List.of(shared), "staying", List.of(shared)));
-    String source = "docker://" + registry.host() + "/dry-move-src";
-    assertEquals(0, Cli.run("sync", "oci:" + src, source, "--tls-verify=false").exit());
-    String manifest = Layouts.tags(src).get("moving");
-    Path dst = tmp.resolve("dst");
-
-    Cli.Result dry = Cli.run("move", source + ":moving", "oci:" + dst, "--tls-verify=false", "--dry-run");
-
-    assertEquals(0, dry.exit(), dry::toString);
-    assertTrue(dry.out().contains("would copy: " + source + ":moving -> oci:" + dst + ":moving"), dry::toString);
-    assertTrue(!dry.out().contains("would move:"), dry::toString);
     assertTrue(dry.out().contains("would keep: " + source + ":moving: shares manifest " + manifest + " with tag staying;"), dry::toString);
-    Cli.Result real = Cli.run("move", source + ":moving", "oci:" + dst, "--tls-verify=false");
-    assertEquals(0, real.exit(), real::toString);
-    assertEquals(DryRunLines.decisions(real.out()), DryRunLines.decisions(dry.out()));
+    assertEquals(DryRunLines.decisions(r.out()), DryRunLines.decisions(dry.out()), "the dry run said what the run did");
   }
 
   private static String skopeoDigest(String reference) throws Exception {
