@@ -122,11 +122,14 @@ class FlinkSessionClusterIT {
     HeldBlob held = HeldBlob.in(copyOfImages(tmp.resolve("progress-source")));
     Path mirror = tmp.resolve("progress-mirror");
     Process sync = startSync(held.layout(), mirror, "progress");
-
-    String line = awaitProgress(sync, tmp.resolve("progress.err"));
-    assertTrue(cluster.jobs().containsValue("RUNNING"), line);
-    held.feed();
-    assertEquals(0, sync.waitFor(), () -> read(tmp.resolve("progress.err")));
+    try {
+      String line = awaitProgress(sync, tmp.resolve("progress.err"));
+      assertTrue(cluster.jobs().containsValue("RUNNING"), line);
+      held.feed();
+      assertEquals(0, sync.waitFor(), () -> read(tmp.resolve("progress.err")));
+    } finally {
+      sync.destroyForcibly();
+    }
     SameOutputs.assertSameLayout(directMirror(), mirror);
   }
 
@@ -140,11 +143,14 @@ class FlinkSessionClusterIT {
     HeldBlob held = HeldBlob.in(copyOfImages(tmp.resolve("kill-source")));
     Path mirror = tmp.resolve("kill-mirror");
     Process sync = startSync(held.layout(), mirror, "kill");
-    awaitProgress(sync, tmp.resolve("kill.err"));
-
-    cluster.killTaskManager(0);
-    held.breakOff(); // a reader of the pipe on the surviving TaskManager reads a short blob
-    assertEquals(1, sync.waitFor(), () -> read(tmp.resolve("kill.err")));
+    try {
+      awaitProgress(sync, tmp.resolve("kill.err"));
+      cluster.killTaskManager(0);
+      held.breakOff(); // a reader of the pipe on the surviving TaskManager reads a short blob
+      assertEquals(1, sync.waitFor(), () -> read(tmp.resolve("kill.err")));
+    } finally {
+      sync.destroyForcibly();
+    }
     assertEquals(List.of(), Layouts.misnamedBlobs(mirror));
     if (Files.exists(mirror.resolve("index.json"))) {
       assertEquals(List.of(), Layouts.missingBlobs(mirror));
