@@ -37,7 +37,7 @@ start_registry() {
 start_relay() {
   local port
   port=$(free_port)
-  python3 "$here/delay-relay.py" "$port" "$1" "$2" "$3" &
+  python3 "$here/delay-relay.py" "$port" "$1" "$2" "$3" >/dev/null 2>&1 &
   echo $! >> "$pids"
   for _ in $(seq 100); do
     curl -fs "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && { echo "$port"; return; }
@@ -57,7 +57,9 @@ rm -rf "$work/reg" "$work"/*.log "$work"/*.times
 
 src=$(start_registry "$work/reg/src")
 for r in $(seq 0 $((repos - 1))); do
-  "$top/layerfs" sync "oci:$work/src/repo$r" "docker://127.0.0.1:$src/repo$r" --tls-verify=false >/dev/null
+  for t in $(seq 0 $((tags - 1))); do
+    skopeo copy -q --dest-tls-verify=false "oci:$work/src/repo$r:v$t" "docker://127.0.0.1:$src/repo$r:v$t"
+  done
 done
 wan=$(start_relay "$src" "$delay" "$work/src-requests.log")
 dest_l=$(start_registry "$work/reg/dest-layerfs")
@@ -73,12 +75,13 @@ echo "wan source: $repos repositories x $tags tags behind a ${delay} ms each-way
 
 count() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
 timed "$work/layerfs-cold.times" "$top/layerfs" sync --config "$work/wan.yaml" "docker://127.0.0.1:$tap_l/mirror" --tls-verify=false
-timed "$work/skopeo-cold.times" skopeo sync -q --src yaml --dest docker --dest-tls-verify=false "$work/wan.yaml" "127.0.0.1:$dest_s/mirror"
+cold=$(count "$work/src-requests.log")
+timed "$work/skopeo-cold.times" skopeo sync --src yaml --dest docker --dest-tls-verify=false "$work/wan.yaml" "127.0.0.1:$dest_s/mirror"
 s0=$(count "$work/src-requests.log"); d0=$(count "$work/dest-requests.log")
 timed "$work/layerfs-noop.times" "$top/layerfs" sync --config "$work/wan.yaml" "docker://127.0.0.1:$tap_l/mirror" --tls-verify=false
 s1=$(count "$work/src-requests.log"); d1=$(count "$work/dest-requests.log")
-timed "$work/skopeo-noop.times" skopeo sync -q --src yaml --dest docker --dest-tls-verify=false "$work/wan.yaml" "127.0.0.1:$dest_s/mirror"
-blob_gets=$(head -n "$s0" "$work/src-requests.log" | grep -c '^GET .*/blobs/' || true)
+timed "$work/skopeo-noop.times" skopeo sync --src yaml --dest docker --dest-tls-verify=false "$work/wan.yaml" "127.0.0.1:$dest_s/mirror"
+blob_gets=$(head -n "$cold" "$work/src-requests.log" | grep -c '^GET .*/blobs/' || true)
 
 n=$((repos * tags))
 read -r lc lcc _ < "$work/layerfs-cold.times"; read -r sc scc _ < "$work/skopeo-cold.times"

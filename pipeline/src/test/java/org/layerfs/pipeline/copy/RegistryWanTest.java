@@ -1,8 +1,13 @@
 package org.layerfs.pipeline.copy;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.common.collect.ImmutableMultiset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -14,22 +19,33 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.Digest;
+import org.layerfs.io.model.ImageJson;
+import org.layerfs.io.model.MediaTypes;
+import org.layerfs.io.registry.RegistryDestination;
 import org.layerfs.io.registry.RegistryServer;
 import org.layerfs.io.registry.RequestTap;
 import org.layerfs.io.testing.TestData;
 import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.Layouts;
 import org.layerfs.pipeline.testing.TappedRegistries;
+import org.layerfs.transforms.copy.SparseIndex;
 
 /**
  * What a copy moves over the wide-area link, counted by a relay in front of each real registry:
  * every document and blob fetched from the source once per run, and a blob that several
- * repositories of the destination need pushed once and mounted into the others.
+ * repositories of the destination need pushed once and mounted into the others. And what
+ * {@code --platform} with a list copies: an index of those platforms alone, read back by skopeo,
+ * naming the index it was made from; a sync of a tag chosen by platform that has not changed
+ * reads the index once and nothing else.
  */
 class RegistryWanTest {
   static final Path IMAGES = TestData.images().toAbsolutePath().normalize();
   /** Three repositories holding the same images: every blob shared. */
   static final List<String> REPOS = List.of("team/a", "team/b", "team/c");
+  /** The sample index has linux/amd64 and linux/arm64/v8; riscv64 it lacks. */
+  static final String PLATFORMS = "linux/amd64,linux/riscv64";
 
   @TempDir static Path dir;
   static TappedRegistries registries;
@@ -40,6 +56,7 @@ class RegistryWanTest {
   /** The manifests and indexes of the sample images, and their configs and layers. */
   static Set<String> manifests;
   static Set<String> blobs;
+  static String multi;
 
   @TempDir Path tmp;
 
@@ -53,6 +70,7 @@ class RegistryWanTest {
     for (String repo : REPOS) {
       RegistryNoopTest.sync("oci:" + IMAGES, "docker://" + source.host() + "/" + repo);
     }
+    multi = Layouts.tags(IMAGES).get("multi");
     manifests = new HashSet<>();
     blobs = new HashSet<>();
     for (String digest : Layouts.reachable(IMAGES)) {
@@ -113,6 +131,67 @@ class RegistryWanTest {
       CopyCommandTest.run("skopeo", "copy", "--src-tls-verify=false",
           "docker://" + destination.host() + "/mirror/" + repo + ":layered", "oci:" + tmp.resolve("back") + ":" + repo.replace('/', '-'));
     }
+  }
+
+  @Test
+  void aListOfPlatformsCopiesAnIndexOfThoseAloneAndSaysWhatItWasMadeFrom() throws Exception {
+    Path report = tmp.resolve("report.json");
+    Cli.Result r = Cli.run("sync", "docker://" + source.host() + "/team/a:multi", "docker://" + destination.host() + "/sparse:multi",
+        "--platform", PLATFORMS, "--tls-verify=false", "--report", report.toString());
+    assertEquals(0, r.exit(), r::toString);
+
+    String raw = CopyCommandTest.run("skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + destination.host() + "/sparse:multi");
+    JsonNode index = ImageJson.tree(raw.getBytes(UTF_8), "sparse index");
+    String sparse = Digest.sha256(raw.getBytes(UTF_8)).toString();
+    assertNotEquals(multi, sparse);
+    assertEquals(1, index.path("manifests").size(), raw);
+    assertEquals("amd64", index.path("manifests").get(0).path("platform").path("architecture").asText(), raw);
+    assertEquals(multi, index.path("annotations").path(SparseIndex.SOURCE_INDEX).asText(), raw);
+    JsonNode image = Layouts.json(report).path("images").get(0);
+    assertEquals(sparse, image.path("digest").asText(), image::toString);
+    assertEquals(multi, image.path("sourceIndex").asText(), image::toString);
+    assertEquals(PLATFORMS, image.path("platforms").asText(), image::toString);
+    // The platform left out was not copied.
+    String arm = ImageJson.parseManifestOrIndex(Files.readAllBytes(Layouts.blob(IMAGES, multi)), MediaTypes.OCI_INDEX, "multi")
+        .index().get().manifests().stream().filter(d -> d.platform().get().architecture().equals("arm64")).findFirst().get()
+        .digest().toString();
+    try (RegistryDestination at = RegistryDestination.open(destination.reference("sparse"), destination.config())) {
+      assertFalse(at.hasManifest(Descriptor.of(MediaTypes.OCI_MANIFEST, Digest.parse(arm), 1)));
+    }
+
+    // Nothing changed: one HEAD and the index at the source, one HEAD at the destination; the YAML key says the same.
+    Cli.Result again = Cli.run("sync", "docker://" + sourceTap.host() + "/team/a:multi", "docker://" + destinationTap.host() + "/sparse:multi",
+        "--platform", PLATFORMS, "--tls-verify=false");
+    assertTrue(again.out().contains("1 images: 0 copied, 0 moved, 1 up to date, 0 failed"), again::toString);
+    assertEquals(ImmutableMultiset.of("HEAD manifest", "GET manifest"), sourceTap.kinds(), sourceTap.requests()::toString);
+    assertEquals(ImmutableMultiset.of("HEAD manifest"), destinationTap.kinds(), destinationTap.requests()::toString);
+    Path config = tmp.resolve("mirror.yaml");
+    Files.writeString(config, String.join("\n",
+        source.host() + ":",
+        "  images:",
+        "    team/a: [multi]",
+        "  platforms: [linux/amd64, linux/riscv64]",
+        "  tls-verify: false",
+        ""));
+    Cli.Result yaml = Cli.run("sync", "--config", config.toString(), "docker://" + destination.host() + "/m", "--tls-verify=false");
+    assertEquals(0, yaml.exit(), yaml::toString);
+    assertEquals(sparse, Digest.sha256(CopyCommandTest.run("skopeo", "inspect", "--raw", "--tls-verify=false",
+        "docker://" + destination.host() + "/m/team/a:multi").getBytes(UTF_8)).toString());
+  }
+
+  @Test
+  void anUnchangedTagOfOnePlatformCostsAHeadAndTheIndex() {
+    Cli.Result first = Cli.run("sync", "docker://" + source.host() + "/team/a:multi", "docker://" + destination.host() + "/arm:multi",
+        "--platform", "linux/arm64", "--tls-verify=false");
+    assertEquals(0, first.exit(), first::toString);
+    sourceTap.clear();
+
+    Cli.Result again = Cli.run("sync", "docker://" + sourceTap.host() + "/team/a:multi", "docker://" + destinationTap.host() + "/arm:multi",
+        "--platform", "linux/arm64", "--tls-verify=false");
+
+    assertTrue(again.out().contains("1 images: 0 copied, 0 moved, 1 up to date, 0 failed"), again::toString);
+    assertEquals(ImmutableMultiset.of("HEAD manifest", "GET manifest"), sourceTap.kinds(), sourceTap.requests()::toString);
+    assertEquals(ImmutableMultiset.of("HEAD manifest"), destinationTap.kinds(), destinationTap.requests()::toString);
   }
 
   /** The digests that {@code requests} name after {@code marker}. */
