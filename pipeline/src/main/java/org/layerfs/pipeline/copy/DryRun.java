@@ -60,7 +60,7 @@ final class DryRun {
         }
       }
       long referrers = planned.toCopy().stream().filter(CopyPlan::isReferrer).count();
-      out.printf("would %s: %d images, %d referrers%n", command, planned.toCopy().size() - referrers, referrers);
+      out.printf("planned: %d images, %d referrers%n", planned.toCopy().size() - referrers, referrers);
       if (prune) {
         for (CopyRequest request : requests) {
           TagRemoval removal = Pruning.planned(request, Pruning.candidates(request, planned.listedTags()));

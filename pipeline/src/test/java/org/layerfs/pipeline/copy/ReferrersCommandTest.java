@@ -104,7 +104,7 @@ class ReferrersCommandTest {
       assertEquals(0, typed.exit(), typed::toString);
       assertTrue(typed.out().contains("referrer of " + fixture.image.digest() + ", " + fixture.sbom.digest()), typed::toString);
       assertFalse(typed.out().contains(fixture.signature.digest().toString()), typed::toString);
-      assertTrue(typed.out().contains("would sync: 1 images, 2 referrers"), typed::toString);
+      assertTrue(typed.out().contains("planned: 1 images, 2 referrers"), typed::toString);
     }
   }
 

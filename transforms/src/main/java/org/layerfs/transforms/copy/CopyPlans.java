@@ -282,7 +282,9 @@ public record CopyPlans(
                   .equals(Optional.of(digest)));
       if (same) {
         found.settled.add(CopyOutcome.skipped(reference, target, digest, "up to date: " + target + " is " + digest));
-        found.subjects.add(new ReferrerPlans.Subject(request, reference, at.get()));
+        if (at.get().digest().equals(digest)) { // not for a sparse index: the source's lists platforms not copied
+          found.subjects.add(new ReferrerPlans.Subject(request, reference, at.get()));
+        }
       }
       return same;
     }
@@ -324,7 +326,7 @@ public record CopyPlans(
         found.settled.add(CopyOutcome.failed(f.image(), f.message()));
       }
       for (CopyPlan plan : planned.plans()) {
-        found.subjects.add(new ReferrerPlans.Subject(request, plan.image(), plan.root()));
+        ReferrerPlans.subjects(request, plan).forEach(found.subjects::add);
         if (request.onlyChanged() && upToDate(plan, destination, known)) {
           found.settled.add(CopyOutcome.skipped(plan, "up to date: " + plan.target() + " is " + plan.root().digest()));
         } else {

@@ -65,6 +65,22 @@ public final class ReferrerPlans {
     return new Found(ImmutableList.copyOf(p.plans), ImmutableList.copyOf(p.notes));
   }
 
+  /**
+   * The subjects {@code plan} copies: its root, or for a sparse index, which is new and has no
+   * referrers, the platform images it keeps.
+   */
+  static List<Subject> subjects(CopyRequest request, CopyPlan plan) throws IOException {
+    if (!plan.root().annotations().containsKey(SparseIndex.SOURCE_INDEX)) {
+      return List.of(new Subject(request, plan.image(), plan.root()));
+    }
+    ManifestBlob index = plan.manifests().get(plan.manifests().size() - 1);
+    String what = "index " + index.descriptor().digest() + " of " + plan.image();
+    List<Subject> kept = new ArrayList<>();
+    ImageJson.parseManifestOrIndex(index.bytes(), index.descriptor().mediaType(), what).index()
+        .ifPresent(i -> i.manifests().forEach(m -> kept.add(new Subject(request, plan.image(), m))));
+    return kept;
+  }
+
   private void plan(Subject subject) {
     CopyRequest request = subject.request();
     try {
