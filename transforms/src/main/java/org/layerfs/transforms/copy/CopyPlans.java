@@ -282,7 +282,8 @@ public record CopyPlans(
                   .equals(Optional.of(digest)));
       if (same) {
         found.settled.add(CopyOutcome.skipped(reference, target, digest, "up to date: " + target + " is " + digest));
-        if (at.get().digest().equals(digest)) { // not for a sparse index: the source's lists platforms not copied
+        // Not when a platform was chosen: the source's index is not what the destination holds.
+        if (at.get().digest().equals(digest)) {
           found.subjects.add(new ReferrerPlans.Subject(request, reference, at.get()));
         }
       }
