@@ -64,11 +64,6 @@ final class Pruning {
     return prune.build();
   }
 
-  /**
-   * Removes {@code tags} from the request's destination, then what no tag reaches any more,
-   * where the destination keeps its own blobs. Tags the destination had to keep (their manifest
-   * is another tag's too) are in the result with the reason.
-   */
   /** What {@link #prune} would remove and keep, changing nothing ({@code --dry-run}). */
   static TagRemoval planned(CopyRequest request, ImmutableList<String> tags) throws IOException {
     if (tags.isEmpty()) {
@@ -79,6 +74,11 @@ final class Pruning {
     }
   }
 
+  /**
+   * Removes {@code tags} from the request's destination, then what no tag reaches any more,
+   * where the destination keeps its own blobs. Tags the destination had to keep (their manifest
+   * is another tag's too) are in the result with the reason.
+   */
   static TagRemoval prune(CopyRequest request, ImmutableList<String> tags) throws IOException {
     if (tags.isEmpty()) {
       return TagRemoval.all(tags);
