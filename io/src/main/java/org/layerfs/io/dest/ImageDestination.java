@@ -78,6 +78,20 @@ public interface ImageDestination extends Closeable {
   TagRemoval planTagRemoval(Collection<String> tags) throws IOException;
 
   /**
+   * Removes {@code tags} as {@link #removeTags} does and, with each image no tag that stays names
+   * any more, what travels with it: its referrers, their fallback tags and its legacy cosign tags
+   * ({@link PrunedReferrers}), listed in the result. A store that holds no referrers removes the tags alone.
+   */
+  default TagRemoval removeImages(Collection<String> tags, PrunedReferrers.Scope scope) throws IOException {
+    return removeTags(tags);
+  }
+
+  /** What {@link #removeImages} would do now, removing nothing ({@code --dry-run}). */
+  default TagRemoval planImageRemoval(Collection<String> tags, PrunedReferrers.Scope scope) throws IOException {
+    return planTagRemoval(tags);
+  }
+
+  /**
    * Removes the blobs no tag reaches any more, where the store keeps blobs of its own (an OCI
    * layout; a registry collects its own garbage). The caller holds the store's lock. Returns
    * the number of blobs removed.

@@ -14,13 +14,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.blob.VerifyingInputStream;
 import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.dest.PrunedReferrers;
 import org.layerfs.io.dest.TagRemoval;
 import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.Descriptor;
@@ -166,6 +169,46 @@ public final class OciLayoutDestination implements ImageDestination {
   @Override
   public TagRemoval planTagRemoval(Collection<String> tags) {
     return TagRemoval.all(tags);
+  }
+
+  /**
+   * Removes the tags with the fallback and legacy tags of the images no tag that stays names, in
+   * one replacement of {@code index.json}; {@link #collectGarbage} then removes the referrers.
+   */
+  @Override
+  public TagRemoval removeImages(Collection<String> tags, PrunedReferrers.Scope scope) throws IOException {
+    PrunedReferrers.Found found = prunedReferrers(tags, scope);
+    List<String> all = new ArrayList<>(tags);
+    all.addAll(found.tags());
+    removeTags(all);
+    return new TagRemoval(ImmutableList.copyOf(tags), ImmutableMap.of(), found.references());
+  }
+
+  @Override
+  public TagRemoval planImageRemoval(Collection<String> tags, PrunedReferrers.Scope scope) throws IOException {
+    return new TagRemoval(ImmutableList.copyOf(tags), ImmutableMap.of(), prunedReferrers(tags, scope).references());
+  }
+
+  private PrunedReferrers.Found prunedReferrers(Collection<String> tags, PrunedReferrers.Scope scope) throws IOException {
+    Map<String, Descriptor> named = new LinkedHashMap<>();
+    indexEntries().forEach(d -> d.refName().ifPresent(t -> named.put(t, d)));
+    if (named.isEmpty()) {
+      return new PrunedReferrers.Found(ImmutableList.of(), ImmutableList.of());
+    }
+    OciLayout layout = OciLayout.open(dir);
+    return PrunedReferrers.of(named, tags, scope, new PrunedReferrers.Store() {
+      @Override
+      public ImmutableList<Descriptor> referrers(Digest subject) throws IOException {
+        return layout.referrers(subject);
+      }
+
+      @Override
+      public ImmutableList<Descriptor> children(Descriptor index) throws IOException {
+        String what = "index " + index.digest() + " in oci:" + dir;
+        return ImageJson.parseManifestOrIndex(layout.readBlob(index), index.mediaType(), what).index()
+            .map(i -> i.manifests()).orElse(ImmutableList.of());
+      }
+    });
   }
 
   /**

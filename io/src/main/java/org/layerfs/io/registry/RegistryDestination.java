@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Optional;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.dest.ImageDestination;
+import org.layerfs.io.dest.PrunedReferrers;
 import org.layerfs.io.dest.TagRemoval;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
@@ -144,6 +145,16 @@ public final class RegistryDestination implements ImageDestination {
   @Override
   public TagRemoval planTagRemoval(Collection<String> tags) throws IOException {
     return new RegistryTagRemoval(client, location).plan(tags, tags());
+  }
+
+  @Override
+  public TagRemoval removeImages(Collection<String> tags, PrunedReferrers.Scope scope) throws IOException {
+    return new RegistryTagRemoval(client, location).removeImages(tags, scope, tags(), false);
+  }
+
+  @Override
+  public TagRemoval planImageRemoval(Collection<String> tags, PrunedReferrers.Scope scope) throws IOException {
+    return new RegistryTagRemoval(client, location).removeImages(tags, scope, tags(), true);
   }
 
   /** Nothing to release: the HTTP client's connections close when idle. */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.layerfs.io.dest.PrunedReferrers;
 import org.layerfs.io.dest.TagRemoval;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
@@ -37,17 +38,61 @@ final class RegistryTagRemoval {
 
   /** Removes {@code tags}, never a tag outside them; {@code present} is every tag the repository has. */
   TagRemoval remove(Collection<String> tags, Collection<String> present) throws IOException {
-    return decide(tags, present, new Deletes() {
+    return decide(tags, named(present), deleting());
+  }
+
+  /**
+   * Removes {@code tags} and what travels with the images no tag that stays names any more
+   * ({@link PrunedReferrers}): the referrer manifests first, deepest first, then their fallback
+   * and legacy tags with {@code tags}; with {@code plan}, deletes nothing and tells the same.
+   */
+  TagRemoval removeImages(Collection<String> tags, PrunedReferrers.Scope scope, Collection<String> present, boolean plan)
+      throws IOException {
+    Map<String, Descriptor> named = named(present);
+    PrunedReferrers.Found found = PrunedReferrers.of(named, tags, scope, new PrunedReferrers.Store() {
+      @Override
+      public ImmutableList<Descriptor> referrers(Digest subject) throws IOException {
+        return RegistryReferrers.list(client, location.repository(), subject, () -> ImmutableList.copyOf(present));
+      }
+
+      @Override
+      public ImmutableList<Descriptor> children(Descriptor index) throws IOException {
+        return indexChildren(index);
+      }
+    });
+    Deletes deletes = plan ? planning(present) : deleting();
+    for (Descriptor referrer : found.manifests()) {
+      deletes.manifest(referrer.digest());
+    }
+    Set<String> all = new LinkedHashSet<>(found.tags());
+    all.addAll(tags);
+    TagRemoval removal = decide(all, named, deletes);
+    ImmutableList.Builder<String> referrers = ImmutableList.builder();
+    found.manifests().forEach(m -> referrers.add("@" + m.digest()));
+    removal.removed().stream().filter(found.tags()::contains).forEach(referrers::add);
+    ImmutableList<String> removed =
+        removal.removed().stream().filter(t -> !found.tags().contains(t)).collect(ImmutableList.toImmutableList());
+    return new TagRemoval(removed, removal.kept(), referrers.build());
+  }
+
+  private Deletes deleting() {
+    return new Deletes() {
       @Override
       public void manifest(Digest digest) throws IOException {
-        client.deleteManifest(location.repository(), digest);
+        try {
+          client.deleteManifest(location.repository(), digest);
+        } catch (RegistryException e) {
+          if (!e.isNotFound()) { // gone already: a retried removal succeeds
+            throw e;
+          }
+        }
       }
 
       @Override
       public boolean tagAlone(String tag) throws IOException {
         return client.deleteTag(location.repository(), tag);
       }
-    });
+    };
   }
 
   /**
@@ -57,7 +102,11 @@ final class RegistryTagRemoval {
    * or 501).
    */
   TagRemoval plan(Collection<String> tags, Collection<String> present) throws IOException {
-    return decide(tags, present, new Deletes() {
+    return decide(tags, named(present), planning(present));
+  }
+
+  private Deletes planning(Collection<String> present) {
+    return new Deletes() {
       private Boolean deletesTags;
 
       @Override
@@ -70,7 +119,7 @@ final class RegistryTagRemoval {
         }
         return deletesTags;
       }
-    });
+    };
   }
 
   private boolean deletesATagAlone(Collection<String> present) throws IOException {
@@ -96,13 +145,18 @@ final class RegistryTagRemoval {
     boolean tagAlone(String tag) throws IOException;
   }
 
-  private TagRemoval decide(Collection<String> tags, Collection<String> present, Deletes deletes) throws IOException {
-    Set<String> removing = new LinkedHashSet<>(tags);
+  /** Every tag of {@code present} that still names a manifest, with it: a HEAD each. */
+  private Map<String, Descriptor> named(Collection<String> present) throws IOException {
     Map<String, Descriptor> named = new LinkedHashMap<>();
     for (String tag : present) {
       Optional<Descriptor> manifest = client.headManifest(location.repository(), tag);
       manifest.ifPresent(m -> named.put(tag, m));
     }
+    return named;
+  }
+
+  private TagRemoval decide(Collection<String> tags, Map<String, Descriptor> named, Deletes deletes) throws IOException {
+    Set<String> removing = new LinkedHashSet<>(tags);
     Map<Digest, String> needed = neededByOtherTags(named, removing);
     ImmutableList.Builder<String> removed = ImmutableList.builder();
     ImmutableMap.Builder<String, String> kept = ImmutableMap.builder();
@@ -139,13 +193,17 @@ final class RegistryTagRemoval {
       Descriptor manifest = e.getValue();
       needed.putIfAbsent(manifest.digest(), "tag " + e.getKey());
       if (MediaTypes.isIndex(manifest.mediaType())) {
-        RemoteManifest index = client.pullManifest(location.repository(), manifest.digest().toString());
-        String what = "index " + manifest.digest() + " of docker://" + location;
-        for (Descriptor child : ImageJson.parseManifestOrIndex(index.bytes(), manifest.mediaType(), what).index().get().manifests()) {
+        for (Descriptor child : indexChildren(manifest)) {
           needed.putIfAbsent(child.digest(), "tag " + e.getKey() + " (in its index)");
         }
       }
     }
     return needed;
+  }
+
+  private ImmutableList<Descriptor> indexChildren(Descriptor manifest) throws IOException {
+    RemoteManifest index = client.pullManifest(location.repository(), manifest.digest().toString());
+    String what = "index " + manifest.digest() + " of docker://" + location;
+    return ImageJson.parseManifestOrIndex(index.bytes(), manifest.mediaType(), what).index().get().manifests();
   }
 }

@@ -9,8 +9,6 @@ import com.google.common.io.RecursiveDeleteOption;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +29,6 @@ import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.layerfs.io.dest.ImageDestinations;
-import org.layerfs.io.dest.TagRemoval;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.pipeline.metrics.RunFigures;
 import org.layerfs.pipeline.run.JobMetrics;
@@ -151,34 +148,20 @@ public abstract class CopyJob {
         locks.register(ImageDestinations.lock(store));
       }
       long start = System.nanoTime();
-      CopyPlans planned;
       try (OpenStores stores = new OpenStores()) {
-        planned = CopyPlans.plan(requests(), stores, rateLimit(), err::println);
-      }
-      Copied copied = copy(planned, progress);
-      List<ImageReference> pruned = new ArrayList<>();
-      Map<ImageReference, String> kept = new LinkedHashMap<>();
-      boolean pruneFailed = false;
-      if (prune()) {
-        for (CopyRequest request : requests()) {
-          try {
-            TagRemoval removal = Pruning.prune(request, Pruning.candidates(request, planned.listedTags()));
-            removal.removed().forEach(tag -> pruned.add(request.destination().withTag(tag)));
-            removal.kept().forEach((tag, why) -> kept.put(request.destination().withTag(tag), why));
-          } catch (IOException e) {
-            err.println("layerfs: " + e.getMessage());
-            pruneFailed = true;
-          }
+        CopyPlans planned = CopyPlans.plan(requests(), stores, rateLimit(), err::println);
+        Copied copied = copy(planned, progress);
+        // Pruning reads the stores planning opened, and the tag lists planning fetched.
+        Pruning.Outcome pruning = prune() ? Pruning.run(requests(), planned, stores, false, err) : Pruning.Outcome.none();
+        CopyReport report =
+            new CopyReport(mode().command(), copied.images(), pruning, copied.counters(), (System.nanoTime() - start) / 1e9);
+        report.printSummary(out, err);
+        report.fill(figures);
+        if (report().isPresent()) {
+          report.write(report().get());
         }
+        return report.anyFailed() || pruning.failed() ? 1 : 0;
       }
-      CopyReport report =
-          new CopyReport(mode().command(), copied.images(), pruned, kept, copied.counters(), (System.nanoTime() - start) / 1e9);
-      report.printSummary(out, err);
-      report.fill(figures);
-      if (report().isPresent()) {
-        report.write(report().get());
-      }
-      return report.anyFailed() || pruneFailed ? 1 : 0;
     }
   }
 

@@ -11,11 +11,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.ToLongFunction;
 import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.ImageJson;
-import org.layerfs.io.ref.ImageReference;
 import org.layerfs.pipeline.metrics.RunFigures;
 import org.layerfs.pipeline.run.Sizes;
 import org.layerfs.transforms.copy.CopyMetrics;
@@ -24,20 +22,19 @@ import org.layerfs.transforms.copy.CopyMetrics;
 final class CopyReport {
   private final String command;
   private final List<JsonNode> images;
-  private final List<ImageReference> pruned;
-  private final Map<ImageReference, String> kept;
+  private final Pruning.Outcome pruning;
   private final ToLongFunction<String> counters;
   private final double seconds;
 
-  /** {@code images}: every image's outcome record; {@code counters}: the job's counters by name. */
-  /** {@code kept}: the tags pruning had to leave, each with the reason. */
-  CopyReport(String command, List<JsonNode> images, List<ImageReference> pruned, Map<ImageReference, String> kept,
-      ToLongFunction<String> counters, double seconds) {
+  /**
+   * {@code images}: every image's outcome record; {@code pruning}: what pruning removed and the
+   * tags it had to leave; {@code counters}: the job's counters by name.
+   */
+  CopyReport(String command, List<JsonNode> images, Pruning.Outcome pruning, ToLongFunction<String> counters, double seconds) {
     this.command = command;
     this.images = new ArrayList<>(images);
     this.images.sort(Comparator.comparing((JsonNode n) -> n.path("image").asText()).thenComparing(n -> n.path("destination").asText()));
-    this.pruned = pruned;
-    this.kept = kept;
+    this.pruning = pruning;
     this.counters = counters;
     this.seconds = seconds;
   }
@@ -82,16 +79,20 @@ final class CopyReport {
         out.println("kept: " + n.path("image").asText() + ": " + n.path("reason").asText());
       }
     }
-    pruned.forEach(r -> out.println("pruned: " + r));
-    kept.forEach((r, why) -> out.println("kept: " + r + ": " + why));
+    pruning.pruned().forEach(r -> out.println("pruned: " + r));
+    pruning.referrers().forEach(r -> out.println("pruned referrer: " + r));
+    pruning.kept().forEach((r, why) -> out.println("kept: " + r + ": " + why));
     long referrers = images.stream().filter(n -> n.path("referrer").asBoolean()).count();
     String travelled = referrers == 0 ? "" : String.format(Locale.ROOT, "; referrers: %d copied, %d moved, %d failed",
         referrers("copied"), referrers("moved"), referrers("failed"));
+    String prunedPart = pruning.pruned().isEmpty() && pruning.referrers().isEmpty() ? "" : String.format(Locale.ROOT,
+        "; pruned: %d tags, %d referrers", pruning.pruned().size(), pruning.referrers().size());
     out.printf(Locale.ROOT,
-        "%s: %d images: %d copied, %d moved, %d up to date, %d failed%s; blobs: %d copied, %d already there, %d failed; %s copied in %.1f s%n",
+        "%s: %d images: %d copied, %d moved, %d up to date, %d failed%s; blobs: %d copied, %d already there, %d failed; %s copied in %.1f s%s%n",
         command, images.size() - referrers, count("copied"), count("moved"), count("skipped"), count("failed"), travelled,
         counters.applyAsLong(CopyMetrics.BLOBS_COPIED), counters.applyAsLong(CopyMetrics.BLOBS_PRESENT),
-        counters.applyAsLong(CopyMetrics.BLOBS_FAILED), Sizes.human(counters.applyAsLong(CopyMetrics.BYTES_COPIED)), seconds);
+        counters.applyAsLong(CopyMetrics.BLOBS_FAILED), Sizes.human(counters.applyAsLong(CopyMetrics.BYTES_COPIED)), seconds,
+        prunedPart);
   }
 
   /** Puts the figures this report prints into {@code figures}, for {@code --metrics}. */
@@ -121,9 +122,11 @@ final class CopyReport {
       travelled.put(status, referrers(status));
     }
     ArrayNode prunedArray = root.putArray("pruned");
-    pruned.forEach(r -> prunedArray.add(r.toString()));
+    pruning.pruned().forEach(r -> prunedArray.add(r.toString()));
+    ArrayNode prunedReferrers = root.putArray("prunedReferrers");
+    pruning.referrers().forEach(r -> prunedReferrers.add(r.toString()));
     ArrayNode keptArray = root.putArray("kept");
-    kept.forEach((r, why) -> keptArray.addObject().put("image", r.toString()).put("reason", why));
+    pruning.kept().forEach((r, why) -> keptArray.addObject().put("image", r.toString()).put("reason", why));
     ArrayNode array = root.putArray("images");
     images.forEach(array::add);
     DurableFiles.write(file, ImageJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root));

@@ -62,11 +62,11 @@ final class DryRun {
       long referrers = planned.toCopy().stream().filter(CopyPlan::isReferrer).count();
       out.printf("planned: %d images, %d referrers%n", planned.toCopy().size() - referrers, referrers);
       if (prune) {
-        for (CopyRequest request : requests) {
-          TagRemoval removal = Pruning.planned(request, Pruning.candidates(request, planned.listedTags()));
-          removal.removed().forEach(tag -> out.println("would remove: " + request.destination().withTag(tag)));
-          removal.kept().forEach((tag, why) -> out.println("would keep: " + request.destination().withTag(tag) + ": " + why));
-        }
+        Pruning.Outcome pruning = Pruning.run(requests, planned, stores, true, err);
+        pruning.pruned().forEach(r -> out.println("would remove: " + r));
+        pruning.referrers().forEach(r -> out.println("would remove referrer: " + r));
+        pruning.kept().forEach((r, why) -> out.println("would keep: " + r + ": " + why));
+        failures += pruning.failed() ? 1 : 0;
       }
     } catch (IOException e) {
       err.println("failed: " + e.getMessage());
