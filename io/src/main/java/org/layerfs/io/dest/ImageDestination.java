@@ -53,10 +53,12 @@ public interface ImageDestination extends Closeable {
   }
 
   /**
-   * Removes a manifest no tag names (a referrer moved away), where the store keeps untagged
-   * manifests of its own (a registry); a layout's garbage collection removes it with its blobs.
+   * Removes {@code referrers} of {@code subject} (moved away): the subject's fallback tag is
+   * rewritten without them, or removed when none remain, never dropping a referrer that stays;
+   * their manifests go where the store keeps untagged manifests of its own (a registry), else
+   * with the store's garbage collection. One already gone counts as removed, so a retried move succeeds.
    */
-  default void removeManifest(Descriptor manifest) throws IOException {}
+  default void removeReferrers(Descriptor subject, Collection<Descriptor> referrers) throws IOException {}
 
   /** The digest {@code tag} points at, if the destination has the tag. */
   Optional<Digest> tagDigest(String tag) throws IOException;

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -48,6 +49,18 @@ public final class FallbackIndex {
   }
 
   /**
+   * The type {@code --referrers-type} matches for the manifest a legacy cosign tag names: the
+   * media type of its first layer, the payload cosign wrote ({@code
+   * application/vnd.dev.cosign.simplesigning.v1+json} under {@code .sig}, {@code
+   * application/vnd.dsse.envelope.v1+json} under {@code .att}, the SBOM's own under {@code
+   * .sbom}); its config is a plain image config and says nothing. Empty for a manifest without layers.
+   */
+  public static String legacyType(byte[] manifest, String what) throws ImageFormatException {
+    JsonNode layer = ImageJson.tree(manifest, what).path("layers").path(0).path("mediaType");
+    return layer.isTextual() ? layer.asText() : "";
+  }
+
+  /**
    * The descriptor a referrers list gives for a referrer manifest: media type, digest, size, its
    * artifact type (its {@code artifactType}, else its config's media type) and its annotations.
    */
@@ -80,21 +93,39 @@ public final class FallbackIndex {
   public static Optional<byte[]> merge(Optional<byte[]> existing, Descriptor entry, String what) throws IOException {
     List<Descriptor> entries = new ArrayList<>();
     if (existing.isPresent()) {
-      ImageJson.Document doc = ImageJson.parseManifestOrIndex(existing.get(), MediaTypes.OCI_INDEX, what);
-      if (doc.index().isEmpty()) {
-        throw new ImageFormatException(what + ": the fallback tag names a manifest, not an index of referrers");
-      }
-      entries.addAll(doc.index().get().manifests());
+      entries.addAll(entries(existing.get(), what));
     }
     if (entries.stream().anyMatch(d -> d.digest().equals(entry.digest()))) {
       return Optional.empty();
     }
     entries.add(entry);
+    return Optional.of(write(entries));
+  }
+
+  /**
+   * The entries of the fallback index {@code existing} (its bytes) other than {@code removed}, in
+   * their order: what the index lists once those referrers have left the store.
+   */
+  public static ImmutableList<Descriptor> without(byte[] existing, Set<Digest> removed, String what) throws IOException {
+    return entries(existing, what).stream().filter(d -> !removed.contains(d.digest())).collect(ImmutableList.toImmutableList());
+  }
+
+  /** The referrers the fallback index {@code index} (its bytes) lists. */
+  public static ImmutableList<Descriptor> entries(byte[] index, String what) throws IOException {
+    ImageJson.Document doc = ImageJson.parseManifestOrIndex(index, MediaTypes.OCI_INDEX, what);
+    if (doc.index().isEmpty()) {
+      throw new ImageFormatException(what + ": the fallback tag names a manifest, not an index of referrers");
+    }
+    return doc.index().get().manifests();
+  }
+
+  /** The fallback index listing {@code entries}. */
+  public static byte[] write(List<Descriptor> entries) throws IOException {
     ObjectNode index = ImageJson.mapper().createObjectNode();
     index.put("schemaVersion", 2);
     index.put("mediaType", MediaTypes.OCI_INDEX);
     ArrayNode manifests = index.putArray("manifests");
     entries.forEach(d -> manifests.add(ImageJson.toJson(d)));
-    return Optional.of(ImageJson.mapper().writeValueAsBytes(index));
+    return ImageJson.mapper().writeValueAsBytes(index);
   }
 }

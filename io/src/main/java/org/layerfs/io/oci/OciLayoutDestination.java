@@ -139,6 +139,27 @@ public final class OciLayoutDestination implements ImageDestination {
     }
   }
 
+  /** Rewrites the subject's fallback tag without {@code referrers}, or removes it when none remain; garbage collection removes the rest. */
+  @Override
+  public void removeReferrers(Descriptor subject, Collection<Descriptor> referrers) throws IOException {
+    String tag = FallbackIndex.tag(subject.digest());
+    Optional<Digest> tagged = tagDigest(tag);
+    if (tagged.isEmpty()) {
+      return;
+    }
+    String what = "oci:" + dir + ":" + tag;
+    byte[] existing = Files.readAllBytes(blobPath(tagged.get()));
+    Set<Digest> removed = new HashSet<>();
+    referrers.forEach(r -> removed.add(r.digest()));
+    ImmutableList<Descriptor> remaining = FallbackIndex.without(existing, removed, what);
+    if (remaining.isEmpty()) {
+      removeTags(List.of(tag));
+    } else if (remaining.size() < FallbackIndex.entries(existing, what).size()) {
+      byte[] bytes = FallbackIndex.write(remaining);
+      putManifest(Descriptor.of(MediaTypes.OCI_INDEX, Digest.sha256(bytes), bytes.length), bytes, Optional.of(tag));
+    }
+  }
+
   @Override
   public Optional<Digest> tagDigest(String tag) throws IOException {
     return indexEntries().stream()

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.dest.PrunedReferrers;
@@ -26,16 +28,23 @@ import org.layerfs.io.ref.ImageReference;
 public final class RegistryDestination implements ImageDestination {
   private final RegistryClient client;
   private final RegistryLocation location;
+  private final ReferrersApi referrersApi;
 
-  private RegistryDestination(RegistryClient client, RegistryLocation location) {
+  private RegistryDestination(RegistryClient client, RegistryLocation location, ReferrersApi referrersApi) {
     this.client = client;
     this.location = location;
+    this.referrersApi = referrersApi;
   }
 
   /** The repository {@code reference} (a {@code docker://} reference) is in. */
   public static RegistryDestination open(ImageReference reference, RegistryConfig config) {
+    return open(reference, config, new ReferrersApi());
+  }
+
+  /** As {@link #open(ImageReference, RegistryConfig)}, sharing what the run learnt of each registry's referrers API. */
+  public static RegistryDestination open(ImageReference reference, RegistryConfig config, ReferrersApi referrersApi) {
     RegistryLocation location = RegistryLocation.of(reference);
-    return new RegistryDestination(RegistryClient.create(location.registry(), config), location);
+    return new RegistryDestination(RegistryClient.create(location.registry(), config), location, referrersApi);
   }
 
   public RegistryLocation location() {
@@ -109,9 +118,34 @@ public final class RegistryDestination implements ImageDestination {
     }
   }
 
-  /** Deletes the manifest by digest; one already gone counts as removed, so a retried move succeeds. */
+  /**
+   * Rewrites the fallback index without {@code referrers} (the old index deleted by digest), or
+   * deletes it when none remain, then deletes each referrer by digest.
+   */
   @Override
-  public void removeManifest(Descriptor manifest) throws IOException {
+  public void removeReferrers(Descriptor subject, Collection<Descriptor> referrers) throws IOException {
+    Optional<RemoteManifest> index = RegistryReferrers.fallback(client, location.repository(), subject.digest());
+    if (index.isPresent()) {
+      Set<Digest> removed = referrers.stream().map(Descriptor::digest).collect(Collectors.toSet());
+      String what = "referrers of " + subject.digest() + " in docker://" + location;
+      ImmutableList<Descriptor> remaining = FallbackIndex.without(index.get().bytes(), removed, what);
+      if (remaining.size() < FallbackIndex.entries(index.get().bytes(), what).size()) {
+        if (!remaining.isEmpty()) {
+          byte[] bytes = FallbackIndex.write(remaining);
+          Descriptor rewritten = Descriptor.of(MediaTypes.OCI_INDEX, Digest.sha256(bytes), bytes.length);
+          client.pushManifest(location.repository(), FallbackIndex.tag(subject.digest()), rewritten, bytes);
+        }
+        // The old index: no tag names it once rewritten, and deleting it removes the tag when none remain.
+        removeManifest(index.get().descriptor());
+      }
+    }
+    for (Descriptor referrer : referrers) {
+      removeManifest(referrer);
+    }
+  }
+
+  /** Deletes the manifest by digest; one already gone counts as removed. */
+  private void removeManifest(Descriptor manifest) throws IOException {
     if (hasManifest(manifest)) {
       client.deleteManifest(location.repository(), manifest.digest());
     }
@@ -149,12 +183,12 @@ public final class RegistryDestination implements ImageDestination {
 
   @Override
   public TagRemoval removeImages(Collection<String> tags, PrunedReferrers.Scope scope) throws IOException {
-    return new RegistryTagRemoval(client, location).removeImages(tags, scope, tags(), false);
+    return new RegistryTagRemoval(client, location).removeImages(referrersApi, tags, scope, tags(), false);
   }
 
   @Override
   public TagRemoval planImageRemoval(Collection<String> tags, PrunedReferrers.Scope scope) throws IOException {
-    return new RegistryTagRemoval(client, location).removeImages(tags, scope, tags(), true);
+    return new RegistryTagRemoval(client, location).removeImages(referrersApi, tags, scope, tags(), true);
   }
 
   /** Nothing to release: the HTTP client's connections close when idle. */

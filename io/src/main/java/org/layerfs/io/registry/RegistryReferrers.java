@@ -2,9 +2,7 @@ package org.layerfs.io.registry;
 
 import com.google.common.collect.ImmutableList;
 import java.io.IOException;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.FallbackIndex;
@@ -16,12 +14,10 @@ import org.layerfs.io.model.MediaTypes;
  * The referrers of a manifest in one repository, found as the distribution spec 1.1 says: the
  * referrers API, or where the registry answers it 404 (the CNCF distribution registry, Docker
  * Hub, GHCR), the fallback tag {@code sha256-<hex>}. Which of the two a registry answers is
- * remembered for the rest of the run, so a registry without the API is asked once, not per image.
+ * remembered for the rest of the run ({@link ReferrersApi}), so a registry without the API is
+ * asked once, not per image.
  */
 final class RegistryReferrers {
-  /** Registry ({@code HOST[:PORT]}) → whether its referrers API answered; shared by every client of a run. */
-  private static final Map<String, Boolean> API = new ConcurrentHashMap<>();
-
   private RegistryReferrers() {}
 
   /** A repository's tag list, fetched only when asked for. */
@@ -33,10 +29,11 @@ final class RegistryReferrers {
    * The referrers of {@code subject}. Where the registry has no API, {@code tags} (the
    * repository's tag list) answers for the fallback tag: a repository without it has no referrers.
    */
-  static ImmutableList<Descriptor> list(RegistryClient client, String repository, Digest subject, Tags tags) throws IOException {
-    if (API.getOrDefault(client.registry(), true)) {
+  static ImmutableList<Descriptor> list(RegistryClient client, ReferrersApi api, String repository, Digest subject, Tags tags)
+      throws IOException {
+    if (api.mayHave(client.registry())) {
       Optional<ImmutableList<Descriptor>> listed = client.listReferrers(repository, subject);
-      API.put(client.registry(), listed.isPresent());
+      api.learnt(client.registry(), listed.isPresent());
       if (listed.isPresent()) {
         return listed.get();
       }
@@ -52,8 +49,8 @@ final class RegistryReferrers {
    * False when the registry is known to have no referrers API and {@code tags} (the repository's
    * tag list) hold no fallback tag: nothing there has referrers, and no request need ask.
    */
-  static boolean mayList(RegistryClient client, Tags tags) throws IOException {
-    return API.getOrDefault(client.registry(), true) || tags.get().stream().anyMatch(FallbackIndex::isTag);
+  static boolean mayList(RegistryClient client, ReferrersApi api, Tags tags) throws IOException {
+    return api.mayHave(client.registry()) || tags.get().stream().anyMatch(FallbackIndex::isTag);
   }
 
   /** The fallback index of {@code subject}, when the repository has that tag. */

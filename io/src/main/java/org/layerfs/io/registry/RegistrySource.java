@@ -32,23 +32,29 @@ public final class RegistrySource implements ImageSource {
    * registry is asked once.
    */
   private final DocumentCache documents;
+  private final ReferrersApi referrersApi;
 
-  private RegistrySource(RegistryClient client, RegistryLocation location, ImageReference store, DocumentCache documents) {
+  private RegistrySource(
+      RegistryClient client, RegistryLocation location, ImageReference store, DocumentCache documents, ReferrersApi referrersApi) {
     this.client = client;
     this.documents = documents;
+    this.referrersApi = referrersApi;
     this.location = location;
     this.store = store;
   }
 
   /** The repository {@code reference} (a {@code docker://} reference) is in. */
   public static RegistrySource open(ImageReference reference, RegistryConfig config) {
-    return open(reference, config, new DocumentCache());
+    return open(reference, config, new DocumentCache(), new ReferrersApi());
   }
 
-  /** As {@link #open(ImageReference, RegistryConfig)}, sharing the documents of a run with its other sources. */
-  public static RegistrySource open(ImageReference reference, RegistryConfig config, DocumentCache documents) {
+  /**
+   * As {@link #open(ImageReference, RegistryConfig)}, sharing the documents of a run, and what it
+   * learnt of each registry's referrers API, with its other sources and destinations.
+   */
+  public static RegistrySource open(ImageReference reference, RegistryConfig config, DocumentCache documents, ReferrersApi referrersApi) {
     RegistryLocation location = RegistryLocation.of(reference);
-    return new RegistrySource(RegistryClient.create(location.registry(), config), location, reference.store(), documents);
+    return new RegistrySource(RegistryClient.create(location.registry(), config), location, reference.store(), documents, referrersApi);
   }
 
   public RegistryLocation location() {
@@ -84,12 +90,12 @@ public final class RegistrySource implements ImageSource {
    * asked only where the registry has no API, to save asking for a fallback tag it does not hold.
    */
   public ImmutableList<Descriptor> referrers(Digest subject, Supplier<ImmutableList<String>> tags) throws IOException {
-    return RegistryReferrers.list(client, location.repository(), subject, tags::get);
+    return RegistryReferrers.list(client, referrersApi, location.repository(), subject, tags::get);
   }
 
   /** False when nothing in the repository can have referrers: no referrers API, no fallback tag among {@code tags}. */
   public boolean mayHaveReferrers(Supplier<ImmutableList<String>> tags) throws IOException {
-    return RegistryReferrers.mayList(client, tags::get);
+    return RegistryReferrers.mayList(client, referrersApi, tags::get);
   }
 
   @Override

@@ -46,13 +46,14 @@ final class RegistryTagRemoval {
    * ({@link PrunedReferrers}): the referrer manifests first, deepest first, then their fallback
    * and legacy tags with {@code tags}; with {@code plan}, deletes nothing and tells the same.
    */
-  TagRemoval removeImages(Collection<String> tags, PrunedReferrers.Scope scope, Collection<String> present, boolean plan)
+  TagRemoval removeImages(
+      ReferrersApi referrersApi, Collection<String> tags, PrunedReferrers.Scope scope, Collection<String> present, boolean plan)
       throws IOException {
     Map<String, Descriptor> named = named(present);
     PrunedReferrers.Found found = PrunedReferrers.of(named, tags, scope, new PrunedReferrers.Store() {
       @Override
       public ImmutableList<Descriptor> referrers(Digest subject) throws IOException {
-        return RegistryReferrers.list(client, location.repository(), subject, () -> ImmutableList.copyOf(present));
+        return RegistryReferrers.list(client, referrersApi, location.repository(), subject, () -> ImmutableList.copyOf(present));
       }
 
       @Override

@@ -104,7 +104,80 @@ class ReferrersCommandTest {
       assertEquals(0, typed.exit(), typed::toString);
       assertTrue(typed.out().contains("referrer of " + fixture.image.digest() + ", " + fixture.sbom.digest()), typed::toString);
       assertFalse(typed.out().contains(fixture.signature.digest().toString()), typed::toString);
-      assertTrue(typed.out().contains("planned: 1 images, 2 referrers"), typed::toString);
+      assertFalse(typed.out().contains(fixture.legacyTag()), "the legacy .sig holds a simplesigning payload, not spdx: " + typed);
+      assertTrue(typed.out().contains("planned: 1 images, 1 referrers"), typed::toString);
+
+      // A legacy tag's type is the media type of the payload cosign wrote in it.
+      Cli.Result legacy = Cli.run("sync", "docker://" + api.host() + "/src:1", "docker://" + api.host() + "/typed:1",
+          "--tls-verify=false", "--referrers-type", "simplesigning", "--dry-run");
+      assertEquals(0, legacy.exit(), legacy::toString);
+      assertTrue(legacy.out().contains(fixture.legacyTag()), legacy::toString);
+      assertTrue(legacy.out().contains("planned: 1 images, 1 referrers"), legacy::toString);
+    }
+  }
+
+  @Test
+  void moveOfSomeReferrerTypesLeavesTheOthersListedAtTheSource() throws Exception {
+    try (ReferrersRegistry api = ReferrersRegistry.start();
+        RegistryServer plain = RegistryServer.start(tmp.resolve("registry"))) {
+      fixture.writeTo(Artifacts.registry(plain.host(), "src", plain.config()), "", true);
+      fixture.writeTo(Artifacts.registry(api.host(), "src", plain.config()), "", false);
+      for (String host : List.of(plain.host(), api.host())) {
+        String src = "docker://" + host + "/src";
+        Cli.Result r = Cli.run("move", src + ":1", "docker://" + host + "/dst:1", "--tls-verify=false", "--referrers-type", "spdx");
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.out().contains("referrers: 0 copied, 1 moved, 0 failed"), r::toString);
+        assertFalse(exists(src + "@" + fixture.sbom.digest()), "the moved SBOM is gone from " + src);
+        for (Artifacts.Blob m : List.of(fixture.signature, fixture.sbomSignature, fixture.legacySig)) {
+          assertTrue(exists(src + "@" + m.digest()), m.digest() + " stays at " + src);
+        }
+        assertTrue(tags(src).contains(fixture.legacyTag()), src);
+      }
+      // Without the API, the fallback index at the source is rewritten without the SBOM alone.
+      assertEquals(Set.of(fixture.signature.digest()),
+          entries(raw("docker://" + plain.host() + "/src:" + Artifacts.fallbackTag(fixture.image))));
+      assertTrue(api.requests().contains("DELETE /v2/src/manifests/" + fixture.sbom.digest()), api.requests()::toString);
+      assertFalse(api.requests().contains("DELETE /v2/src/manifests/" + fixture.signature.digest()), api.requests()::toString);
+
+      // Every referrer moved: the fallback indexes go too.
+      fixture.writeTo(Artifacts.registry(plain.host(), "again", plain.config()), "", true);
+      Cli.Result everything = Cli.run("move", "docker://" + plain.host() + "/again:1", "docker://" + plain.host() + "/dst2:1",
+          "--tls-verify=false", "--referrers-type", "spdx|sig");
+      assertEquals(0, everything.exit(), everything::toString);
+      assertEquals(List.of("chart"), tags("docker://" + plain.host() + "/again"));
+    }
+  }
+
+  @Test
+  void aReferrerAddedLaterTravelsToImmutableAndPlatformChosenTags() throws Exception {
+    try (RegistryServer registry = RegistryServer.start(tmp.resolve("registry"))) {
+      String host = registry.host();
+      Artifacts.Store store = Artifacts.registry(host, "src", registry.config());
+      fixture.writeTo(store, "", true);
+      // A one-platform index of the image: --platform linux/amd64 copies the image alone.
+      com.fasterxml.jackson.databind.node.ObjectNode entry = ImageJson.toJson(fixture.image.descriptor());
+      entry.putObject("platform").put("architecture", "amd64").put("os", "linux");
+      com.fasterxml.jackson.databind.node.ObjectNode index = ImageJson.mapper().createObjectNode();
+      index.put("schemaVersion", 2).put("mediaType", org.layerfs.io.model.MediaTypes.OCI_INDEX);
+      index.putArray("manifests").add(entry);
+      store.manifest(new Artifacts.Blob(org.layerfs.io.model.MediaTypes.OCI_INDEX, ImageJson.mapper().writeValueAsBytes(index)),
+          java.util.Optional.of("multi"));
+      String src = "docker://" + host + "/src";
+      String[] immutable = {"sync", src + ":1", "docker://" + host + "/immutable:1", "--tls-verify=false", "--immutable-tags", "^1$"};
+      String[] platform = {"sync", src + ":multi", "docker://" + host + "/platform:multi", "--tls-verify=false",
+          "--platform", "linux/amd64"};
+      assertEquals(0, Cli.run(immutable).exit());
+      assertEquals(0, Cli.run(platform).exit());
+
+      fixture.writeNoteTo(store, "", true);
+
+      for (String[] args : List.of(immutable, platform)) {
+        Cli.Result r = Cli.run(args);
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.out().contains("0 copied, 0 moved, 1 up to date, 0 failed; referrers: 1 copied"), r::toString);
+        String dst = args[2].substring(0, args[2].lastIndexOf(':'));
+        assertTrue(entries(raw(dst + ":" + Artifacts.fallbackTag(fixture.image))).contains(fixture.note.digest()), dst);
+      }
     }
   }
 
@@ -190,14 +263,14 @@ class ReferrersCommandTest {
     return CopyCommandTest.run("skopeo", "inspect", "--raw", "--tls-verify=false", reference).getBytes(StandardCharsets.UTF_8);
   }
 
-  private static boolean exists(String reference) throws Exception {
+  static boolean exists(String reference) throws Exception {
     Process p = new ProcessBuilder("skopeo", "inspect", "--raw", "--tls-verify=false", reference).start();
     p.getInputStream().readAllBytes();
     p.getErrorStream().readAllBytes();
     return p.waitFor() == 0;
   }
 
-  private static List<String> tags(String repository) throws Exception {
+  static List<String> tags(String repository) throws Exception {
     JsonNode list = ImageJson.mapper().readTree(CopyCommandTest.run("skopeo", "list-tags", "--tls-verify=false", repository));
     List<String> tags = new ArrayList<>();
     list.path("Tags").forEach(t -> tags.add(t.asText()));

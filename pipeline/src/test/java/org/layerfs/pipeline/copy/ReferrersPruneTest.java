@@ -33,27 +33,23 @@ class ReferrersPruneTest {
   @Test
   void pruneRemovesTheReferrersOfAPrunedImageAtARegistryWithoutTheApi() throws Exception {
     try (RegistryServer registry = RegistryServer.start(tmp.resolve("registry"))) {
-      String host = registry.host();
-      fixture.writeTo(Artifacts.registry(host, "src", registry.config()), "", true);
-      String src = "docker://" + host + "/src";
-      String dst = "docker://" + host + "/dst";
-      assertEquals(0, Cli.run("sync", src, dst, "--tls-verify=false").exit());
-      String fresh = chartOnly(src, "docker://" + host + "/fresh");
+      String dst = "docker://" + registry.host() + "/dst";
+      String fresh = mirrored(registry);
 
       Cli.Result dry = Cli.run("sync", fresh, dst, "--tls-verify=false", "--prune", "--dry-run");
       assertEquals(0, dry.exit(), dry::toString);
       assertEquals(expectedRemovals(dst, true), removals(dry.out(), "would remove referrer: "), dry::toString);
       assertTrue(dry.out().contains("would remove: " + dst + ":1"), dry::toString);
-      assertTrue(exists(dst + "@" + fixture.sbom.digest()), "a dry run removes nothing");
+      assertTrue(ReferrersCommandTest.exists(dst + "@" + fixture.sbom.digest()), "a dry run removes nothing");
 
       Path report = tmp.resolve("report.json");
       Cli.Result r = Cli.run("sync", fresh, dst, "--tls-verify=false", "--prune", "--report", report.toString());
       assertEquals(0, r.exit(), r::toString);
       assertEquals(expectedRemovals(dst, true), removals(r.out(), "pruned referrer: "), r::toString);
       assertTrue(r.out().contains("pruned: 1 tags, 6 referrers"), r::toString);
-      assertEquals(List.of("chart"), tags(dst));
+      assertEquals(List.of("chart"), ReferrersCommandTest.tags(dst));
       for (Artifacts.Blob m : List.of(fixture.image, fixture.sbom, fixture.signature, fixture.sbomSignature, fixture.legacySig)) {
-        assertFalse(exists(dst + "@" + m.digest()), m.digest().toString());
+        assertFalse(ReferrersCommandTest.exists(dst + "@" + m.digest()), m.digest().toString());
       }
       JsonNode json = Layouts.json(report);
       assertEquals(List.of(dst + ":1"), texts(json.path("pruned")));
@@ -65,23 +61,19 @@ class ReferrersPruneTest {
   @Test
   void aReferrerOfAManifestAKeptTagNamesStays() throws Exception {
     try (RegistryServer registry = RegistryServer.start(tmp.resolve("registry"))) {
-      String host = registry.host();
-      fixture.writeTo(Artifacts.registry(host, "src", registry.config()), "", true);
-      String src = "docker://" + host + "/src";
-      String dst = "docker://" + host + "/dst";
-      assertEquals(0, Cli.run("sync", src, dst, "--tls-verify=false").exit());
+      String dst = "docker://" + registry.host() + "/dst";
+      String fresh = mirrored(registry);
       // A tag outside the selection names the pruned tag's manifest: the image stays, so do its referrers.
-      assertEquals(0, Cli.run("copy", src + ":1", dst + ":other", "--tls-verify=false").exit());
-      String fresh = chartOnly(src, "docker://" + host + "/fresh");
+      assertEquals(0, Cli.run("copy", "docker://" + registry.host() + "/src:1", dst + ":other", "--tls-verify=false").exit());
 
       Cli.Result r = Cli.run("sync", fresh, dst, "--tls-verify=false", "--prune", "--tags", "^(1|chart)$");
       assertEquals(0, r.exit(), r::toString);
       assertFalse(r.out().contains("referrer:"), r::toString);
       assertTrue(r.out().contains("kept: " + dst + ":1: shares manifest " + fixture.image.digest()), r::toString);
       for (Artifacts.Blob m : List.of(fixture.sbom, fixture.signature, fixture.sbomSignature, fixture.legacySig)) {
-        assertTrue(exists(dst + "@" + m.digest()), m.digest().toString());
+        assertTrue(ReferrersCommandTest.exists(dst + "@" + m.digest()), m.digest().toString());
       }
-      assertTrue(tags(dst).containsAll(List.of(fixture.legacyTag(), Artifacts.fallbackTag(fixture.image))), r::toString);
+      assertTrue(ReferrersCommandTest.tags(dst).containsAll(List.of(fixture.legacyTag(), Artifacts.fallbackTag(fixture.image))), r::toString);
     }
   }
 
@@ -131,6 +123,17 @@ class ReferrersPruneTest {
     }
   }
 
+  /**
+   * The fixture at {@code src} of {@code registry} (with fallback tags), synced whole to {@code
+   * dst}; returns a repository holding only the chart, to prune {@code dst} from.
+   */
+  private String mirrored(RegistryServer registry) throws Exception {
+    String src = "docker://" + registry.host() + "/src";
+    fixture.writeTo(Artifacts.registry(registry.host(), "src", registry.config()), "", true);
+    assertEquals(0, Cli.run("sync", src, "docker://" + registry.host() + "/dst", "--tls-verify=false").exit());
+    return chartOnly(src, "docker://" + registry.host() + "/fresh");
+  }
+
   /** A repository or layout holding only the chart, without its referrers. */
   private String chartOnly(String src, String fresh) throws Exception {
     Cli.Result r = Cli.run("copy", src + ":chart", fresh + ":chart", "--tls-verify=false", "--referrers=false");
@@ -160,21 +163,6 @@ class ReferrersPruneTest {
       }
     }
     return found;
-  }
-
-  private static boolean exists(String reference) throws Exception {
-    Process p = new ProcessBuilder("skopeo", "inspect", "--raw", "--tls-verify=false", reference).start();
-    p.getInputStream().readAllBytes();
-    p.getErrorStream().readAllBytes();
-    return p.waitFor() == 0;
-  }
-
-  private static List<String> tags(String repository) throws Exception {
-    JsonNode list = org.layerfs.io.model.ImageJson.mapper()
-        .readTree(CopyCommandTest.run("skopeo", "list-tags", "--tls-verify=false", repository));
-    List<String> tags = new ArrayList<>();
-    list.path("Tags").forEach(t -> tags.add(t.asText()));
-    return tags;
   }
 
   private static List<String> texts(JsonNode array) {

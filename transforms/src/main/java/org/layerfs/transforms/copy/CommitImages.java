@@ -137,7 +137,7 @@ public abstract class CommitImages extends PTransform<PCollection<CopyPlan>, PCo
       }
     }
 
-    /** Reads back every blob and manifest of {@code plan} at its destination, checking each digest. */
+    /** Reads back every blob of {@code plan} at its destination, checking each digest, and asks for each manifest by digest. */
     private void verifyAtDestination(CopyPlan plan, ImageDestination destination) throws IOException {
       Optional<Digest> tagged =
           plan.tag().isPresent() ? destination.tagDigest(plan.destinationTag()) : Optional.of(plan.root().digest());
@@ -145,10 +145,14 @@ public abstract class CommitImages extends PTransform<PCollection<CopyPlan>, PCo
         throw new IOException("after the copy the tag names " + tagged.map(Digest::toString).orElse("nothing")
             + ", not " + plan.root().digest());
       }
+      // Manifests by digest at the manifest endpoint: a registry need not serve them as blobs (the distribution registry does).
+      for (ManifestBlob m : plan.manifests()) {
+        if (!destination.hasManifest(m.descriptor())) {
+          throw new IOException("after the copy " + plan.destination() + " lacks manifest " + m.descriptor().digest());
+        }
+      }
       ImageSource readBack = stores.source(plan.destination(), plan.destinationRegistry());
-      List<Descriptor> all = new ArrayList<>(plan.blobs());
-      plan.manifests().forEach(m -> all.add(m.descriptor()));
-      for (Descriptor d : all) {
+      for (Descriptor d : plan.blobs()) {
         try (InputStream in = readBack.openBlob(d);
             VerifyingInputStream v = new VerifyingInputStream(in, d, "blob " + d.digest() + " read back from " + plan.destination())) {
           v.drainAndVerify();

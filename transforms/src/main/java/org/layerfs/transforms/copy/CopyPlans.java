@@ -273,6 +273,7 @@ public record CopyPlans(
       if (request.immutable(tag)) {
         found.settled.add(CopyOutcome.skipped(reference, target, digest,
             "immutable tag: " + target + " is " + digest + "; the source was not asked"));
+        found.subjects.addAll(ReferrerPlans.immutable(request, reference, digest));
         return true;
       }
       Optional<Descriptor> at = source.head(tag);
@@ -282,10 +283,7 @@ public record CopyPlans(
                   .equals(Optional.of(digest)));
       if (same) {
         found.settled.add(CopyOutcome.skipped(reference, target, digest, "up to date: " + target + " is " + digest));
-        // Not when a platform was chosen: the source's index is not what the destination holds.
-        if (at.get().digest().equals(digest)) {
-          found.subjects.add(new ReferrerPlans.Subject(request, reference, at.get()));
-        }
+        found.subjects.addAll(ReferrerPlans.unchanged(request, reference, source, at.get(), digest));
       }
       return same;
     }

@@ -9,7 +9,9 @@ import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.dest.ImageDestinations;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.registry.DocumentCache;
+import org.layerfs.io.registry.ReferrersApi;
 import org.layerfs.io.registry.RegistryConfig;
+import org.layerfs.io.registry.RegistryDestination;
 import org.layerfs.io.registry.RegistrySource;
 import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ImageSources;
@@ -25,13 +27,15 @@ public final class OpenStores implements Closeable {
   private final Map<Key, ImageDestination> destinations = new HashMap<>();
   /** What the registry sources fetched, shared: a document several repositories hold is fetched once. */
   private final DocumentCache documents = new DocumentCache();
+  /** Which registries have the referrers API, learnt once per run whichever store asked. */
+  private final ReferrersApi referrersApi = new ReferrersApi();
 
   public ImageSource source(ImageReference reference, RegistryConfig config) throws IOException {
     Key key = new Key(reference.store(), config);
     ImageSource s = sources.get(key);
     if (s == null) {
       s = key.store().transport() == ImageReference.Transport.DOCKER
-          ? RegistrySource.open(key.store(), config, documents)
+          ? RegistrySource.open(key.store(), config, documents, referrersApi)
           : ImageSources.open(key.store(), config);
       sources.put(key, s);
     }
@@ -42,7 +46,9 @@ public final class OpenStores implements Closeable {
     Key key = new Key(reference.store(), config);
     ImageDestination d = destinations.get(key);
     if (d == null) {
-      d = ImageDestinations.open(key.store(), config);
+      d = key.store().transport() == ImageReference.Transport.DOCKER
+          ? RegistryDestination.open(key.store(), config, referrersApi)
+          : ImageDestinations.open(key.store(), config);
       destinations.put(key, d);
     }
     return d;

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.FallbackIndex;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.ImageFormatException;
 import org.layerfs.io.model.ImageJson;
@@ -35,6 +36,16 @@ public final class ReferrerPlans {
 
   /** An image planning selected (to copy, or found in step): its request, name and root manifest or index. */
   public record Subject(CopyRequest request, ImageReference image, Descriptor root) {}
+
+  /**
+   * The subject of an immutable tag the destination has as {@code digest}, the source not asked:
+   * known by its digest alone, its referrers and legacy tags are looked up by the digest and,
+   * its media type unknown, it is not read as an index. None for a sparse index, which is the
+   * destination's own and has no referrers at the source.
+   */
+  static List<Subject> immutable(CopyRequest request, ImageReference image, Digest digest) {
+    return request.sparse() ? List.of() : List.of(new Subject(request, image, Descriptor.of("", digest, 0)));
+  }
 
   /** The plans for what travels with the subjects, and notes on what could not (one line each). */
   public record Found(ImmutableList<CopyPlan> plans, ImmutableList<CopyOutcome> notes) {}
@@ -103,10 +114,33 @@ public final class ReferrerPlans {
       for (Descriptor s : subjectsOf(subject, source)) {
         referrers(request, finder, destination, planner, s, 0, now);
       }
-      legacyTags(request, finder, destination, planner, subject.root().digest(), now);
+      legacyTags(request, finder, source, destination, subject.root().digest(), now);
     } catch (IOException | UncheckedIOException e) {
       notes.add(CopyOutcome.failed("referrers of " + subject.image(), e.getMessage()));
     }
+  }
+
+  /**
+   * The subjects of a tag a sync found unchanged: its source root when the destination holds the
+   * same ({@code there}), else, a platform having been chosen, the platform manifests of the
+   * source index the destination holds (their digests are the source's; the index read to
+   * compare is read again from the run's documents, not the registry).
+   */
+  static List<Subject> unchanged(CopyRequest request, ImageReference image, ImageSource source, Descriptor root, Digest there)
+      throws IOException {
+    if (root.digest().equals(there)) {
+      return List.of(new Subject(request, image, root));
+    }
+    String what = "index " + root.digest() + " of " + image;
+    byte[] bytes = source.readBlob(root);
+    Set<Digest> kept = SparseIndex.selected(bytes, root.mediaType(), request.platforms(), what);
+    List<Subject> subjects = new ArrayList<>();
+    for (Descriptor m : ImageJson.parseManifestOrIndex(bytes, root.mediaType(), what).index().get().manifests()) {
+      if (kept.contains(m.digest())) {
+        subjects.add(new Subject(request, image, m));
+      }
+    }
+    return subjects;
   }
 
   /** The root, and for an index copied whole, each manifest it lists: each may have referrers. */
@@ -150,9 +184,12 @@ public final class ReferrerPlans {
     }
   }
 
-  /** cosign's legacy tags of {@code digest}, unless the tag selection already took them as images of their own. */
+  /**
+   * cosign's legacy tags of {@code digest}, unless the tag selection already took them as images
+   * of their own; with {@code --referrers-type}, those whose payload type it finds ({@link FallbackIndex#legacyType}).
+   */
   private void legacyTags(
-      CopyRequest request, ReferrerFinder finder, ImageDestination destination, CopyPlanner planner, Digest digest, long now)
+      CopyRequest request, ReferrerFinder finder, ImageSource source, ImageDestination destination, Digest digest, long now)
       throws IOException {
     boolean wholeStore = request.source().tag().isEmpty() && request.source().digest().isEmpty();
     for (ReferrerFinder.Tagged t : finder.legacyTags(digest)) {
@@ -164,7 +201,11 @@ public final class ReferrerPlans {
       if (request.onlyChanged() && destination.tagDigest(destinationTag).equals(Optional.of(t.manifest().digest()))) {
         continue;
       }
-      plans.add(planner.planRoot(request, request.source().store().withTag(t.tag()), t.tag(), t.manifest(), destinationTag, now));
+      if (request.referrersType().isPresent() && !request.selectsReferrer(
+          FallbackIndex.legacyType(source.readBlob(t.manifest()), t.tag() + " of " + request.source()))) {
+        continue;
+      }
+      plans.add(new CopyPlanner(source).planRoot(request, request.source().store().withTag(t.tag()), t.tag(), t.manifest(), destinationTag, now));
     }
   }
 

@@ -2,8 +2,10 @@ package org.layerfs.transforms.copy;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -17,7 +19,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.dest.ImageDestinations;
 import org.layerfs.io.dest.TagRemoval;
-import org.layerfs.io.model.FallbackIndex;
+import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.transforms.copy.CopyOutcome.Status;
 
@@ -67,15 +69,15 @@ public final class RemoveFromSource extends PTransform<PCollection<CopyOutcome>,
       List<CopyOutcome> results = new ArrayList<>();
       Set<String> tags = new LinkedHashSet<>();
       committed.forEach(o -> tags.add(o.plan().get().sourceTag()));
-      // A moved referrer leaves its subject's fallback tag at the source too (the subject moved with it).
-      committed.forEach(o -> o.plan().get().referrerOf().ifPresent(s -> tags.add(FallbackIndex.tag(s.digest()))));
       tags.remove("");
+      // Moved referrers by subject: its fallback index loses them alone (a --referrers-type may leave others).
+      Map<Descriptor, List<Descriptor>> referrers = new LinkedHashMap<>();
+      committed.forEach(o -> o.plan().get().referrerOf()
+          .ifPresent(s -> referrers.computeIfAbsent(s, k -> new ArrayList<>()).add(o.plan().get().root())));
       try (ImageDestination store = ImageDestinations.open(source, first.sourceRegistry())) {
         TagRemoval removal = store.removeTags(tags);
-        for (CopyOutcome o : committed) {
-          if (o.plan().get().referrerOf().isPresent()) {
-            store.removeManifest(o.plan().get().root());
-          }
+        for (Map.Entry<Descriptor, List<Descriptor>> e : referrers.entrySet()) {
+          store.removeReferrers(e.getKey(), e.getValue());
         }
         for (CopyOutcome o : committed) {
           String why = removal.kept().get(o.plan().get().sourceTag());
