@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
@@ -52,24 +53,24 @@ public final class FlinkProgress implements AutoCloseable {
     poller.setDaemon(true);
   }
 
-  /** Nothing to watch: a job not sent to a Flink cluster draws its own progress. */
-  static FlinkProgress none() {
-    return new FlinkProgress("", "", null);
-  }
-
   /**
    * Starts drawing {@code progress} from the cluster's metrics of the job named in {@code options}
    * when it goes to a cluster ({@code --flinkMaster=HOST:PORT}); an embedded Flink's progress is
    * drawn at the end.
    */
-  static FlinkProgress watch(FlinkPipelineOptions options, Progress progress) {
+  static Optional<FlinkProgress> watch(FlinkPipelineOptions options, Progress progress) {
     String master = options.getFlinkMaster();
-    FlinkProgress p = new FlinkProgress(
-        "http://" + master.replaceFirst("^https?://", "").replaceAll("/+$", ""), options.getJobName(), progress);
-    if (!master.startsWith("[")) {
-      p.poller.start();
+    if (master.startsWith("[")) {
+      return Optional.empty();
     }
-    return p;
+    FlinkProgress p = new FlinkProgress("http://" + hostAndPort(master), options.getJobName(), progress);
+    p.poller.start();
+    return Optional.of(p);
+  }
+
+  /** The cluster's REST address in {@code --flinkMaster}, which may be given as a URL. */
+  static String hostAndPort(String flinkMaster) {
+    return flinkMaster.replaceFirst("^https?://", "").replaceAll("/+$", "");
   }
 
   private void poll() {

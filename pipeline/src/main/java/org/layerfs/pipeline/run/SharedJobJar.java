@@ -1,0 +1,57 @@
+package org.layerfs.pipeline.run;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import org.layerfs.io.model.Digest;
+
+/**
+ * The job jar in a directory every node of a Flink cluster reads (--flinkJobJarDir), named by a
+ * hash of its content: a launcher of the same build finds it there and copies nothing; another
+ * build puts its own beside it, so a job still running keeps the jar it started with.
+ */
+final class SharedJobJar {
+  private SharedJobJar() {}
+
+  /** The copy of {@code jar} in {@code dir}, made when the directory does not hold it yet. */
+  static Path place(Path jar, Path dir) {
+    try {
+      Path shared = dir.resolve("layerfs-job-" + sha256(jar).substring(0, 32) + ".jar");
+      if (Files.isRegularFile(shared) && Files.size(shared) == Files.size(jar)) {
+        return shared;
+      }
+      Files.createDirectories(dir);
+      // Written beside its final name and renamed: a node never loads a half-copied jar.
+      Path part = Files.createTempFile(dir, ".layerfs-job-", ".jar.tmp");
+      try {
+        Files.copy(jar, part, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel c = FileChannel.open(part, StandardOpenOption.WRITE)) {
+          c.force(true);
+        }
+        Files.move(part, shared, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(part);
+      }
+      return shared;
+    } catch (IOException e) {
+      throw new UncheckedIOException("--flinkJobJarDir=" + dir + ": cannot place the job jar there: " + e.getMessage(), e);
+    }
+  }
+
+  private static String sha256(Path file) throws IOException {
+    MessageDigest sha = Digest.newMessageDigest("sha256");
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buffer = new byte[1 << 20];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        sha.update(buffer, 0, n);
+      }
+    }
+    return Digest.fromBytes("sha256", sha.digest()).hex();
+  }
+}
