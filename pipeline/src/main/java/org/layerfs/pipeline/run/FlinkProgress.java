@@ -39,7 +39,8 @@ public final class FlinkProgress implements AutoCloseable {
   private final String base;
   private final String jobName;
   private final Progress progress;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** Made by the poller: making one took a few tenths of a second that the submission need not wait for. */
+  private HttpClient http;
   /** The last value seen of each metric of each step: a finished step's metrics may no longer be served. */
   private final Map<String, Long> seen = new HashMap<>();
   private final Thread poller;
@@ -74,6 +75,7 @@ public final class FlinkProgress implements AutoCloseable {
   }
 
   private void poll() {
+    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     String job = null;
     while (!stop) {
       try {

@@ -28,11 +28,25 @@ class SharedJobJarTest {
     assertEquals(FileTime.fromMillis(0), Files.getLastModifiedTime(again), "copied again");
 
     Files.writeString(jar, "build two");
+    Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000)); // a later build
     Path second = SharedJobJar.place(jar, dir);
     assertNotEquals(first, second);
     assertEquals("build one", Files.readString(first));
     assertEquals("build two", Files.readString(second));
     assertEquals(List.of(first, second).stream().sorted().toList(), list(dir));
+  }
+
+  @Test
+  void theHashKeptBesideTheJarNamesItWhileTheJarIsUnchanged() throws Exception {
+    Path jar = Files.writeString(tmp.resolve("layerfs-job.jar"), "the jar");
+    String stamp = Files.size(jar) + " " + Files.getLastModifiedTime(jar).toMillis() + " ";
+    Files.writeString(tmp.resolve("layerfs-job.jar.sha256"), stamp + "ab".repeat(32) + "\n");
+
+    assertEquals("layerfs-job-" + "ab".repeat(16) + ".jar", SharedJobJar.place(jar, tmp.resolve("a")).getFileName().toString());
+    Files.setLastModifiedTime(jar, FileTime.fromMillis(0));
+    Path hashed = SharedJobJar.place(jar, tmp.resolve("b"));
+    assertNotEquals("layerfs-job-" + "ab".repeat(16) + ".jar", hashed.getFileName().toString());
+    assertEquals(hashed.getFileName(), SharedJobJar.place(jar, tmp.resolve("c")).getFileName());
   }
 
   @Test
