@@ -1,7 +1,8 @@
 package org.layerfs.pipeline.run;
 
+import com.google.common.hash.Hashing;
+import com.google.common.io.MoreFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -9,8 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import org.layerfs.io.model.Digest;
 
 /**
  * The job jar in a directory every node of a Flink cluster reads (--flinkJobJarDir), named by a
@@ -71,13 +70,6 @@ final class SharedJobJar {
   }
 
   private static String sha256(Path file) throws IOException {
-    MessageDigest sha = Digest.newMessageDigest("sha256");
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buffer = new byte[1 << 20];
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        sha.update(buffer, 0, n);
-      }
-    }
-    return Digest.fromBytes("sha256", sha.digest()).hex();
+    return MoreFiles.asByteSource(file).hash(Hashing.sha256()).toString();
   }
 }
