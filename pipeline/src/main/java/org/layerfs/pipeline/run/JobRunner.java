@@ -47,8 +47,9 @@ public final class JobRunner {
     // Flink need not copy each element between chained operators.
     flink.setFasterCopy(true);
     Optional<FlinkProgress> live = FlinkProgress.watch(flink, progress);
-    Optional<ClasspathSubmission> submission = JobJar.stage(flink);
+    Optional<ClasspathSubmission> submission = Optional.empty();
     try {
+      submission = JobJar.stage(flink);
       return pipeline.run();
     } finally {
       submission.ifPresent(ClasspathSubmission::close);
