@@ -92,7 +92,7 @@ want=$(( ${FLINK_TASKMANAGERS:-2} * $(setting taskmanager.numberOfTaskSlots) ))
 for _ in $(seq 240); do
   slots="$(curl -sf "http://127.0.0.1:$port/overview" | python3 -c 'import json,sys; print(json.load(sys.stdin)["slots-total"])' 2>/dev/null || true)"
   if [ "${slots:-0}" -ge "$want" ]; then
-    echo "Flink session cluster up: $want task slots; submit with --runner=FlinkRunner --flinkMaster=127.0.0.1:$port --parallelism=$want"
+    echo "Flink session cluster up: $want task slots; submit with --runner=FlinkRunner --flinkMaster=127.0.0.1:$port --parallelism=$want --flinkJobJarDir=$dir/job-jars"
     exit 0
   fi
   sleep 0.5

@@ -11,6 +11,7 @@ import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.layerfs.pipeline.run.JobJarOptions;
 
 /**
  * The Beam pipeline options a command passes through ({@code --runner=...},
@@ -27,6 +28,7 @@ public final class BeamOptions {
     ImmutableSet<String> known = direct;
     if (args.stream().anyMatch(arg -> !direct.contains(name(arg)) || asksForAnotherRunner(arg))) {
       PipelineOptionsFactory.register(FlinkPipelineOptions.class);
+      PipelineOptionsFactory.register(JobJarOptions.class);
       known = registeredProperties();
     }
     for (String arg : args) {

@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
@@ -38,7 +39,8 @@ public final class FlinkProgress implements AutoCloseable {
   private final String base;
   private final String jobName;
   private final Progress progress;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** Made by the poller: making one took a few tenths of a second that the submission need not wait for. */
+  private HttpClient http;
   /** The last value seen of each metric of each step: a finished step's metrics may no longer be served. */
   private final Map<String, Long> seen = new HashMap<>();
   private final Thread poller;
@@ -52,27 +54,28 @@ public final class FlinkProgress implements AutoCloseable {
     poller.setDaemon(true);
   }
 
-  /** Nothing to watch: a job not sent to a Flink cluster draws its own progress. */
-  static FlinkProgress none() {
-    return new FlinkProgress("", "", null);
-  }
-
   /**
    * Starts drawing {@code progress} from the cluster's metrics of the job named in {@code options}
    * when it goes to a cluster ({@code --flinkMaster=HOST:PORT}); an embedded Flink's progress is
    * drawn at the end.
    */
-  static FlinkProgress watch(FlinkPipelineOptions options, Progress progress) {
+  static Optional<FlinkProgress> watch(FlinkPipelineOptions options, Progress progress) {
     String master = options.getFlinkMaster();
-    FlinkProgress p = new FlinkProgress(
-        "http://" + master.replaceFirst("^https?://", "").replaceAll("/+$", ""), options.getJobName(), progress);
-    if (!master.startsWith("[")) {
-      p.poller.start();
+    if (master.startsWith("[")) {
+      return Optional.empty();
     }
-    return p;
+    FlinkProgress p = new FlinkProgress("http://" + hostAndPort(master), options.getJobName(), progress);
+    p.poller.start();
+    return Optional.of(p);
+  }
+
+  /** The cluster's REST address in {@code --flinkMaster}, which may be given as a URL. */
+  static String hostAndPort(String flinkMaster) {
+    return flinkMaster.replaceFirst("^https?://", "").replaceAll("/+$", "");
   }
 
   private void poll() {
+    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     String job = null;
     while (!stop) {
       try {

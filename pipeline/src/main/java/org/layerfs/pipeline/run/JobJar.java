@@ -19,14 +19,26 @@ public final class JobJar {
   private JobJar() {}
 
   /**
-   * Stages the job jar when the job goes to a Flink cluster ({@code --flinkMaster=HOST:PORT}) and
-   * neither {@code --filesToStage} says otherwise nor is layerfs run from its classes (a build).
+   * Sends the job jar when the job goes to a Flink cluster ({@code --flinkMaster=HOST:PORT}) and
+   * neither {@code --filesToStage} says otherwise nor is layerfs run from its classes (a build); or,
+   * with {@code --flinkJobJarDir=DIR}, puts it in DIR once and submits through the returned
+   * submission (open until closed), which sends nothing.
    */
-  static void stage(FlinkPipelineOptions options) {
-    if (options.getFilesToStage() == null && !options.getFlinkMaster().startsWith("[")) {
-      beside(JobJar.class.getProtectionDomain().getCodeSource())
-          .ifPresent(jar -> options.setFilesToStage(List.of(jar.toString())));
+  static Optional<ClasspathSubmission> stage(FlinkPipelineOptions options) {
+    if (options.getFlinkMaster().startsWith("[")) {
+      return Optional.empty();
     }
+    Optional<Path> jar = beside(JobJar.class.getProtectionDomain().getCodeSource());
+    String dir = options.as(JobJarOptions.class).getFlinkJobJarDir();
+    if (dir != null) {
+      Path job = jar.orElseThrow(() -> new IllegalArgumentException(
+          "--flinkJobJarDir needs " + NAME + " beside the launcher jar, where Maven builds it (pipeline/target)"));
+      return Optional.of(ClasspathSubmission.open(options, SharedJobJar.place(job, Path.of(dir).toAbsolutePath())));
+    }
+    if (options.getFilesToStage() == null) {
+      jar.ifPresent(j -> options.setFilesToStage(List.of(j.toString())));
+    }
+    return Optional.empty();
   }
 
   /** The job jar beside the jar {@code code} was loaded from, if there is one. */

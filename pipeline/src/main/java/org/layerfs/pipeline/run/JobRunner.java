@@ -1,6 +1,7 @@
 package org.layerfs.pipeline.run;
 
 import java.io.PrintStream;
+import java.util.Optional;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
@@ -24,12 +25,9 @@ public final class JobRunner {
       // Return from run() at once so the progress line can be drawn while the job works.
       pipeline.getOptions().as(DirectOptions.class).setBlockOnRun(false);
     }
-    PipelineResult result;
-    try (FlinkProgress live = pipeline.getOptions().getRunner() == FlinkRunner.class
-        ? onFlink(pipeline.getOptions().as(FlinkPipelineOptions.class), progress)
-        : FlinkProgress.none()) {
-      result = pipeline.run();
-    }
+    PipelineResult result = pipeline.getOptions().getRunner() == FlinkRunner.class
+        ? runOnFlink(pipeline, progress)
+        : pipeline.run();
     JobMetrics metrics = new JobMetrics(result);
     PipelineResult.State state;
     do {
@@ -43,12 +41,20 @@ public final class JobRunner {
     return metrics;
   }
 
-  private static FlinkProgress onFlink(FlinkPipelineOptions flink, Progress progress) {
+  private static PipelineResult runOnFlink(Pipeline pipeline, Progress progress) {
+    FlinkPipelineOptions flink = pipeline.getOptions().as(FlinkPipelineOptions.class);
     // layerfs's elements are immutable values and its DoFns never change their inputs, so
     // Flink need not copy each element between chained operators.
     flink.setFasterCopy(true);
-    JobJar.stage(flink);
-    return FlinkProgress.watch(flink, progress);
+    Optional<FlinkProgress> live = FlinkProgress.watch(flink, progress);
+    Optional<ClasspathSubmission> submission = Optional.empty();
+    try {
+      submission = JobJar.stage(flink);
+      return pipeline.run();
+    } finally {
+      submission.ifPresent(ClasspathSubmission::close);
+      live.ifPresent(FlinkProgress::close);
+    }
   }
 
   /** A progress display for {@code err}, drawn in place only when attached to a terminal. */

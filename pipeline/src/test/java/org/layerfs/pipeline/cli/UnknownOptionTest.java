@@ -49,6 +49,8 @@ class UnknownOptionTest {
     CommandOptions index = CommandOptions.of("index", ImmutableMap.of(), ImmutableSet.of());
     PipelineOptions options = BeamOptions.create(index, List.of("--flinkMaster=[local]", "--parallelism=2", "--filesToStage=/tmp/layerfs.jar"));
     assertEquals("[local]", options.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class).getFlinkMaster());
+    PipelineOptions shared = BeamOptions.create(index, List.of("--flinkMaster=127.0.0.1:8081", "--flinkJobJarDir=/mnt/jars"));
+    assertEquals("/mnt/jars", shared.as(org.layerfs.pipeline.run.JobJarOptions.class).getFlinkJobJarDir());
   }
 
   @Test

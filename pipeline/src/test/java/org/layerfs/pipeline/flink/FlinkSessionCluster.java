@@ -155,6 +155,10 @@ final class FlinkSessionCluster implements AutoCloseable {
   }
 
   /** {@code HOST:PORT} of the REST endpoint, as {@code --flinkMaster} takes it. */
+  int restPort() {
+    return restPort;
+  }
+
   String master() {
     return "127.0.0.1:" + restPort;
   }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,44 @@ class FlinkSessionClusterIT {
     SameOutputs.assertSameCatalog(Fixtures.shared().out, out);
     Map<String, String> jobs = cluster.jobs();
     assertTrue(jobs.containsValue("FINISHED"), () -> "jobs: " + jobs);
+  }
+
+  /**
+   * With {@code --flinkJobJarDir} the job jar is put in that directory once and the cluster loads it
+   * from there: what the launcher sends the JobManager (counted through a relay in front of its
+   * REST port) is then a small part of the jar, the first time and the next, where without it
+   * the whole jar goes with each job. The catalogs are still the direct runner's.
+   */
+  @Test
+  void aJobJarOnSharedStorageIsNotSentWithEachJob() throws Exception {
+    long jar = Files.size(LauncherJar.jar().resolveSibling("layerfs-job.jar"));
+    Path shared = tmp.resolve("job-jars");
+    try (CountingRelay relay = CountingRelay.to(cluster.restPort())) {
+      long sent = indexThrough(relay, "sent-jar");
+      assertTrue(sent > jar, () -> "sent " + sent + " bytes without --flinkJobJarDir, the jar has " + jar);
+      for (String run : List.of("shared-jar-1", "shared-jar-2")) {
+        long few = indexThrough(relay, run, "--flinkJobJarDir=" + shared);
+        assertTrue(few < jar / 20, () -> run + ": sent " + few + " bytes, the jar has " + jar);
+      }
+    }
+    try (Stream<Path> placed = Files.list(shared)) {
+      List<Path> jars = placed.toList();
+      assertEquals(1, jars.size(), jars::toString);
+      assertEquals(jar, Files.size(jars.get(0)));
+    }
+  }
+
+  /** Indexes as {@link #indexWritesTheDirectRunnersCatalog} does through {@code relay}; returns the bytes sent through it. */
+  private static long indexThrough(CountingRelay relay, String name, String... more) throws Exception {
+    long before = relay.sent();
+    Path out = tmp.resolve(name);
+    List<String> args = with(List.of("index", Fixtures.images(), Fixtures.layeredDockerArchive(), Fixtures.smallOciDockerArchive(),
+        "--out", out.toString(), "--cache-dir", tmp.resolve(name + "-cache").toString(),
+        "--runner=FlinkRunner", "--flinkMaster=127.0.0.1:" + relay.port(), "--parallelism=2"), more);
+    Cli.Result r = LauncherJar.run(tmp, args);
+    assertEquals(0, r.exit(), () -> r + cluster.tail("taskmanager-0.log"));
+    SameOutputs.assertSameCatalog(Fixtures.shared().out, out);
+    return relay.sent() - before;
   }
 
   @Test
