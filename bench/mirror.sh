@@ -8,82 +8,43 @@
 # nothing changed. Peers interleaved; prints medians of $BENCH_RUNS runs (default 3) and ratios.
 # Needs: skopeo and docker-registry (Debian packages), python3.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-top="$(dirname "$here")"
-work="${BENCH_WORK:-$here/work}"
+work="${BENCH_WORK:-$(dirname "${BASH_SOURCE[0]}")/work}"
 runs="${BENCH_RUNS:-3}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 src="$work/mirror-src"
-export LAYERFS_JAVA_OPTS="${LAYERFS_JAVA_OPTS:--Xmx256m}"
-source "$here/timing.sh"
 
-[ -f "$work/corpus/index.json" ] || python3 "$here/make-corpus.py" "$work/corpus"
-[ -f "$src/index.json" ] || python3 "$here/make-mirror.py" "$work/corpus" "$src"
-"$top/layerfs" --help >/dev/null   # builds the jar when missing or stale
-mapfile -t tags < <(python3 -c 'import json,sys; [print(m["annotations"]["org.opencontainers.image.ref.name"]) for m in json.load(open(sys.argv[1]))["manifests"]]' "$src/index.json")
+[ -f "$work/corpus/index.json" ] || python3 "$bench/make-corpus.py" "$work/corpus"
+[ -f "$src/index.json" ] || python3 "$bench/make-mirror.py" "$work/corpus" "$src"
+mapfile -t tags < <(ref_names "$src")
 echo "mirror source: ${#tags[@]} images, $(du -sh "$src" | cut -f1) of blobs"
-
-# start_registry DIR: a docker-registry with its storage in DIR on a free loopback port; prints
-# HOST:PORT. It runs in a command substitution, a subshell, so its pid goes to a file, not a variable.
-start_registry() {
-  local dir="$1" port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  mkdir -p "$dir"
-  cat > "$dir/config.yml" <<YAML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $dir/storage
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$port
-YAML
-  docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
-  echo $! >> "$work/m-reg.pids"
-  for _ in $(seq 100); do
-    curl -fs "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && { echo "127.0.0.1:$port"; return; }
-    sleep 0.1
-  done
-  echo "docker-registry did not start: $(cat "$dir/log")" >&2; return 1
-}
-stop_registries() {
-  [ -f "$work/m-reg.pids" ] || return 0
-  xargs kill < "$work/m-reg.pids" 2>/dev/null || true
-  rm -f "$work/m-reg.pids"
-}
-trap stop_registries EXIT
 
 skopeo_loop() {  # skopeo_loop DEST_PREFIX [skopeo options]: one skopeo copy per image
   local dest="$1"; shift
   for t in "${tags[@]}"; do skopeo copy -q "$@" "oci:$src:$t" "$dest:$t"; done
 }
 corpus="$work/corpus"
-mapfile -t corpus_tags < <(python3 -c 'import json,sys; [print(m["annotations"]["org.opencontainers.image.ref.name"]) for m in json.load(open(sys.argv[1]))["manifests"]]' "$corpus/index.json")
+mapfile -t corpus_tags < <(ref_names "$corpus")
 export -f skopeo_loop
 export src
 
 rm -f "$work"/m-*.times
 for i in $(seq "$runs"); do
   rm -rf "$work/m-oci" "$work/m-skopeo-oci" "$work/m-reg"
-  timed "$work/m-oci-full.times" "$top/layerfs" sync "oci:$src" "oci:$work/m-oci"
-  timed "$work/m-oci-noop.times" "$top/layerfs" sync "oci:$src" "oci:$work/m-oci"
+  timed "$work/m-oci-full.times" "$layerfs" sync "oci:$src" "oci:$work/m-oci"
+  timed "$work/m-oci-noop.times" "$layerfs" sync "oci:$src" "oci:$work/m-oci"
   timed "$work/m-skopeo-oci.times" bash -c "tags=(${tags[*]}); $(declare -f skopeo_loop); skopeo_loop oci:$work/m-skopeo-oci"
-  a=$(start_registry "$work/m-reg/a")
-  b=$(start_registry "$work/m-reg/b")
-  timed "$work/m-reg-full.times" "$top/layerfs" sync "oci:$src" "docker://$a/mirror" --tls-verify=false
-  timed "$work/m-reg-noop.times" "$top/layerfs" sync "oci:$src" "docker://$a/mirror" --tls-verify=false
+  a=127.0.0.1:$(start_registry "$work/m-reg/a")
+  b=127.0.0.1:$(start_registry "$work/m-reg/b")
+  timed "$work/m-reg-full.times" "$layerfs" sync "oci:$src" "docker://$a/mirror" --tls-verify=false
+  timed "$work/m-reg-noop.times" "$layerfs" sync "oci:$src" "docker://$a/mirror" --tls-verify=false
   timed "$work/m-skopeo-reg.times" bash -c "tags=(${tags[*]}); $(declare -f skopeo_loop); skopeo_loop docker://$b/mirror --dest-tls-verify=false"
   timed "$work/m-skopeo-reg-noop.times" bash -c "tags=(${tags[*]}); $(declare -f skopeo_loop); skopeo_loop docker://$b/mirror --dest-tls-verify=false"
-  stop_registries
+  stop_started
   # (d) gzip layers, layout to layout: skopeo copies the blobs as they are.
   rm -rf "$work/m-gz" "$work/m-skopeo-gz"
-  timed "$work/m-gz-full.times" "$top/layerfs" sync "oci:$corpus" "oci:$work/m-gz"
+  timed "$work/m-gz-full.times" "$layerfs" sync "oci:$corpus" "oci:$work/m-gz"
   timed "$work/m-skopeo-gz.times" bash -c "for t in ${corpus_tags[*]}; do skopeo copy -q oci:$corpus:\$t oci:$work/m-skopeo-gz:\$t; done"
-  timed "$work/m-gz-noop.times" "$top/layerfs" sync "oci:$corpus" "oci:$work/m-gz"
+  timed "$work/m-gz-noop.times" "$layerfs" sync "oci:$corpus" "oci:$work/m-gz"
   timed "$work/m-skopeo-gz-noop.times" bash -c "for t in ${corpus_tags[*]}; do skopeo copy -q oci:$corpus:\$t oci:$work/m-skopeo-gz:\$t; done"
 done
 rm -rf "$work/m-oci" "$work/m-skopeo-oci" "$work/m-reg" "$work/m-gz" "$work/m-skopeo-gz"

@@ -5,41 +5,36 @@
 # 30 layers). Then, each peer run next to layerfs in every round, $BENCH_RUNS rounds (default 3):
 #   - sync of the corpus into an empty OCI layout, and again when nothing changed, against a
 #     `skopeo copy` per image (layout to layout, gzip blobs: skopeo copies them as they are);
+#   - the same into an empty docker-registry (one on loopback for each tool, fresh each round);
 #   - sync of the five sample images (testdata/images) when nothing changed: the fixed cost of a job;
 #   - index of the corpus with a cold cache, against serial `zcat` and `sha256sum` of the same
 #     blobs; the same with a warm cache; the cold index again on an embedded Flink;
 #   - unpack of each unpack image (cold cache, then warm) against `umoci unpack`.
 # Prints a markdown table: medians, CPU seconds (user+sys), ratios and the targets of issue 10.
 # layerfs runs as users run it: through the launcher, heap held to 256 MiB.
-# Needs: java, mvn, python3, gzip, GNU tar and time, umoci, skopeo.
+# Needs: java, mvn, python3, gzip, GNU tar and time, umoci, skopeo, docker-registry, curl.
 # usage: bench/run.sh       (work files in bench/work/, or $BENCH_WORK; remove with rm -rf)
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-top="$(dirname "$here")"
-work="${BENCH_WORK:-$here/work}"
+work="${BENCH_WORK:-$(dirname "${BASH_SOURCE[0]}")/work}"
 runs="${BENCH_RUNS:-3}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 corpus="$work/corpus"
 images="$work/unpack-images"
-mkdir -p "$work"
-source "$here/timing.sh"
-load() { cut -d' ' -f1-3 /proc/loadavg; }
 load_start="$(load)"
 started=$SECONDS
 
-[ -f "$corpus/index.json" ] || python3 "$here/make-corpus.py" "$corpus"
-[ -f "$images/index.json" ] || python3 "$here/make-unpack-images.py" "$images"
-"$top/layerfs" --help >/dev/null   # builds the jar (and its class-data archive) when missing or stale
-export LAYERFS_JAVA_OPTS=-Xmx256m
-layerfs="$top/layerfs"
+[ -f "$corpus/index.json" ] || python3 "$bench/make-corpus.py" "$corpus"
+[ -f "$images/index.json" ] || python3 "$bench/make-unpack-images.py" "$images"
 
 blobs=()
 for b in "$corpus"/blobs/sha256/*; do
   [ "$(head -c 2 "$b" | od -An -tx1 | tr -d ' ')" = 1f8b ] && blobs+=("$b")
 done
-TAGS="$(python3 -c 'import json,sys; [print(m["annotations"]["org.opencontainers.image.ref.name"]) for m in json.load(open(sys.argv[1]))["manifests"]]' "$corpus/index.json")"
+TAGS="$(ref_names "$corpus")"
 export TAGS corpus
-# skopeo_loop DEST: one `skopeo copy` per image of the corpus (a command, for timed).
-skopeo_loop=(bash -c 'for t in $TAGS; do skopeo copy -q "oci:$corpus:$t" "oci:$1:$t"; done' sh)
+# skopeo_loop DEST [OPTIONS]: one `skopeo copy` per image of the corpus to DEST:TAG, e.g. oci:DIR
+# or docker://HOST/REPO (a command, for timed).
+skopeo_loop=(bash -c 'd="$1"; shift; for t in $TAGS; do skopeo copy -q "$@" "oci:$corpus:$t" "$d:$t"; done' sh)
 # The sample images' destination is in step before the first timed run.
 rm -rf "$work/sample"
 "$layerfs" sync "oci:$top/testdata/images" "oci:$work/sample" >/dev/null
@@ -49,9 +44,17 @@ for i in $(seq "$runs"); do
   echo "round $i of $runs (load $(load))" >&2
   rm -rf "$work/sync" "$work/skopeo"
   timed "$work/sync.times" "$layerfs" sync "oci:$corpus" "oci:$work/sync"
-  timed "$work/skopeo.times" "${skopeo_loop[@]}" "$work/skopeo"
+  timed "$work/skopeo.times" "${skopeo_loop[@]}" "oci:$work/skopeo"
   timed "$work/sync-noop.times" "$layerfs" sync "oci:$corpus" "oci:$work/sync"
-  timed "$work/skopeo-noop.times" "${skopeo_loop[@]}" "$work/skopeo"
+  timed "$work/skopeo-noop.times" "${skopeo_loop[@]}" "oci:$work/skopeo"
+  rm -rf "$work/reg"
+  reg_l=$(start_registry "$work/reg/layerfs")
+  reg_s=$(start_registry "$work/reg/skopeo")
+  timed "$work/sync-reg.times" "$layerfs" sync "oci:$corpus" "docker://127.0.0.1:$reg_l/corpus" --tls-verify=false
+  timed "$work/skopeo-reg.times" "${skopeo_loop[@]}" "docker://127.0.0.1:$reg_s/corpus" --dest-tls-verify=false
+  timed "$work/sync-reg-noop.times" "$layerfs" sync "oci:$corpus" "docker://127.0.0.1:$reg_l/corpus" --tls-verify=false
+  timed "$work/skopeo-reg-noop.times" "${skopeo_loop[@]}" "docker://127.0.0.1:$reg_s/corpus" --dest-tls-verify=false
+  stop_started
   timed "$work/sample-noop.times" "$layerfs" sync "oci:$top/testdata/images" "oci:$work/sample"
 
   timed "$work/zcat.times" sh -c 'for b in "$@"; do zcat "$b"; done' sh "${blobs[@]}"
@@ -73,7 +76,7 @@ for i in $(seq "$runs"); do
     timed "$work/umoci-$image.times" umoci unpack --image "$images:$image" "$work/umoci"
   done
 done
-rm -rf "$work/sync" "$work/skopeo" "$work/unpack" "$work/umoci"
+rm -rf "$work/sync" "$work/skopeo" "$work/reg" "$work/unpack" "$work/umoci"
 
 # cell FILE: "wall s (CPU s)"; wall FILE: the median wall time.
 wall() { median "$1" 1; }
@@ -90,6 +93,8 @@ echo "| job | layerfs | peer | ratio | target |"
 echo "|---|---|---|---|---|"
 echo "| sync corpus into an empty OCI layout | $(c sync) | skopeo copy per image $(c skopeo) | $(ratio "$(w sync)" "$(w skopeo)") | <= 1.0 |"
 echo "| re-sync, nothing changed | $(c sync-noop) | skopeo copy per image again $(c skopeo-noop) | $(ratio "$(w sync-noop)" "$(w skopeo-noop)") | <= 1.0 |"
+echo "| sync corpus into an empty registry | $(c sync-reg) | skopeo copy per image $(c skopeo-reg) | $(ratio "$(w sync-reg)" "$(w skopeo-reg)") | <= 0.8 |"
+echo "| re-sync into the registry, nothing changed | $(c sync-reg-noop) | skopeo copy per image again $(c skopeo-reg-noop) | $(ratio "$(w sync-reg-noop)" "$(w skopeo-reg-noop)") | |"
 echo "| re-sync of the 5 sample images, nothing changed | $(c sample-noop) | | | <= 1.0 s |"
 echo "| index, cold cache ($cold_cpu_per_s CPU s per s) | $(c cold) | serial zcat $(c zcat) | $(ratio "$(w cold)" "$(w zcat)") | <= 0.75, >= 1.6 CPU s per s |"
 echo "| index, cold cache | $(c cold) | serial sha256sum $(c sha) | $(ratio "$(w cold)" "$(w sha)") | |"

@@ -7,53 +7,14 @@
 # without delay, which count layerfs's requests. Prints seconds (wall, CPU) and ratios.
 # Needs: skopeo and docker-registry (Debian packages), python3, curl.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-top="$(dirname "$here")"
-work="${BENCH_WORK:-$here/work}/wan"
+work="${BENCH_WORK:-$(dirname "${BASH_SOURCE[0]}")/work}/wan"
 delay="${WAN_DELAY_MS:-10}"
 repos="${WAN_REPOS:-6}"
 tags="${WAN_TAGS:-8}"
-export LAYERFS_JAVA_OPTS="${LAYERFS_JAVA_OPTS:--Xmx256m}"
-mkdir -p "$work"
-source "$here/timing.sh"
-pids="$work/pids"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-# start_registry DIR: a docker-registry storing in DIR on a free loopback port; prints its port.
-start_registry() {
-  local dir="$1" port
-  port=$(free_port)
-  mkdir -p "$dir"
-  printf 'version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s/storage\nhttp:\n  addr: 127.0.0.1:%s\n' "$dir" "$port" > "$dir/config.yml"
-  docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
-  echo $! >> "$pids"
-  for _ in $(seq 100); do
-    curl -fs "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && { echo "$port"; return; }
-    sleep 0.1
-  done
-  echo "docker-registry did not start: $(cat "$dir/log")" >&2; return 1
-}
-# start_relay TARGET_PORT DELAY_MS LOG: a relay to TARGET_PORT; prints its port.
-start_relay() {
-  local port
-  port=$(free_port)
-  python3 "$here/delay-relay.py" "$port" "$1" "$2" "$3" >/dev/null 2>&1 &
-  echo $! >> "$pids"
-  for _ in $(seq 100); do
-    curl -fs "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && { echo "$port"; return; }
-    sleep 0.1
-  done
-  echo "relay did not start" >&2; return 1
-}
-stop_all() {
-  if [ -f "$pids" ]; then xargs kill < "$pids" 2>/dev/null || true; rm -f "$pids"; fi
-}
-trap stop_all EXIT
-stop_all
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 rm -rf "$work/reg" "$work"/*.log "$work"/*.times
 
-[ -f "$work/src/repo0/index.json" ] || python3 "$here/make-wan.py" "$work/src" "$repos" "$tags"
-"$top/layerfs" --help >/dev/null   # builds the jar when missing or stale
+[ -f "$work/src/repo0/index.json" ] || python3 "$bench/make-wan.py" "$work/src" "$repos" "$tags"
 
 src=$(start_registry "$work/reg/src")
 for r in $(seq 0 $((repos - 1))); do
@@ -74,11 +35,11 @@ tap_l=$(start_relay "$dest_l" 0 "$work/dest-requests.log")
 echo "wan source: $repos repositories x $tags tags behind a ${delay} ms each-way relay; $(du -sh "$work/reg/src/storage" | cut -f1) stored"
 
 count() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
-timed "$work/layerfs-cold.times" "$top/layerfs" sync --config "$work/wan.yaml" "docker://127.0.0.1:$tap_l/mirror" --tls-verify=false
+timed "$work/layerfs-cold.times" "$layerfs" sync --config "$work/wan.yaml" "docker://127.0.0.1:$tap_l/mirror" --tls-verify=false
 cold=$(count "$work/src-requests.log")
 timed "$work/skopeo-cold.times" skopeo sync --src yaml --dest docker --dest-tls-verify=false "$work/wan.yaml" "127.0.0.1:$dest_s/mirror"
 s0=$(count "$work/src-requests.log"); d0=$(count "$work/dest-requests.log")
-timed "$work/layerfs-noop.times" "$top/layerfs" sync --config "$work/wan.yaml" "docker://127.0.0.1:$tap_l/mirror" --tls-verify=false
+timed "$work/layerfs-noop.times" "$layerfs" sync --config "$work/wan.yaml" "docker://127.0.0.1:$tap_l/mirror" --tls-verify=false
 s1=$(count "$work/src-requests.log"); d1=$(count "$work/dest-requests.log")
 timed "$work/skopeo-noop.times" skopeo sync --src yaml --dest docker --dest-tls-verify=false "$work/wan.yaml" "127.0.0.1:$dest_s/mirror"
 blob_gets=$(head -n "$cold" "$work/src-requests.log" | grep -c '^GET .*/blobs/' || true)
@@ -87,7 +48,7 @@ n=$((repos * tags))
 read -r lc lcc _ < "$work/layerfs-cold.times"; read -r sc scc _ < "$work/skopeo-cold.times"
 read -r ln lnc _ < "$work/layerfs-noop.times"; read -r sn snc _ < "$work/skopeo-noop.times"
 awk -v n="$n" -v lc="$lc" -v lcc="$lcc" -v sc="$sc" -v scc="$scc" -v ln="$ln" -v lnc="$lnc" -v sn="$sn" -v snc="$snc" \
-    -v src=$((s1 - s0)) -v dst=$((d1 - d0)) -v gets="$blob_gets" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+    -v src=$((s1 - s0)) -v dst=$((d1 - d0)) -v gets="$blob_gets" -v load="$(load)" 'BEGIN {
   printf "WAN mirror, %d tags (seconds wall / CPU), load %s\n", n, load
   printf "  cold   layerfs %7.2f / %6.2f   skopeo sync %7.2f / %6.2f   ratio %.2f (target <= 0.5)\n", lc, lcc, sc, scc, lc / sc
   printf "  no-op  layerfs %7.2f / %6.2f   skopeo sync %7.2f / %6.2f   ratio %.2f (target <= 0.5)\n", ln, lnc, sn, snc, ln / sn

@@ -20,12 +20,9 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.layerfs.io.dest.ImageDestinations;
@@ -111,18 +108,14 @@ public abstract class CopyJob {
   }
 
   /**
-   * Builds the pipeline: plans ─ CopyBlobs ─ CommitImages ─► destination; every outcome, with the
-   * settled ones, to {@code outcomes}.
+   * Builds the pipeline: plans ─ CopyBlobs ─ CommitImages ─► destination; the outcome of each
+   * image it commits to {@code outcomes}.
    */
   Pipeline pipeline(CopyPlans planned, String outcomes) {
     Pipeline p = Pipeline.create(pipelineOptions().get());
     PCollection<CopyPlan> plans = p.apply("Plans", Create.of(planned.toCopy()).withCoder(SerializableCoder.of(CopyPlan.class)));
 
-    PCollectionView<Map<String, BlobOutcome>> blobs =
-        plans
-            .apply("CopyBlobs", CopyBlobs.create())
-            .apply("KeyByDestinationAndDigest", WithKeys.of((BlobOutcome b) -> b.key()).withKeyType(TypeDescriptors.strings()))
-            .apply("BlobOutcomes", View.asMap());
+    PCollectionView<Map<String, BlobOutcome>> blobs = plans.apply("CopyBlobs", CopyBlobs.create()).apply("BlobOutcomes", View.asMap());
     CommitImages commit = CommitImages.of(blobs);
     PCollection<CopyOutcome> committed =
         plans.apply("CommitImages", mode() == Mode.MOVE ? commit.verifyingAfterCommit() : commit);
@@ -130,9 +123,8 @@ public abstract class CopyJob {
       committed = committed.apply("RemoveFromSource", RemoveFromSource.create());
     }
 
-    PCollectionList.of(committed)
-        .and(p.apply("Settled", Create.of(planned.settled()).withCoder(SerializableCoder.of(CopyOutcome.class))))
-        .apply("AllOutcomes", Flatten.pCollections())
+    // The settled outcomes join them after the run: in the pipeline they were two more steps.
+    committed
         .apply("OutcomeRecords", MapElements.into(TypeDescriptors.strings()).via((CopyOutcome o) -> o.toReportJson().toString()))
         .apply("WriteOutcomes", WriteJsonLines.to(outcomes));
     return p;
@@ -177,7 +169,9 @@ public abstract class CopyJob {
     try {
       Path outcomes = scratch.resolve("outcomes.jsonl");
       JobMetrics metrics = JobRunner.run(pipeline(planned, outcomes.toString()), progress);
-      return new Copied(CopyReport.readOutcomes(outcomes), metrics::counter);
+      List<JsonNode> images = new ArrayList<>(CopyReport.readOutcomes(outcomes));
+      planned.settled().forEach(o -> images.add(o.toReportJson()));
+      return new Copied(images, metrics::counter);
     } finally {
       MoreFiles.deleteRecursively(scratch, RecursiveDeleteOption.ALLOW_INSECURE);
     }

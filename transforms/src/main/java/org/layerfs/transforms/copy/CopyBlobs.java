@@ -8,8 +8,6 @@ import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptor;
@@ -23,7 +21,7 @@ import org.layerfs.transforms.layer.LayerMetrics;
  * while the destination writes it) and mounted into the other repositories. Emits one {@link
  * BlobOutcome} per pair.
  */
-public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollection<BlobOutcome>> {
+public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollection<KV<String, BlobOutcome>>> {
   private static final long serialVersionUID = 1L;
 
   private CopyBlobs() {}
@@ -33,14 +31,16 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
   }
 
   @Override
-  public PCollection<BlobOutcome> expand(PCollection<CopyPlan> plans) {
+  public PCollection<KV<String, BlobOutcome>> expand(PCollection<CopyPlan> plans) {
     return plans
-        .apply("BlobsOfPlans", FlatMapElements.into(TypeDescriptor.of(BlobCopy.class)).via(BlobCopy::of))
-        .apply("KeyByRegistryAndDigest", WithKeys.of(BlobCopy::routeKey).withKeyType(TypeDescriptors.strings()))
+        .apply("BlobsOfPlans", FlatMapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(BlobCopy.class)))
+            .via((CopyPlan plan) -> BlobCopy.of(plan).stream().map(c -> KV.of(c.routeKey(), c)).toList()))
         .apply("GroupByKey", GroupByKey.create())
+        // The grouping already spreads the routes over the workers (the direct runner makes a
+        // bundle of each key; Flink partitions keys over its slots), so no Reshuffle follows: its
+        // five steps, evaluated bundle by bundle, were most of the direct runner's own CPU time
+        // in a sync (README, Benchmark).
         .apply("OneRoutePerKey", ParDo.of(new RouteFn()))
-        // The blobs of one image come from one element; spread them over the workers.
-        .apply("Spread", Reshuffle.viaRandomKey())
         .apply("Copy", ParDo.of(new CopyFn()));
   }
 
@@ -59,7 +59,7 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
     }
   }
 
-  private static final class CopyFn extends DoFn<BlobRoute, BlobOutcome> {
+  private static final class CopyFn extends DoFn<BlobRoute, KV<String, BlobOutcome>> {
     private static final long serialVersionUID = 1L;
     private final Counter copied = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.BLOBS_COPIED);
     private final Counter present = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.BLOBS_PRESENT);
@@ -75,7 +75,7 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
 
     /** A retried bundle finds the blobs there and does not copy them again. */
     @ProcessElement
-    public void process(@Element BlobRoute route, OutputReceiver<BlobOutcome> out) {
+    public void process(@Element BlobRoute route, OutputReceiver<KV<String, BlobOutcome>> out) {
       long size = route.blob().size();
       for (BlobOutcome o : route.copy(stores)) {
         if (o.error().isPresent()) {
@@ -85,7 +85,7 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
           bytesDone.inc(size);
           bytesCopied.inc(o.bytes());
         }
-        out.output(o);
+        out.output(KV.of(o.key(), o));
       }
     }
 
