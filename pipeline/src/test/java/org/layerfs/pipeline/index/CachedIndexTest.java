@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.common.io.MoreFiles;
 import com.google.common.io.RecursiveDeleteOption;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +23,7 @@ import org.layerfs.pipeline.metrics.RunFigures;
 import org.layerfs.pipeline.run.Progress;
 import org.layerfs.pipeline.testing.Fixtures;
 import org.layerfs.pipeline.testing.IndexRun;
+import org.layerfs.pipeline.testing.Trees;
 
 /** A warm index is written from the cache without a pipeline, byte for byte what the pipeline wrote. */
 class CachedIndexTest {
@@ -49,7 +47,7 @@ class CachedIndexTest {
   void aWarmIndexRunsNoPipelineAndWritesTheSameBytes(@TempDir Path tmp) throws Exception {
     IndexRun cold = Fixtures.shared();
     Path cache = tmp.resolve("cache");
-    copyTree(cold.cache, cache);
+    Trees.copy(cold.cache, cache);
     Path out = tmp.resolve("out");
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     int exit = withoutPipeline(out, cache).run(
@@ -58,8 +56,8 @@ class CachedIndexTest {
     assertEquals(0, exit);
     String summary = stdout.toString(StandardCharsets.UTF_8);
     assertTrue(summary.contains("layers: 0 decompressed, " + cold.layers().size() + " from cache, 0 failed"), summary);
-    Map<String, Path> expected = files(cold.out);
-    Map<String, Path> actual = files(out);
+    Map<String, Path> expected = Trees.regularFiles(cold.out);
+    Map<String, Path> actual = Trees.regularFiles(out);
     assertEquals(expected.keySet(), actual.keySet());
     for (String rel : expected.keySet()) {
       if (!rel.equals("run.json")) { // the same but for when it ended
@@ -71,7 +69,7 @@ class CachedIndexTest {
   @Test
   void aLayerMissingFromTheCacheLeavesTheWorkToThePipelineAndWritesNothing(@TempDir Path tmp) throws Exception {
     Path cache = tmp.resolve("cache");
-    copyTree(Fixtures.shared().cache, cache);
+    Trees.copy(Fixtures.shared().cache, cache);
     try (Stream<Path> s = Files.walk(cache)) {
       Path entry = s.filter(p -> p.getFileName().toString().equals("summary.json")).findFirst().orElseThrow().getParent();
       MoreFiles.deleteRecursively(entry, RecursiveDeleteOption.ALLOW_INSECURE);
@@ -81,25 +79,6 @@ class CachedIndexTest {
     assertFalse(CachedIndex.write(withoutPipeline(out, cache), out.resolve("outcomes.jsonl")).isPresent());
     try (Stream<Path> s = Files.list(out)) {
       assertEquals(List.of(), s.toList());
-    }
-  }
-
-  private static Map<String, Path> files(Path root) throws IOException {
-    try (Stream<Path> s = Files.walk(root)) {
-      return s.filter(Files::isRegularFile).collect(Collectors.toMap(p -> root.relativize(p).toString(), p -> p, (x, y) -> x, TreeMap::new));
-    }
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path t = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t);
-        }
-      }
     }
   }
 }
