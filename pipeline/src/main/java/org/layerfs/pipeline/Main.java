@@ -158,7 +158,7 @@ public final class Main {
             .setPlatform(References.platform(args.option("platform")))
             .setReport(args.option("report").map(Path::of))
             .setRegistry(args.registry())
-            .setPipelineOptions(args.pipelineOptions())
+            .setPipelineOptions(args.pipelineOptionsWhenNeeded())
             .build();
     return measured("index", args, err, figures -> job.run(out, err, JobRunner.progressFor(err), figures));
   }

@@ -37,6 +37,7 @@ import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.Fixtures;
 import org.layerfs.pipeline.testing.IndexRun;
 import org.layerfs.pipeline.testing.Jsonl;
+import org.layerfs.pipeline.testing.Trees;
 
 /**
  * {@code layerfs index} and {@code layerfs inspect} end to end, in process on the direct runner,
@@ -366,7 +367,7 @@ class IndexCommandTest {
   @Test
   void damagedCacheEntriesAreRebuilt(@TempDir Path tmp) throws IOException {
     Path cache = tmp.resolve("cache");
-    copyTree(run.cache, cache);
+    Trees.copy(run.cache, cache);
     List<String> layered = IndexRun.layerDigests(run.image(Fixtures.oci("layered")));
     // One entry's catalog cut short, another's summary gone.
     Path truncated = findCacheFile(cache, layered.get(0), "files.jsonl.gz");
@@ -400,8 +401,8 @@ class IndexCommandTest {
 
   /** Two catalogs hold the same records (JSON Lines files compared as sets of lines, the rest byte for byte). */
   static void assertSameCatalog(Path expected, Path actual) throws IOException {
-    Map<String, Path> e = catalogFiles(expected);
-    Map<String, Path> a = catalogFiles(actual);
+    Map<String, Path> e = Trees.regularFiles(expected);
+    Map<String, Path> a = Trees.regularFiles(actual);
     assertEquals(e.keySet(), a.keySet());
     for (String rel : e.keySet()) {
       if (rel.equals("images.jsonl") || rel.equals("layers.jsonl")) {
@@ -418,25 +419,6 @@ class IndexCommandTest {
         assertEquals(expectedRun, actualRun, rel);
       } else {
         assertEquals(Files.readString(e.get(rel)), Files.readString(a.get(rel)), rel);
-      }
-    }
-  }
-
-  private static Map<String, Path> catalogFiles(Path root) throws IOException {
-    try (Stream<Path> s = Files.walk(root)) {
-      return s.filter(Files::isRegularFile).collect(Collectors.toMap(p -> root.relativize(p).toString(), p -> p, (x, y) -> x, TreeMap::new));
-    }
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path t = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t);
-        }
       }
     }
   }

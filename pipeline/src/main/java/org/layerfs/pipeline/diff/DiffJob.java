@@ -105,7 +105,7 @@ public abstract class DiffJob {
       String merged = work.resolve("merged").toString();
       Path outcomes = work.resolve("outcomes.jsonl");
       Pipeline p = Pipeline.create(pipelineOptions());
-      p.apply("IndexAndMerge", MergeImages.of(List.of(a, b), registry(), cacheDir().toString(), merged))
+      p.apply("IndexAndMerge", MergeImages.of(List.of(a, b), registry(), cacheDir().toString()).writingTo(merged))
           .apply("OutcomeRecords", MapElements.into(TypeDescriptors.strings()).via((ImageOutcome o) -> o.toReportJson().toString()))
           .apply("WriteOutcomes", WriteJsonLines.to(outcomes.toString()));
       JobRunner.run(p, progress);

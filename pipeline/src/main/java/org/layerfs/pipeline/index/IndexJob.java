@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Filter;
@@ -63,7 +64,8 @@ public abstract class IndexJob {
   /** How registries are reached: TLS, credentials (the command line's registry options). */
   public abstract RegistryConfig registry();
 
-  public abstract PipelineOptions pipelineOptions();
+  /** Made only when a pipeline runs: a warm index needs none ({@link CachedIndex}). */
+  public abstract Supplier<PipelineOptions> pipelineOptions();
 
   public static Builder builder() {
     return new AutoValue_IndexJob.Builder().setRegistry(RegistryConfig.defaults());
@@ -84,7 +86,7 @@ public abstract class IndexJob {
 
     public abstract Builder setRegistry(RegistryConfig registry);
 
-    public abstract Builder setPipelineOptions(PipelineOptions options);
+    public abstract Builder setPipelineOptions(Supplier<PipelineOptions> options);
 
     public abstract IndexJob build();
   }
@@ -93,7 +95,7 @@ public abstract class IndexJob {
   Pipeline pipeline(String outcomes) {
     String out = outDir().toString();
     String cache = cacheDir().toString();
-    Pipeline p = Pipeline.create(pipelineOptions());
+    Pipeline p = Pipeline.create(pipelineOptions().get());
 
     PCollectionTuple resolved = p.apply("ResolveImages", ResolveImages.of(references()).withPlatform(platform()).withRegistry(registry()));
     PCollection<ResolvedImage> images = resolved.get(ResolveImages.IMAGES);
@@ -131,7 +133,9 @@ public abstract class IndexJob {
     Path outcomes = outDir().resolve(".outcomes-" + UUID.randomUUID() + ".jsonl");
     long start = System.nanoTime();
     try {
-      JobMetrics metrics = JobRunner.run(pipeline(outcomes.toString()), progress);
+      Optional<JobMetrics> warm = CachedIndex.write(this, outcomes);
+      warm.ifPresent(progress::finish);
+      JobMetrics metrics = warm.isPresent() ? warm.get() : JobRunner.run(pipeline(outcomes.toString()), progress);
       RunReport report = RunReport.read("index", outcomes, metrics, (System.nanoTime() - start) / 1e9);
       report.printSummary(out, err);
       report.fill(figures);

@@ -33,14 +33,15 @@ import org.layerfs.transforms.tar.FileEntry;
 
 /**
  * The index machinery for jobs that work on merged views (unpack, diff): indexes the layers of
- * already resolved images through the cache (a cached layer is not read again) and writes each
- * image's merged view to {@code mergedDir/<alg>/<hex>.jsonl}, named by its manifest digest.
+ * already resolved images through the cache (a cached layer is not read again) and, when asked,
+ * writes each image's merged view to {@code mergedDir/<alg>/<hex>.jsonl}, named by its manifest digest.
  */
 public final class MergeImages extends PTransform<PBegin, PCollection<ImageOutcome>> {
   private static final long serialVersionUID = 1L;
   private final ImmutableList<ResolvedImage> images;
   private final RegistryConfig registry;
   private final String cacheDir;
+  /** Null when the views are not written (unpack plans from the layers' catalogs, not from the view). */
   private final String mergedDir;
 
   private MergeImages(List<ResolvedImage> images, RegistryConfig registry, String cacheDir, String mergedDir) {
@@ -62,8 +63,13 @@ public final class MergeImages extends PTransform<PBegin, PCollection<ImageOutco
     return view;
   }
 
-  /** Merges {@code images}, reading their layers from registries with {@code registry}. */
-  public static MergeImages of(List<ResolvedImage> images, RegistryConfig registry, String cacheDir, String mergedDir) {
+  /** Merges {@code images}, reading their layers from registries with {@code registry}; writes no view. */
+  public static MergeImages of(List<ResolvedImage> images, RegistryConfig registry, String cacheDir) {
+    return new MergeImages(images, registry, cacheDir, null);
+  }
+
+  /** Also writes each view under {@code mergedDir}, for {@link #readView}. */
+  public MergeImages writingTo(String mergedDir) {
     return new MergeImages(images, registry, cacheDir, mergedDir);
   }
 
@@ -77,6 +83,7 @@ public final class MergeImages extends PTransform<PBegin, PCollection<ImageOutco
             .apply("IndexLayers", IndexLayers.withCache(cacheDir).withRegistry(registry))
             .apply("KeyByDigest", WithKeys.of((LayerOutcome l) -> l.digest().toString()).withKeyType(TypeDescriptors.strings()))
             .apply("LayerSummaries", View.asMap());
-    return resolved.apply("MergeLayers", MergeLayers.of(cacheDir, byDigest).writingTo(mergedDir));
+    MergeLayers merge = MergeLayers.of(cacheDir, byDigest);
+    return resolved.apply("MergeLayers", mergedDir == null ? merge : merge.writingTo(mergedDir));
   }
 }

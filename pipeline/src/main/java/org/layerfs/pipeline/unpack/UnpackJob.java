@@ -121,7 +121,7 @@ public abstract class UnpackJob {
       Path work = Files.createDirectory(tmp.resolve("work"));
       UnpackTarget target = UnpackTarget.of(image, registry(), rootfs, work, cacheDir(), limits(), !rootless());
       Pipeline p = Pipeline.create(pipelineOptions());
-      p.apply("IndexAndMerge", MergeImages.of(List.of(image), registry(), cacheDir().toString(), target.mergedDir()))
+      p.apply("IndexAndMerge", MergeImages.of(List.of(image), registry(), cacheDir().toString()))
           .apply("WriteTree", new WriteTree(target));
       JobMetrics metrics = JobRunner.run(p, progress);
       figures.layers("decompressed", metrics.counter(LayerMetrics.LAYERS_INDEXED))

@@ -3,6 +3,7 @@ package org.layerfs.transforms.catalog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -52,15 +53,24 @@ public final class WriteLayerCatalog extends PTransform<PCollection<LayerOutcome
 
     @ProcessElement
     public void process(@Element LayerOutcome layer, OutputReceiver<String> out) throws IOException {
-      if (layer.summary().isEmpty()) {
-        return; // failed and foreign layers are in the report, not the catalog
-      }
-      Digest d = layer.digest();
-      Path target = Path.of(outDir, "files", d.algorithm(), d.hex() + ".jsonl.gz");
-      if (!Files.exists(target)) {
-        DurableFiles.copy(cache.filesPath(d), target);
-      }
-      out.output(layer.summary().get().toJson().toString());
+      copyFiles(cache, Path.of(outDir), layer).ifPresent(out::output);
     }
+  }
+
+  /**
+   * Copies an indexed layer's file catalog from {@code cache} into {@code outDir}'s {@code files/}
+   * (unless there already) and returns its {@code layers.jsonl} record; failed and foreign layers
+   * are in the report, not the catalog: none for them.
+   */
+  public static Optional<String> copyFiles(LayerCache cache, Path outDir, LayerOutcome layer) throws IOException {
+    if (layer.summary().isEmpty()) {
+      return Optional.empty();
+    }
+    Digest d = layer.digest();
+    Path target = outDir.resolve("files").resolve(d.algorithm()).resolve(d.hex() + ".jsonl.gz");
+    if (!Files.exists(target)) {
+      DurableFiles.copy(cache.filesPath(d), target);
+    }
+    return Optional.of(layer.summary().get().toJson().toString());
   }
 }

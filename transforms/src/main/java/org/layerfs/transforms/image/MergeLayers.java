@@ -1,15 +1,7 @@
 package org.layerfs.transforms.image;
 
 import com.google.auto.value.AutoValue;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.beam.sdk.metrics.Counter;
@@ -20,21 +12,15 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.layerfs.io.files.DurableFiles;
-import org.layerfs.io.model.Descriptor;
-import org.layerfs.io.model.Digest;
 import org.layerfs.io.source.ResolvedImage;
-import org.layerfs.transforms.catalog.FileEntryJson;
 import org.layerfs.transforms.layer.LayerCache;
 import org.layerfs.transforms.layer.LayerMetrics;
 import org.layerfs.transforms.layer.LayerOutcome;
-import org.layerfs.transforms.merge.LayerMerger;
-import org.layerfs.transforms.tar.FileEntry;
 
 /**
- * Computes each image's merged view (the LayerFS) from its layers' cached catalogs: checks that
- * every layer was indexed and matches the diffID its config declares, applies the layers in
- * order, and writes the view to {@code merged/<alg>/<hex>.jsonl} when an output directory is set.
+ * Computes each image's merged view (the LayerFS) from its layers' cached catalogs ({@link
+ * ImageMerge}, one image per element), and writes the view to {@code merged/<alg>/<hex>.jsonl}
+ * when an output directory is set.
  */
 @AutoValue
 public abstract class MergeLayers extends PTransform<PCollection<ResolvedImage>, PCollection<ImageOutcome>> {
@@ -88,72 +74,9 @@ public abstract class MergeLayers extends PTransform<PCollection<ResolvedImage>,
 
     @ProcessElement
     public void process(@Element ResolvedImage image, ProcessContext c) {
-      if (image.isArtifact()) {
-        c.output(ImageOutcome.artifact(image)); // listed as it is: it has no file tree to merge
-        done.inc();
-        return;
-      }
-      Map<String, LayerOutcome> layers = c.sideInput(layersView);
-      try {
-        c.output(merge(image, layers));
-        done.inc();
-      } catch (ImageException | IOException | UncheckedIOException e) {
-        failed.inc();
-        c.output(ImageOutcome.failed(image, image.name() + ": " + e.getMessage()));
-      }
-    }
-
-    private ImageOutcome merge(ResolvedImage image, Map<String, LayerOutcome> outcomes) throws ImageException, IOException {
-      List<Descriptor> layers = image.manifest().layers();
-      int fromCache = 0;
-      LayerMerger merger = new LayerMerger();
-      for (int i = 0; i < layers.size(); i++) {
-        Digest digest = layers.get(i).digest();
-        LayerOutcome outcome = outcomes.get(digest.toString());
-        if (outcome == null) {
-          throw new ImageException("layer " + digest + " was not indexed");
-        }
-        switch (outcome.kind()) {
-          case FAILED -> throw new ImageException(outcome.error().get());
-          case FOREIGN -> {
-            continue; // reported, never fetched: it contributes nothing to the view
-          }
-          case CACHED -> fromCache++;
-          case INDEXED -> {}
-        }
-        Digest expected = image.config().diffIds().get(i);
-        Digest actual = outcome.summary().get().diffId();
-        if (!expected.equals(actual)) {
-          throw new ImageException(
-              "layer " + digest + ": diffID mismatch: expected " + expected + " (config), actual " + actual);
-        }
-        merger.apply(cache.entries(digest));
-      }
-      if (mergedDir != null) {
-        write(merger.entries(), Path.of(mergedDir), image.manifestDigest());
-      }
-      return ImageOutcome.merged(image, merger.stats(), fromCache);
-    }
-
-    /** Writes a view under a temporary name and renames it: no half-written view is ever visible. */
-    private static void write(Iterable<FileEntry> entries, Path dir, Digest manifest) throws IOException {
-      Path target = dir.resolve(manifest.algorithm()).resolve(manifest.hex() + ".jsonl");
-      DurableFiles.write(target, out -> {
-        Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-        for (FileEntry e : entries) {
-          FileEntryJson.write(e, w);
-        }
-        w.flush();
-      });
-    }
-  }
-
-  /** An image that cannot be merged; the message names the layer and what is wrong. */
-  private static final class ImageException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    ImageException(String message) {
-      super(message);
+      ImageOutcome outcome = ImageMerge.of(image, c.sideInput(layersView), cache, Optional.ofNullable(mergedDir).map(Path::of));
+      (outcome.isFailed() ? failed : done).inc();
+      c.output(outcome);
     }
   }
 }

@@ -82,6 +82,15 @@ public final class LayerCache {
 
   /** Finds a layer's entry; a damaged one is removed and reported, never trusted. */
   public Lookup lookup(Digest digest) throws IOException {
+    Lookup found = check(digest);
+    if (found.status() == Status.DAMAGED) {
+      MoreFiles.deleteRecursively(entryDir(digest), RecursiveDeleteOption.ALLOW_INSECURE);
+    }
+    return found;
+  }
+
+  /** Finds a layer's entry as {@link #lookup} does, but leaves a damaged one where it is. */
+  public Lookup check(Digest digest) {
     Path dir = entryDir(digest);
     if (!Files.isDirectory(dir)) {
       return new Lookup(Status.MISS, Optional.empty());
@@ -99,9 +108,8 @@ public final class LayerCache {
         return new Lookup(Status.HIT, Optional.of(s));
       }
     } catch (IOException | RuntimeException e) {
-      // Unreadable or inconsistent: fall through and rebuild.
+      // Unreadable or inconsistent: damaged, to be rebuilt.
     }
-    MoreFiles.deleteRecursively(dir, RecursiveDeleteOption.ALLOW_INSECURE);
     return new Lookup(Status.DAMAGED, Optional.empty());
   }
 

@@ -14,8 +14,8 @@ import org.layerfs.transforms.merge.LayerMerger;
 
 /**
  * What the steps of one unpack share: the image and how to reach its registry, the tree being
- * written (a temporary directory, renamed into place by the job), the work directory (merged
- * view, owners, result), the layer cache, the limits, and whether owners are applied.
+ * written (a temporary directory, renamed into place by the job), the work directory (owners,
+ * result), the layer cache, the limits, and whether owners are applied.
  */
 @AutoValue
 public abstract class UnpackTarget implements Serializable {
@@ -41,10 +41,6 @@ public abstract class UnpackTarget implements Serializable {
         image, registry, rootfs.toString(), workDir.toString(), cacheDir.toString(), limits, applyOwners);
   }
 
-  public String mergedDir() {
-    return Path.of(workDir(), "merged").toString();
-  }
-
   public Path ownersDir() {
     return Path.of(workDir(), "owners");
   }
@@ -54,9 +50,9 @@ public abstract class UnpackTarget implements Serializable {
   }
 
   /**
-   * The plan, made once per unpack from the layers' cached catalogs merged again (the merged view
-   * on disk does not say where each inode comes from); foreign layers contribute nothing, as in
-   * the merged view.
+   * The plan, made once per unpack from the layers' cached catalogs merged again (a merged view
+   * does not say where each inode comes from, so unpack writes none); foreign layers contribute
+   * nothing, as in the merged view.
    */
   UnpackPlan plan() throws IOException {
     LayerCache cache = new LayerCache(Path.of(cacheDir()));
