@@ -9,6 +9,7 @@ import com.google.common.io.RecursiveDeleteOption;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
