@@ -463,6 +463,8 @@ class IndexCommandTest {
         Arguments.of("truncated", true, List.of("truncated")),
         Arguments.of("bad-diffid", true, List.of("diffID mismatch")),
         Arguments.of("corrupt-gzip", true, List.of("corrupt gzip")),
+        Arguments.of("gzip-trailing-garbage", true, List.of("corrupt gzip stream: 16 bytes that are not a gzip member "
+            + "follow the last member, at byte offset 364 (they start 74 72 61 69 6c 69 6e 67)")),
         Arguments.of("bad-tar", true, List.of("broken tar")),
         Arguments.of("unknown-mediatype", true, List.of("unknown layer media type", "application/x-unknown")),
         Arguments.of("malformed-index", false, List.of("index.json", "malformed JSON")),
