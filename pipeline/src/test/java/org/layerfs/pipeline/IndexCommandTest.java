@@ -37,6 +37,7 @@ import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.Fixtures;
 import org.layerfs.pipeline.testing.IndexRun;
 import org.layerfs.pipeline.testing.Jsonl;
+import org.layerfs.pipeline.testing.Layouts;
 
 /**
  * {@code layerfs index} and {@code layerfs inspect} end to end, in process on the direct runner,
@@ -366,7 +367,7 @@ class IndexCommandTest {
   @Test
   void damagedCacheEntriesAreRebuilt(@TempDir Path tmp) throws IOException {
     Path cache = tmp.resolve("cache");
-    copyTree(run.cache, cache);
+    Layouts.copyTree(run.cache, cache);
     List<String> layered = IndexRun.layerDigests(run.image(Fixtures.oci("layered")));
     // One entry's catalog cut short, another's summary gone.
     Path truncated = findCacheFile(cache, layered.get(0), "files.jsonl.gz");
@@ -425,19 +426,6 @@ class IndexCommandTest {
   private static Map<String, Path> catalogFiles(Path root) throws IOException {
     try (Stream<Path> s = Files.walk(root)) {
       return s.filter(Files::isRegularFile).collect(Collectors.toMap(p -> root.relativize(p).toString(), p -> p, (x, y) -> x, TreeMap::new));
-    }
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path t = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t);
-        }
-      }
     }
   }
 

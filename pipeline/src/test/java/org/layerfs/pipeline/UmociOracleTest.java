@@ -35,6 +35,7 @@ import org.layerfs.io.testing.TestData;
 import org.layerfs.io.testing.Tools;
 import org.layerfs.pipeline.testing.Fixtures;
 import org.layerfs.pipeline.testing.IndexRun;
+import org.layerfs.pipeline.testing.Layouts;
 
 /**
  * The oracle for the merged view: {@code umoci unpack} of a fixture image, walked on disk, must be
@@ -61,7 +62,7 @@ class UmociOracleTest {
     root = "0".equals(exec(List.of("id", "-u")).trim());
     // umoci takes a lock in the layout it reads: give it a writable copy.
     layout = tmp.resolve("layout");
-    copyTree(TestData.images(), layout);
+    Layouts.copyTree(TestData.images(), layout);
     run = Fixtures.shared();
   }
 
@@ -250,18 +251,5 @@ class UmociOracleTest {
     String text = new String(out, StandardCharsets.UTF_8);
     assertEquals(0, p.exitValue(), () -> String.join(" ", cmd) + ":\n" + text);
     return text;
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path t = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t);
-        }
-      }
-    }
   }
 }

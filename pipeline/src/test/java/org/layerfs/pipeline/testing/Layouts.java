@@ -103,6 +103,20 @@ public final class Layouts {
     return out;
   }
 
+  /** Copies the tree {@code from} (a layout, a cache) to {@code to}, which it creates. */
+  public static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.toList()) {
+        Path t = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(p, t);
+        }
+      }
+    }
+  }
+
   public static List<Path> files(Path dir) {
     if (!Files.exists(dir)) {
       return List.of();
