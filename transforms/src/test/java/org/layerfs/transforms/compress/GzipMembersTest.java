@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -28,18 +29,10 @@ class GzipMembersTest {
     }
   }
 
-  private static byte[] concat(byte[]... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] p : parts) {
-      out.writeBytes(p);
-    }
-    return out.toByteArray();
-  }
-
   @Test
   void trailingGarbageIsRefusedNamingItsOffset() {
     byte[] gz = TarBuilder.gzip(TAR);
-    byte[] raw = concat(gz, "garbage!".getBytes(UTF_8));
+    byte[] raw = DecompressionTest.concat(gz, "garbage!".getBytes(UTF_8));
     LayerFormatException e = assertThrows(LayerFormatException.class, () -> readAll(raw));
     assertEquals("corrupt gzip stream: 8 bytes that are not a gzip member follow the last member, at byte offset "
         + gz.length + " (they start 67 61 72 62 61 67 65 21)", e.getMessage());
@@ -49,7 +42,7 @@ class GzipMembersTest {
   void trailingGarbageAfterSeveralMembersIsRefusedAtItsOffset() {
     byte[] one = TarBuilder.gzip(Arrays.copyOf(TAR, 512));
     byte[] two = TarBuilder.gzip(Arrays.copyOfRange(TAR, 512, TAR.length));
-    byte[] raw = concat(one, two, new byte[] {0x1f}); // half a magic number
+    byte[] raw = DecompressionTest.concat(one, two, new byte[] {0x1f}); // half a magic number
     LayerFormatException e = assertThrows(LayerFormatException.class, () -> readAll(raw));
     assertEquals("corrupt gzip stream: 1 bytes that are not a gzip member follow the last member, at byte offset "
         + (one.length + two.length) + " (they start 1f)", e.getMessage());
@@ -59,7 +52,7 @@ class GzipMembersTest {
   @Test
   void trailingZeroBytesAreRefused() {
     byte[] gz = TarBuilder.gzip(TAR);
-    byte[] raw = concat(gz, new byte[1024]);
+    byte[] raw = DecompressionTest.concat(gz, new byte[1024]);
     LayerFormatException e = assertThrows(LayerFormatException.class, () -> readAll(raw));
     assertEquals("corrupt gzip stream: 1024 zero bytes follow the last gzip member, at byte offset " + gz.length,
         e.getMessage());
@@ -71,8 +64,8 @@ class GzipMembersTest {
     byte[] tail = new byte[300_000];
     new Random(7).nextBytes(tail);
     tail[0] = 'x';
-    LayerFormatException e = assertThrows(LayerFormatException.class, () -> readAll(concat(gz, tail)));
-    assertEquals(true, e.getMessage().startsWith("corrupt gzip stream: 300000 bytes that are not a gzip member"
+    LayerFormatException e = assertThrows(LayerFormatException.class, () -> readAll(DecompressionTest.concat(gz, tail)));
+    assertTrue(e.getMessage().startsWith("corrupt gzip stream: 300000 bytes that are not a gzip member"
         + " follow the last member, at byte offset " + gz.length + " (they start 78 "), e.getMessage());
   }
 
@@ -80,7 +73,7 @@ class GzipMembersTest {
   void membersAsPigzAndConcatenationWriteThemAreOneStream() throws IOException {
     byte[] big = new byte[400_000];
     new Random(1).nextBytes(big);
-    byte[] raw = concat(TarBuilder.gzip(Arrays.copyOf(big, 100_000)), TarBuilder.gzip(new byte[0]),
+    byte[] raw = DecompressionTest.concat(TarBuilder.gzip(Arrays.copyOf(big, 100_000)), TarBuilder.gzip(new byte[0]),
         TarBuilder.gzip(Arrays.copyOfRange(big, 100_000, big.length)));
     assertArrayEquals(big, readAll(raw));
   }
@@ -88,7 +81,7 @@ class GzipMembersTest {
   @Test
   void headerFieldsAreSkippedAndTheHeaderCrcChecked() throws IOException {
     byte[] member = member(TAR);
-    assertArrayEquals(TAR, readAll(concat(member, member(new byte[0]))));
+    assertArrayEquals(TAR, readAll(DecompressionTest.concat(member, member(new byte[0]))));
     byte[] badHeaderCrc = member.clone();
     badHeaderCrc[headerLength() - 1] ^= 1;
     LayerFormatException e = assertThrows(LayerFormatException.class, () -> readAll(badHeaderCrc));
@@ -100,7 +93,7 @@ class GzipMembersTest {
     byte[] first = TarBuilder.gzip(new byte[] {1, 2, 3});
     byte[] second = TarBuilder.gzip(TAR);
     second[second.length - 8] ^= 1;
-    LayerFormatException e = assertThrows(LayerFormatException.class, () -> readAll(concat(first, second)));
+    LayerFormatException e = assertThrows(LayerFormatException.class, () -> readAll(DecompressionTest.concat(first, second)));
     assertEquals("corrupt gzip stream: CRC-32 mismatch in the gzip member at byte offset " + first.length,
         e.getMessage());
   }
