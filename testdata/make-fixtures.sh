@@ -399,6 +399,12 @@ hdr = bytes([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03])
 open(sys.argv[1], 'wb').write(hdr + b'this is not deflate data \xff\xfe\xfd' * 8)
 EOF
 replace_layer "$BAD/corrupt-gzip" 0 "$WORK/corrupt.gz"
+# gzip-trailing-garbage: first layer = its own gzip, then 16 bytes that are not a gzip member;
+# diff_id unchanged (the members decompress to the same tar), manifest re-digested
+export_tag "$IMG" small "$BAD/gzip-trailing-garbage"
+cp "$(layer_blob "$BAD/gzip-trailing-garbage" 0)" "$WORK/trailing.gz"
+printf 'trailing garbage' >>"$WORK/trailing.gz"
+replace_layer "$BAD/gzip-trailing-garbage" 0 "$WORK/trailing.gz"
 # bad-tar: first layer = valid gzip of 1500 pseudo-random bytes; digest and diff_id right
 export_tag "$IMG" small "$BAD/bad-tar"
 python3 - "$WORK/random.bin" <<'EOF'

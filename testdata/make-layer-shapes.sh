@@ -4,7 +4,7 @@
 #
 # Usage (as root, from the repository root):   testdata/make-layer-shapes.sh
 #
-# Debian packages needed: tar (GNU tar 1.34) zstd pigz python3 util-linux (unshare) coreutils
+# Debian packages needed: tar (GNU tar 1.34) zstd pigz python3 util-linux (unshare) coreutils attr
 # Root is needed for `unshare --pid`, which makes GNU tar's PID (written into the names of
 # sparse files' PAX headers) always 1, so two runs give byte-identical blobs.
 set -euo pipefail
@@ -20,6 +20,7 @@ need zstd zstd
 need pigz pigz
 need python3 python3
 need unshare util-linux
+need setfattr attr
 if [ "$(id -u)" != 0 ]; then
   echo "make-layer-shapes.sh: must run as root (unshare --pid)" >&2
   exit 1
@@ -64,6 +65,18 @@ touch -d @$EPOCH "$AP/twice.txt"
 echo "second, and longer than the first" >"$AP/twice.txt"
 touch -d @$EPOCH "$AP/twice.txt"
 "${GNUTAR[@]}" --format=gnu -C "$AP" --append -f "$WORK/layers/gnu-append.tar" twice.txt
+
+# xattr names with "=" and "%": GNU tar writes them as %3D and %25 in the SCHILY.xattr keyword
+# ("user.lit%3D" becomes user.lit%253D). Needs a file system with user xattrs under $WORK.
+XA="$WORK/xattr-src"
+mkdir -p "$XA"
+echo "xattr names with = and %" >"$XA/odd.txt"
+setfattr -n 'user.a=b' -v equals "$XA/odd.txt"
+setfattr -n 'user.100%' -v percent "$XA/odd.txt"
+setfattr -n 'user.lit%3D' -v literal "$XA/odd.txt"
+touch -d @$EPOCH "$XA/odd.txt"
+"${GNUTAR[@]}" --format=posix "$PAXOPT" --xattrs --xattrs-include='user.*' -C "$XA" \
+  -cf "$WORK/layers/xattr-equals-name.tar" odd.txt
 
 # ---------------------------------------------------------------- Python tarfile shapes
 python3 - "$WORK/layers" "$EPOCH" <<'EOF'
@@ -214,7 +227,7 @@ shapes = {n: [plain(n)] for n in [
     'sparse-pax-0.0', 'sparse-pax-0.1', 'sparse-pax-1.0', 'sparse-gnu', 'gnu-append', 'latin1-ustar-name',
     'pax-binary-path', 'pax-raw-path', 'binary-xattr', 'binary-names', 'big-ids', 'big-ids-pax', 'times-gnu', 'times-pax',
     'root-entry', 'aufs-meta', 'implicit-parent', 'hardlink-forward', 'duplicate-path', 'hardlink-rewritten',
-    'hardlink-chain', 'streams']}
+    'hardlink-chain', 'streams', 'xattr-equals-name']}
 shapes['hardlink-whiteout'] = [plain('hardlink-whiteout-1'), plain('hardlink-whiteout-2')]
 shapes['hardlink-opaque'] = [plain('hardlink-opaque-1'), plain('hardlink-opaque-2')]
 shapes['zstd-skippable'] = [zst('zstd-skippable')]

@@ -15,9 +15,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
@@ -31,39 +30,27 @@ class RegistryBasicAuthTest {
   private static final String PASSWORD = "s3cret-Pa55word";
 
   @TempDir static Path dir;
-  private static RegistryServer registry;
-
-  @BeforeAll
-  static void start() throws IOException {
-    registry = RegistryServer.startWithBasicAuth(dir.resolve("registry"), USER, PASSWORD);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
+  @RegisterExtension static final BasicAuthRegistry REGISTRY = new BasicAuthRegistry(USER, PASSWORD);
 
   private static Path authFile(String name, String user, String password) throws IOException {
     String auth = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(UTF_8));
     Path file = dir.resolve(name);
-    Files.writeString(file, "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"" + auth + "\"}}}");
+    Files.writeString(file, "{\"auths\":{\"" + REGISTRY.server().host() + "\":{\"auth\":\"" + auth + "\"}}}");
     return file;
   }
 
   @Test
   void goodCredentialsPushAndPull() throws IOException {
-    RegistryConfig config = registry.config().withAuthFile(authFile("good.json", USER, PASSWORD));
+    RegistryConfig config = REGISTRY.server().config().withAuthFile(authFile("good.json", USER, PASSWORD));
     OciLayout layout = OciLayout.open(TestData.images());
     Descriptor small = layout.index().manifests().stream()
         .filter(d -> d.refName().equals(Optional.of("small"))).findFirst().orElseThrow();
-    try (RegistryDestination dest = RegistryDestination.open(registry.reference("private"), config)) {
+    try (RegistryDestination dest = RegistryDestination.open(REGISTRY.server().reference("private"), config)) {
       Pushing.push(layout, dest, small, Optional.of("1"));
       assertEquals(Optional.of(small.digest()), dest.tagDigest("1"));
     }
-    try (RegistrySource source = RegistrySource.open(registry.reference("private"), config)) {
-      Resolution r = source.resolve(registry.reference("private:1"), Optional.empty());
+    try (RegistrySource source = RegistrySource.open(REGISTRY.server().reference("private"), config)) {
+      Resolution r = source.resolve(REGISTRY.server().reference("private:1"), Optional.empty());
       assertEquals(List.of(), r.failures());
       assertEquals(small.digest(), r.images().get(0).manifestDigest());
       Descriptor layer = r.images().get(0).manifest().layers().get(0);
@@ -75,25 +62,25 @@ class RegistryBasicAuthTest {
   void theFirstAuthFileWithAnEntryWins() throws IOException {
     Path good = authFile("first-good.json", USER, PASSWORD);
     Path bad = authFile("first-bad.json", USER, "not-it");
-    RegistryConfig goodFirst = registry.config().toBuilder().setAuthFiles(ImmutableList.of(good.toString(), bad.toString())).build();
-    assertFalse(RegistryClient.create(registry.host(), goodFirst).hasBlob("private", Digest.sha256(new byte[0])));
-    RegistryConfig badFirst = registry.config().toBuilder().setAuthFiles(ImmutableList.of(bad.toString(), good.toString())).build();
+    RegistryConfig goodFirst = REGISTRY.server().config().toBuilder().setAuthFiles(ImmutableList.of(good.toString(), bad.toString())).build();
+    assertFalse(RegistryClient.create(REGISTRY.server().host(), goodFirst).hasBlob("private", Digest.sha256(new byte[0])));
+    RegistryConfig badFirst = REGISTRY.server().config().toBuilder().setAuthFiles(ImmutableList.of(bad.toString(), good.toString())).build();
     RegistryException e = assertThrows(
-        RegistryException.class, () -> RegistryClient.create(registry.host(), badFirst).hasBlob("private", Digest.sha256(new byte[0])));
+        RegistryException.class, () -> RegistryClient.create(REGISTRY.server().host(), badFirst).hasBlob("private", Digest.sha256(new byte[0])));
     assertEquals(OptionalInt.of(401), e.status());
   }
 
   @Test
   void wrongPasswordFailsWith401AndNeverShowsThePassword() throws IOException {
     String wrong = "wr0ng-Pa55word";
-    RegistryConfig config = registry.config().withAuthFile(authFile("bad.json", USER, wrong));
-    try (RegistrySource source = RegistrySource.open(registry.reference("private"), config)) {
+    RegistryConfig config = REGISTRY.server().config().withAuthFile(authFile("bad.json", USER, wrong));
+    try (RegistrySource source = RegistrySource.open(REGISTRY.server().reference("private"), config)) {
       RegistryException e = assertThrows(
-          RegistryException.class, () -> source.resolve(registry.reference("private:1"), Optional.empty()));
+          RegistryException.class, () -> source.resolve(REGISTRY.server().reference("private:1"), Optional.empty()));
       assertEquals(OptionalInt.of(401), e.status());
       assertFalse(e.isTransient());
       assertTrue(
-          e.getMessage().startsWith("registry " + registry.host() + ", repository private, pull manifest 1: HTTP 401 Unauthorized"),
+          e.getMessage().startsWith("registry " + REGISTRY.server().host() + ", repository private, pull manifest 1: HTTP 401 Unauthorized"),
           e.getMessage());
       String base64 = Base64.getEncoder().encodeToString((USER + ":" + wrong).getBytes(UTF_8));
       for (Throwable t = e; t != null; t = t.getCause()) {
@@ -106,17 +93,17 @@ class RegistryBasicAuthTest {
   @Test
   void anIdentityTokenAloneIsNoPasswordForBasicAuth() throws IOException {
     Path file = dir.resolve("identity.json");
-    Files.writeString(file, "{\"auths\":{\"" + registry.host() + "\":{\"identitytoken\":\"Refresh-only-1\"}}}");
-    RegistryClient client = RegistryClient.create(registry.host(), registry.config().withAuthFile(file));
+    Files.writeString(file, "{\"auths\":{\"" + REGISTRY.server().host() + "\":{\"identitytoken\":\"Refresh-only-1\"}}}");
+    RegistryClient client = RegistryClient.create(REGISTRY.server().host(), REGISTRY.server().config().withAuthFile(file));
     RegistryException e = assertThrows(RegistryException.class, () -> client.listTags("private"));
-    assertEquals("registry " + registry.host() + ", repository private: the registry asks for a password (Basic auth)"
+    assertEquals("registry " + REGISTRY.server().host() + ", repository private: the registry asks for a password (Basic auth)"
         + " but its credentials hold only an identity token", e.getMessage());
     assertFalse(e.isTransient());
   }
 
   @Test
   void noCredentialsFailsWith401() {
-    RegistryClient anonymous = RegistryClient.create(registry.host(), registry.config());
+    RegistryClient anonymous = RegistryClient.create(REGISTRY.server().host(), REGISTRY.server().config());
     RegistryException e = assertThrows(RegistryException.class, () -> anonymous.listTags("private"));
     assertEquals(OptionalInt.of(401), e.status());
     assertTrue(e.getMessage().contains("list tags: HTTP 401 Unauthorized"), e.getMessage());

@@ -14,11 +14,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.layerfs.io.registry.RegistryServer;
+import org.layerfs.io.registry.BasicAuthRegistry;
 import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.Fixtures;
 
@@ -34,19 +33,7 @@ class CredentialHelperCliTest {
   private static final String WRONG = "Wrong-s3cret-42";
 
   @TempDir static Path tmp;
-  private static RegistryServer registry;
-
-  @BeforeAll
-  static void start() throws IOException {
-    registry = RegistryServer.startWithBasicAuth(tmp.resolve("registry"), USER, PASSWORD);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
+  @RegisterExtension static final BasicAuthRegistry REGISTRY = new BasicAuthRegistry(USER, PASSWORD);
 
   /** A fresh directory holding bin/ (for helpers), home/ and a calls log. */
   private static Path scene(String name) throws IOException {
@@ -65,7 +52,7 @@ class CredentialHelperCliTest {
   }
 
   private static String answering(String password) {
-    return "[ \"$server\" = \"" + registry.host() + "\" ] || { echo 'credentials not found in native keychain'; exit 1; }\n"
+    return "[ \"$server\" = \"" + REGISTRY.server().host() + "\" ] || { echo 'credentials not found in native keychain'; exit 1; }\n"
         + "printf '{\"ServerURL\":\"%s\",\"Username\":\"" + USER + "\",\"Secret\":\"" + password + "\"}' \"$server\"";
   }
 
@@ -80,7 +67,7 @@ class CredentialHelperCliTest {
   }
 
   private static String credHelpers(String name) {
-    return "{\"credHelpers\":{\"" + registry.host() + "\":\"" + name + "\"}}";
+    return "{\"credHelpers\":{\"" + REGISTRY.server().host() + "\":\"" + name + "\"}}";
   }
 
   @Test
@@ -89,21 +76,21 @@ class CredentialHelperCliTest {
     helper(scene, "pinned", answering(PASSWORD));
     config(scene.resolve("home/.docker"), credHelpers("pinned"));
     // Every tag of the fixture layout: many images, many requests, many clients.
-    Cli.Result copy = layerfs(scene, Map.of(), "copy", Fixtures.images(), "docker://" + registry.host() + "/pinned",
+    Cli.Result copy = layerfs(scene, Map.of(), "copy", Fixtures.images(), "docker://" + REGISTRY.server().host() + "/pinned",
         "--tls-verify=false");
     assertEquals(0, copy.exit(), copy::toString);
-    assertEquals(List.of("get " + registry.host()), calls(scene, "pinned"));
+    assertEquals(List.of("get " + REGISTRY.server().host()), calls(scene, "pinned"));
   }
 
   @Test
   void credsStoreGivesTheCredentialsOfEveryRegistryWithoutAnEntry() throws Exception {
     Path scene = scene("creds-store");
     helper(scene, "store", answering(PASSWORD));
-    config(scene.resolve("home/.docker"), "{\"auths\":{\"" + registry.host() + "\":{}},\"credsStore\":\"store\"}");
-    Cli.Result copy = layerfs(scene, Map.of(), "copy", Fixtures.oci("small"), "docker://" + registry.host() + "/stored:small",
+    config(scene.resolve("home/.docker"), "{\"auths\":{\"" + REGISTRY.server().host() + "\":{}},\"credsStore\":\"store\"}");
+    Cli.Result copy = layerfs(scene, Map.of(), "copy", Fixtures.oci("small"), "docker://" + REGISTRY.server().host() + "/stored:small",
         "--tls-verify=false");
     assertEquals(0, copy.exit(), copy::toString);
-    Cli.Result inspect = layerfs(scene, Map.of(), "inspect", "docker://" + registry.host() + "/stored:small", "--tls-verify=false");
+    Cli.Result inspect = layerfs(scene, Map.of(), "inspect", "docker://" + REGISTRY.server().host() + "/stored:small", "--tls-verify=false");
     assertEquals(0, inspect.exit(), inspect::toString);
     assertEquals(2, calls(scene, "store").size());
   }
@@ -116,7 +103,7 @@ class CredentialHelperCliTest {
     config(scene.resolve("home/.docker"), credHelpers("broken"));
     config(scene.resolve("elsewhere"), credHelpers("good"));
     Cli.Result copy = layerfs(scene, Map.of("DOCKER_CONFIG", scene.resolve("elsewhere").toString()),
-        "copy", Fixtures.oci("small"), "docker://" + registry.host() + "/elsewhere:small", "--tls-verify=false");
+        "copy", Fixtures.oci("small"), "docker://" + REGISTRY.server().host() + "/elsewhere:small", "--tls-verify=false");
     assertEquals(0, copy.exit(), copy::toString);
     assertEquals(List.of(), calls(scene, "broken"));
     assertEquals(1, calls(scene, "good").size());
@@ -127,7 +114,7 @@ class CredentialHelperCliTest {
     Path scene = scene("authfile");
     helper(scene, "named", answering(PASSWORD));
     config(scene.resolve("custom"), credHelpers("named"));
-    Cli.Result copy = layerfs(scene, Map.of(), "copy", Fixtures.oci("small"), "docker://" + registry.host() + "/authfile:small",
+    Cli.Result copy = layerfs(scene, Map.of(), "copy", Fixtures.oci("small"), "docker://" + REGISTRY.server().host() + "/authfile:small",
         "--tls-verify=false", "--authfile", scene.resolve("custom/config.json").toString());
     assertEquals(0, copy.exit(), copy::toString);
     assertEquals(1, calls(scene, "named").size());
@@ -138,10 +125,10 @@ class CredentialHelperCliTest {
     Path scene = scene("failing");
     helper(scene, "locked", "echo 'keychain is locked' >&2; exit 2");
     config(scene.resolve("home/.docker"), "{\"credsStore\":\"locked\"}");
-    Cli.Result copy = layerfs(scene, Map.of(), "copy", Fixtures.oci("small"), "docker://" + registry.host() + "/locked:small",
+    Cli.Result copy = layerfs(scene, Map.of(), "copy", Fixtures.oci("small"), "docker://" + REGISTRY.server().host() + "/locked:small",
         "--tls-verify=false");
     assertNotEquals(0, copy.exit(), copy::toString);
-    assertTrue(copy.err().contains("credential helper docker-credential-locked for registry " + registry.host()
+    assertTrue(copy.err().contains("credential helper docker-credential-locked for registry " + REGISTRY.server().host()
         + ": exit status 2: keychain is locked"), copy::toString);
     assertFalse(copy.err().contains("401"), copy::toString);
     assertEquals(1, calls(scene, "locked").size());
@@ -151,9 +138,9 @@ class CredentialHelperCliTest {
   void aMissingHelperIsAnErrorNotAnonymousAccess() throws Exception {
     Path scene = scene("missing");
     config(scene.resolve("home/.docker"), credHelpers("nowhere"));
-    Cli.Result inspect = layerfs(scene, Map.of(), "inspect", "docker://" + registry.host() + "/any:small", "--tls-verify=false");
+    Cli.Result inspect = layerfs(scene, Map.of(), "inspect", "docker://" + REGISTRY.server().host() + "/any:small", "--tls-verify=false");
     assertNotEquals(0, inspect.exit(), inspect::toString);
-    assertTrue(inspect.err().contains("credential helper docker-credential-nowhere for registry " + registry.host()
+    assertTrue(inspect.err().contains("credential helper docker-credential-nowhere for registry " + REGISTRY.server().host()
         + ": not found on PATH"), inspect::toString);
   }
 
@@ -162,7 +149,7 @@ class CredentialHelperCliTest {
     Path scene = scene("not-found");
     helper(scene, "empty", "echo 'credentials not found in native keychain'; exit 1");
     config(scene.resolve("home/.docker"), credHelpers("empty"));
-    Cli.Result copy = layerfs(scene, Map.of(), "copy", Fixtures.oci("small"), "docker://" + registry.host() + "/anon:small",
+    Cli.Result copy = layerfs(scene, Map.of(), "copy", Fixtures.oci("small"), "docker://" + REGISTRY.server().host() + "/anon:small",
         "--tls-verify=false");
     assertNotEquals(0, copy.exit(), copy::toString);
     assertTrue(copy.err().contains("HTTP 401 Unauthorized"), copy::toString);
@@ -175,7 +162,7 @@ class CredentialHelperCliTest {
     helper(scene, "stale", answering(WRONG));
     config(scene.resolve("home/.docker"), credHelpers("stale"));
     Path report = scene.resolve("report.json");
-    Cli.Result copy = layerfs(scene, Map.of(), "copy", Fixtures.oci("small"), "docker://" + registry.host() + "/refused:small",
+    Cli.Result copy = layerfs(scene, Map.of(), "copy", Fixtures.oci("small"), "docker://" + REGISTRY.server().host() + "/refused:small",
         "--tls-verify=false", "--report", report.toString());
     assertNotEquals(0, copy.exit(), copy::toString);
     assertTrue(copy.err().contains("HTTP 401 Unauthorized"), copy::toString);

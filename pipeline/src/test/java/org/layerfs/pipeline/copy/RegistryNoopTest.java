@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.collect.ImmutableMultiset;
 import java.io.ByteArrayInputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -25,6 +24,8 @@ import org.layerfs.io.registry.RequestTap;
 import org.layerfs.io.testing.TestData;
 import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.Layouts;
+import org.layerfs.pipeline.testing.MirrorYaml;
+import org.layerfs.pipeline.testing.TappedRegistries;
 
 /**
  * What a sync asks of the registries when nothing changed, counted by a relay in front of each
@@ -37,6 +38,7 @@ class RegistryNoopTest {
   static final int TAGS = 5;
 
   @TempDir static Path dir;
+  static TappedRegistries registries;
   static RegistryServer source;
   static RegistryServer destination;
   static RequestTap sourceTap;
@@ -46,10 +48,11 @@ class RegistryNoopTest {
 
   @BeforeAll
   static void start() throws Exception {
-    source = RegistryServer.start(dir.resolve("source"));
-    destination = RegistryServer.start(dir.resolve("destination"));
-    sourceTap = new RequestTap(source.host());
-    destinationTap = new RequestTap(destination.host());
+    registries = TappedRegistries.start(dir);
+    source = registries.source;
+    sourceTap = registries.sourceTap;
+    destinationTap = registries.destinationTap;
+    destination = registries.destination;
     sync("oci:" + IMAGES, "docker://" + source.host() + "/app");
     sync("docker://" + source.host() + "/app", "docker://" + destination.host() + "/app");
     // Where a mirror config's app goes under docker://HOST/mirror.
@@ -58,16 +61,12 @@ class RegistryNoopTest {
 
   @AfterAll
   static void stop() throws Exception {
-    sourceTap.close();
-    destinationTap.close();
-    source.close();
-    destination.close();
+    registries.close();
   }
 
   @BeforeEach
   void clearCounts() {
-    sourceTap.clear();
-    destinationTap.clear();
+    registries.clear();
   }
 
   @Test
@@ -124,16 +123,9 @@ class RegistryNoopTest {
 
   @Test
   void tagsNamedInTheConfigAreNotListed() throws Exception {
-    Path config = tmp.resolve("mirror.yaml");
-    Files.writeString(config, String.join("\n",
-        sourceTap.host() + ":",
-        "  images:",
-        "    app: [small, multi]",
-        "  tls-verify: false",
-        ""));
+    Path config = MirrorYaml.write(tmp.resolve("mirror.yaml"), sourceTap.host(), "images:", "  app: [small, multi]");
 
-    Cli.Result r = Cli.run("sync", "--config", config.toString(), "docker://" + destinationTap.host() + "/mirror", "--tls-verify=false",
-        "--referrers=false");
+    Cli.Result r = MirrorYaml.sync(config, "docker://" + destinationTap.host() + "/mirror", "--referrers=false");
 
     assertEquals(0, r.exit(), r::toString);
     assertTrue(r.out().contains("2 images: 0 copied, 0 moved, 2 up to date, 0 failed"), r::toString);
@@ -143,16 +135,8 @@ class RegistryNoopTest {
 
     // Two selections from one repository: its tags listed once.
     sourceTap.clear();
-    Files.writeString(config, String.join("\n",
-        sourceTap.host() + ":",
-        "  images:",
-        "    app: []",
-        "  images-by-tag-regex:",
-        "    app: ^small$",
-        "  tls-verify: false",
-        ""));
-    Cli.Result twice = Cli.run("sync", "--config", config.toString(), "docker://" + destinationTap.host() + "/mirror", "--tls-verify=false",
-        "--referrers=false");
+    MirrorYaml.write(config, sourceTap.host(), "images:", "  app: []", "images-by-tag-regex:", "  app: ^small$");
+    Cli.Result twice = MirrorYaml.sync(config, "docker://" + destinationTap.host() + "/mirror", "--referrers=false");
     assertEquals(0, twice.exit(), twice::toString);
     assertEquals(1, sourceTap.kinds().count("GET tags"), sourceTap.requests()::toString);
   }
@@ -186,16 +170,9 @@ class RegistryNoopTest {
 
     sourceTap.clear();
     destinationTap.clear();
-    Path config = tmp.resolve("mirror.yaml");
-    Files.writeString(config, String.join("\n",
-        sourceTap.host() + ":",
-        "  images:",
-        "    app: [small, multi]",
-        "  immutable-tags: .*",
-        "  tls-verify: false",
-        ""));
-    Cli.Result yaml = Cli.run("sync", "--config", config.toString(), "docker://" + destinationTap.host() + "/mirror", "--tls-verify=false",
-        "--referrers=false");
+    Path config = MirrorYaml.write(tmp.resolve("mirror.yaml"), sourceTap.host(), "images:", "  app: [small, multi]",
+        "immutable-tags: .*");
+    Cli.Result yaml = MirrorYaml.sync(config, "docker://" + destinationTap.host() + "/mirror", "--referrers=false");
     assertEquals(0, yaml.exit(), yaml::toString);
     assertEquals(ImmutableMultiset.of(), sourceTap.kinds(), sourceTap.requests()::toString);
     assertEquals(0, sourceTap.tlsProbes());
@@ -214,15 +191,10 @@ class RegistryNoopTest {
     String small = Layouts.tags(IMAGES).get("small");
     String multi = Layouts.tags(IMAGES).get("multi");
     Path config = tmp.resolve("mirror.yaml");
-    Files.writeString(config, String.join("\n",
-        sourceTap.host() + ":",
-        "  images:",
-        "    app: [\"" + small + "\", \"" + multi + "\"]",
-        "  tls-verify: false",
-        ""));
+    MirrorYaml.write(config, sourceTap.host(), "images:", "  app: [\"" + small + "\", \"" + multi + "\"]");
     String dst = "docker://" + destinationTap.host() + "/pinned";
 
-    Cli.Result r = Cli.run("sync", "--config", config.toString(), dst, "--tls-verify=false", "--referrers=false");
+    Cli.Result r = MirrorYaml.sync(config, dst, "--referrers=false");
     assertEquals(0, r.exit(), r::toString);
     assertTrue(r.out().contains("2 images: 2 copied"), r::toString);
     for (String digest : new String[] {small, multi}) {
@@ -233,7 +205,7 @@ class RegistryNoopTest {
 
     sourceTap.clear();
     destinationTap.clear();
-    Cli.Result again = Cli.run("sync", "--config", config.toString(), dst, "--tls-verify=false", "--referrers=false");
+    Cli.Result again = MirrorYaml.sync(config, dst, "--referrers=false");
     assertEquals(0, again.exit(), again::toString);
     assertTrue(again.out().contains("2 images: 0 copied, 0 moved, 2 up to date, 0 failed"), again::toString);
     assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), sourceTap.kinds(), sourceTap.requests()::toString);

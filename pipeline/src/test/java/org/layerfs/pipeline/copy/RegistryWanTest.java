@@ -29,6 +29,7 @@ import org.layerfs.io.registry.RequestTap;
 import org.layerfs.io.testing.TestData;
 import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.Layouts;
+import org.layerfs.pipeline.testing.MirrorYaml;
 import org.layerfs.pipeline.testing.TappedRegistries;
 import org.layerfs.transforms.copy.SparseIndex;
 
@@ -104,14 +105,9 @@ class RegistryWanTest {
   @Test
   void aBlobSharedByRepositoriesIsPulledAndPushedOnceAndMountedIntoTheOthers() throws Exception {
     Path config = tmp.resolve("mirror.yaml");
-    Files.writeString(config, String.join("\n",
-        sourceTap.host() + ":",
-        "  images:",
-        REPOS.stream().map(r -> "    " + r + ": []").collect(Collectors.joining("\n")),
-        "  tls-verify: false",
-        ""));
+    MirrorYaml.write(config, sourceTap.host(), "images:", REPOS.stream().map(r -> "  " + r + ": []").collect(Collectors.joining("\n  ")));
 
-    Cli.Result r = Cli.run("sync", "--config", config.toString(), "docker://" + destinationTap.host() + "/mirror", "--tls-verify=false");
+    Cli.Result r = MirrorYaml.sync(config, "docker://" + destinationTap.host() + "/mirror");
 
     assertEquals(0, r.exit(), r::toString);
     assertTrue(r.out().contains(5 * REPOS.size() + " images: " + 5 * REPOS.size() + " copied"), r::toString);
@@ -165,14 +161,8 @@ class RegistryWanTest {
     assertTrue(again.out().contains("1 images: 0 copied, 0 moved, 1 up to date, 0 failed"), again::toString);
     assertNoOpOfPlatforms();
     Path config = tmp.resolve("mirror.yaml");
-    Files.writeString(config, String.join("\n",
-        source.host() + ":",
-        "  images:",
-        "    team/a: [multi]",
-        "  platforms: [linux/amd64, linux/riscv64]",
-        "  tls-verify: false",
-        ""));
-    Cli.Result yaml = Cli.run("sync", "--config", config.toString(), "docker://" + destination.host() + "/m", "--tls-verify=false");
+    MirrorYaml.write(config, source.host(), "images:", "  team/a: [multi]", "platforms: [linux/amd64, linux/riscv64]");
+    Cli.Result yaml = MirrorYaml.sync(config, "docker://" + destination.host() + "/m");
     assertEquals(0, yaml.exit(), yaml::toString);
     assertEquals(sparse, Digest.sha256(CopyCommandTest.run("skopeo", "inspect", "--raw", "--tls-verify=false",
         "docker://" + destination.host() + "/m/team/a:multi").getBytes(UTF_8)).toString());

@@ -75,6 +75,15 @@ class DiffCommandTest {
     assertTrue(r.err().contains(Fixtures.oci("multi") + " names 2 images"), r.err());
   }
 
+  @Test
+  void aGzipLayerFollowedByGarbageFailsTheDiffNamingTheLayerAndTheOffset() {
+    Cli.Result r = diff(Fixtures.oci("small"), Fixtures.bad("gzip-trailing-garbage") + ":small");
+    assertEquals(1, r.exit(), r::toString);
+    assertTrue(r.err().contains("sha256:f87d621de0c3995d126364d55bd9227a0af35b89d75ef573f13e9f427400f402"), r::toString);
+    assertTrue(r.err().contains("16 bytes that are not a gzip member follow the last member, at byte offset 364"), r::toString);
+    assertEquals("", r.out());
+  }
+
   /** small's paths under bin/, data/, etc/ and hello.txt against layered's; bin and etc are alike in both. */
   private static final String SMALL_TO_LAYERED =
       """

@@ -35,6 +35,7 @@ import org.layerfs.io.testing.TestData;
 import org.layerfs.io.testing.Tools;
 import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.IndexRun;
+import org.layerfs.pipeline.testing.Trees;
 import org.layerfs.transforms.unpack.SafeTree;
 
 /**
@@ -64,16 +65,7 @@ class ShapesOracleTest {
     started = System.currentTimeMillis() / 1000;
     // umoci takes a lock in the layout it reads: give it a writable copy.
     layout = tmp.resolve("shapes");
-    try (Stream<Path> s = Files.walk(TestData.shapes())) {
-      for (Path p : s.toList()) {
-        Path t = layout.resolve(TestData.shapes().relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t);
-        }
-      }
-    }
+    Trees.copy(TestData.shapes(), layout);
     index = IndexRun.run(tmp.resolve("index"), tmp.resolve("cache"), List.of("oci:" + layout));
   }
 

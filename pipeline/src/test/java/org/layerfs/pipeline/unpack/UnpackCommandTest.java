@@ -137,6 +137,19 @@ class UnpackCommandTest {
     assertFalse(Files.exists(out, LinkOption.NOFOLLOW_LINKS));
   }
 
+  /** umoci refuses it too ("discard trailing archive bits"); the JDK's gzip reader alone would not. */
+  @Test
+  void aGzipLayerFollowedByGarbageIsRefusedNamingTheLayerAndTheOffset() {
+    Path out = tmp.resolve("out");
+
+    Cli.Result r = unpack(Fixtures.bad("gzip-trailing-garbage") + ":small", out.toString());
+
+    assertEquals(1, r.exit(), r::toString);
+    assertTrue(r.err().contains("sha256:f87d621de0c3995d126364d55bd9227a0af35b89d75ef573f13e9f427400f402"), r::toString);
+    assertTrue(r.err().contains("16 bytes that are not a gzip member follow the last member, at byte offset 364"), r::toString);
+    assertFalse(Files.exists(out, LinkOption.NOFOLLOW_LINKS));
+  }
+
   private static TarArchiveEntry symlink(String name, String target) {
     TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
     e.setLinkName(target);

@@ -7,7 +7,7 @@ name is not UTF-8). Output is JSON on stdout; bytes that are not UTF-8 are writt
                                          seconds) is written "@extracted": the extractor's clock
   shapes_oracle.py list BLOB MEDIATYPE   the entries of a layer as Python's tarfile reads them
 """
-import base64, gzip, hashlib, io, json, os, stat, subprocess, sys, tarfile
+import base64, gzip, hashlib, io, json, os, re, stat, subprocess, sys, tarfile
 
 
 def text(b):
@@ -47,6 +47,12 @@ def tree(root, owners, since):
     json.dump({'nodes': nodes, 'hardlinkGroups': groups}, sys.stdout)
 
 
+def gnu_xattr_name(keyword):
+    """The xattr name GNU tar extracts from a SCHILY.xattr keyword: it writes "=" and "%" as %3D
+    and %25 and turns exactly those back, in one pass (tarfile keeps the keyword as it is)."""
+    return re.sub('%(3D|25)', lambda m: '=' if m.group(1) == '3D' else '%', keyword)
+
+
 def tar_bytes(blob, media_type):
     if media_type.endswith('+zstd'):
         return subprocess.run(['zstd', '-dc', blob], check=True, stdout=subprocess.PIPE).stdout
@@ -76,7 +82,7 @@ def listing(blob, media_type):
             e = {'path': base64.b64encode(path).decode(), 'uid': m.uid, 'gid': m.gid,
                  'mtime': int(m.mtime // 1), 'mode': '%04o' % m.mode,
                  'user': b64(m.uname), 'group': b64(m.gname),
-                 'xattrs': sorted([b64(k[len('SCHILY.xattr.'):]), b64(v)]
+                 'xattrs': sorted([b64(gnu_xattr_name(k[len('SCHILY.xattr.'):])), b64(v)]
                                   for k, v in m.pax_headers.items() if k.startswith('SCHILY.xattr.'))}
             if m.isreg():
                 data = tf.extractfile(m).read()

@@ -5,7 +5,6 @@ import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.zip.GZIPInputStream;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.model.Compression;
 import org.layerfs.transforms.tar.LayerFormatException;
@@ -60,31 +59,13 @@ public final class Decompression {
     try {
       InputStream decompressed =
           actual == Compression.GZIP
-              ? new GZIPInputStream(new MembersMayFollow(in), BUFFER)
+              ? new GzipMembers(in, BUFFER)
               : new BufferedInputStream(new ZstdInputStreamNoFinalizer(in), BUFFER);
       return new DecompressorErrors(decompressed, actual);
     } catch (BlobVerificationException e) {
       throw e;
     } catch (IOException e) {
       throw new LayerFormatException("corrupt " + actual.label() + " stream: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Says a byte is available when none is buffered yet. Before Java 23, GZIPInputStream ends the
-   * stream after a member unless its source has bytes available (JDK-7036144): a layer arriving
-   * through a pipe or a socket lost every member after the first one at such a pause, and eStargz
-   * writes a member per entry. At the real end, reading the next header fails and GZIPInputStream
-   * ends the stream, as before.
-   */
-  private static final class MembersMayFollow extends FilterInputStream {
-    MembersMayFollow(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int available() throws IOException {
-      return Math.max(1, super.available());
     }
   }
 

@@ -105,12 +105,24 @@ public final class SparseIndex {
       throw new IOException(what + ": not an index");
     }
     ArrayNode kept = index.arrayNode();
+    Set<String> inside = new LinkedHashSet<>(keep.stream().map(Digest::toString).toList());
+    List<String> nested = new ArrayList<>();
     for (JsonNode entry : entries) {
       String digest = entry.path("digest").asText();
       String refersTo = entry.path("annotations").path(REFERENCE_DIGEST).asText("");
+      inside.remove(digest);
+      if (MediaTypes.isIndex(entry.path("mediaType").asText())) {
+        nested.add(digest);
+      }
       if (keep.stream().anyMatch(d -> d.toString().equals(digest) || d.toString().equals(refersTo))) {
         kept.add(entry);
       }
+    }
+    if (!inside.isEmpty()) {
+      // Leaving platforms out of a nested index would make it a new index too; not done.
+      throw new IOException(what + ": the platforms " + platforms + " choose images inside the nested index "
+          + String.join(", ", nested) + ", and a sparse index keeps or drops the top index's own entries only:"
+          + " copy the whole index, or one platform at a time");
     }
     if (kept.isEmpty()) {
       throw new IOException(what + ": none of its entries is for the platforms " + platforms);

@@ -108,7 +108,7 @@ public final class TarScanner {
     for (Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
       String key = h.getKey();
       if (key.startsWith(SCHILY_XATTR)) {
-        xattrs.put(key.substring(SCHILY_XATTR.length()), h.getValue());
+        xattrs.put(gnuXattrName(key.substring(SCHILY_XATTR.length())), h.getValue());
       } else if (key.startsWith(LIBARCHIVE_XATTR)) {
         String name = TarNames.decode(percentDecode(key.substring(LIBARCHIVE_XATTR.length())));
         xattrs.put(name, TarNames.decode(BaseEncoding.base64().decode(h.getValue())));
@@ -132,6 +132,27 @@ public final class TarScanner {
    */
   private static long unsignedId(long id) {
     return id < 0 ? id & 0xFFFF_FFFFL : id;
+  }
+
+  /**
+   * GNU tar writes an xattr name's "=" and "%" as %3D and %25 (a PAX keyword ends at its first "=")
+   * and its extraction turns exactly those two back, in one pass. umoci (Go's archive/tar) and
+   * Python's tarfile keep the keyword as it is; GNU tar is the writer of such names, so its reading wins.
+   */
+  private static String gnuXattrName(String keyword) {
+    if (keyword.indexOf('%') < 0) {
+      return keyword;
+    }
+    StringBuilder name = new StringBuilder(keyword.length());
+    for (int i = 0; i < keyword.length(); i++) {
+      if (keyword.startsWith("%3D", i) || keyword.startsWith("%25", i)) {
+        name.append(keyword.charAt(i + 1) == '3' ? '=' : '%');
+        i += 2;
+      } else {
+        name.append(keyword.charAt(i));
+      }
+    }
+    return name.toString();
   }
 
   /** libarchive writes xattr names with {@code %XX} for some bytes; the name is those bytes. */

@@ -174,7 +174,8 @@ class DecompressionTest {
     return b.putInt(0x184D2A50 + nibble).putInt(payload.length).put(payload).array();
   }
 
-  private static byte[] concat(byte[]... parts) {
+  /** The {@code parts} one after another. */
+  static byte[] concat(byte[]... parts) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (byte[] p : parts) {
       out.writeBytes(p);

@@ -153,6 +153,20 @@ class TarScannerTest {
     assertEquals(Map.of("user.a b", "value"), e.xattrs());
   }
 
+  /**
+   * GNU tar writes "=" and "%" of an xattr name as %3D and %25 (a PAX key ends at its first "=")
+   * and its extraction turns exactly those two back, in one pass; anything else stays as written.
+   */
+  @Test
+  void schilyXattrNamesAreDecodedAsGnuTarDecodesThem() throws IOException {
+    FileEntry e = only(new TarBuilder()
+        .pax("SCHILY.xattr.user.a%3Db%25c", "1")
+        .pax("SCHILY.xattr.user.lit%253D", "2")
+        .pax("SCHILY.xattr.user.low%3d%41%2", "3")
+        .file("f", "a"));
+    assertEquals(Map.of("user.a=b%c", "1", "user.lit%3D", "2", "user.low%3d%41%2", "3"), e.xattrs());
+  }
+
   @Test
   void otherPaxRecordsAreKept() throws IOException {
     FileEntry e = only(new TarBuilder().pax("LAYERFS.note", "kept").pax("comment", "hi").file("f", "a"));
