@@ -38,33 +38,37 @@ final class CachedIndex {
   /** Writes {@code job}'s catalog and image outcomes from the cache; empty (nothing written) when it cannot. */
   static Optional<JobMetrics> write(IndexJob job, Path outcomes) throws IOException {
     List<ResolvedImage> images = new ArrayList<>();
+    LayerCache cache = new LayerCache(job.cacheDir());
+    Map<String, LayerOutcome> layers = new LinkedHashMap<>();
+    long bytes = 0;
+    // Each reference is resolved and its layers looked up before the next is resolved: a cold run
+    // gives up at its first image, having asked a registry for one image's documents, not all.
     for (ImageReference ref : job.references()) {
+      List<ResolvedImage> resolved;
       try (ImageSource source = ImageSources.open(ref.store(), job.registry())) {
         var resolution = source.resolve(ref, job.platform());
         if (!resolution.failures().isEmpty()) {
           return Optional.empty();
         }
-        images.addAll(resolution.images());
+        resolved = resolution.images();
       } catch (IOException e) {
         return Optional.empty();
       }
-    }
-    LayerCache cache = new LayerCache(job.cacheDir());
-    Map<String, LayerOutcome> layers = new LinkedHashMap<>();
-    long bytes = 0;
-    for (ResolvedImage image : images) {
-      for (LayerRef ref : LayerRef.of(image)) {
-        Descriptor layer = ref.descriptor();
-        if (layers.containsKey(layer.digest().toString())) {
-          continue;
+      for (ResolvedImage image : resolved) {
+        for (LayerRef layerRef : LayerRef.of(image)) {
+          Descriptor layer = layerRef.descriptor();
+          if (layers.containsKey(layer.digest().toString())) {
+            continue;
+          }
+          Optional<LayerOutcome> cached = cached(cache, layer);
+          if (cached.isEmpty()) {
+            return Optional.empty();
+          }
+          layers.put(layer.digest().toString(), cached.get());
+          bytes += layer.size();
         }
-        Optional<LayerOutcome> cached = cached(cache, layer);
-        if (cached.isEmpty()) {
-          return Optional.empty();
-        }
-        layers.put(layer.digest().toString(), cached.get());
-        bytes += layer.size();
       }
+      images.addAll(resolved);
     }
     List<String> layerRecords = new ArrayList<>();
     for (LayerOutcome layer : layers.values()) {
