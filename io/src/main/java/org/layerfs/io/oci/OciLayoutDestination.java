@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.blob.VerifyingInputStream;
+import org.layerfs.io.dest.FallbackTagLocks;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.dest.PrunedReferrers;
 import org.layerfs.io.dest.TagRemoval;
@@ -127,16 +128,18 @@ public final class OciLayoutDestination implements ImageDestination {
   public void putReferrer(Descriptor subject, Descriptor referrer, byte[] bytes) throws IOException {
     putManifest(referrer, bytes, Optional.empty());
     String tag = FallbackIndex.tag(subject.digest());
-    Optional<byte[]> existing = Optional.empty();
-    Optional<Digest> tagged = tagDigest(tag);
-    if (tagged.isPresent()) {
-      existing = Optional.of(Files.readAllBytes(blobPath(tagged.get())));
-    }
-    Optional<byte[]> merged = FallbackIndex.merge(existing, FallbackIndex.entry(referrer, bytes), "oci:" + dir + ":" + tag);
-    if (merged.isPresent()) {
-      Descriptor index = Descriptor.of(MediaTypes.OCI_INDEX, Digest.sha256(merged.get()), merged.get().length);
-      putManifest(index, merged.get(), Optional.of(tag));
-    }
+    FallbackTagLocks.locked("oci:" + dir.toAbsolutePath(), tag, () -> {
+      Optional<byte[]> existing = Optional.empty();
+      Optional<Digest> tagged = tagDigest(tag);
+      if (tagged.isPresent()) {
+        existing = Optional.of(Files.readAllBytes(blobPath(tagged.get())));
+      }
+      Optional<byte[]> merged = FallbackIndex.merge(existing, FallbackIndex.entry(referrer, bytes), "oci:" + dir + ":" + tag);
+      if (merged.isPresent()) {
+        Descriptor index = Descriptor.of(MediaTypes.OCI_INDEX, Digest.sha256(merged.get()), merged.get().length);
+        putManifest(index, merged.get(), Optional.of(tag));
+      }
+    });
   }
 
   /** Rewrites the subject's fallback tag without {@code referrers}, or removes it when none remain; garbage collection removes the rest. */

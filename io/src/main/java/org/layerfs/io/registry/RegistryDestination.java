@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.layerfs.io.blob.BlobVerificationException;
+import org.layerfs.io.dest.FallbackTagLocks;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.dest.PrunedReferrers;
 import org.layerfs.io.dest.TagRemoval;
@@ -110,12 +111,14 @@ public final class RegistryDestination implements ImageDestination {
       return;
     }
     String what = "referrers of " + subject.digest() + " in docker://" + location;
-    Optional<byte[]> existing = RegistryReferrers.fallback(client, location.repository(), subject.digest()).map(RemoteManifest::bytes);
-    Optional<byte[]> merged = FallbackIndex.merge(existing, FallbackIndex.entry(referrer, bytes), what);
-    if (merged.isPresent()) {
-      Descriptor index = Descriptor.of(MediaTypes.OCI_INDEX, Digest.sha256(merged.get()), merged.get().length);
-      client.pushManifest(location.repository(), FallbackIndex.tag(subject.digest()), index, merged.get());
-    }
+    FallbackTagLocks.locked("docker://" + location, FallbackIndex.tag(subject.digest()), () -> {
+      Optional<byte[]> existing = RegistryReferrers.fallback(client, location.repository(), subject.digest()).map(RemoteManifest::bytes);
+      Optional<byte[]> merged = FallbackIndex.merge(existing, FallbackIndex.entry(referrer, bytes), what);
+      if (merged.isPresent()) {
+        Descriptor index = Descriptor.of(MediaTypes.OCI_INDEX, Digest.sha256(merged.get()), merged.get().length);
+        client.pushManifest(location.repository(), FallbackIndex.tag(subject.digest()), index, merged.get());
+      }
+    });
   }
 
   /**

@@ -5,12 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.layerfs.io.model.Digest;
+import org.layerfs.io.model.FallbackIndex;
 import org.layerfs.io.model.ImageJson;
 import org.layerfs.io.registry.RegistryServer;
 import org.layerfs.pipeline.testing.Artifacts;
@@ -36,9 +42,13 @@ class ArtifactCommandTest {
     Cli.Result sync = Cli.run("sync", "oci:" + src, "oci:" + dst);
     assertEquals(0, sync.exit(), sync::toString);
     Map<String, String> tags = Layouts.tags(src);
-    for (String tag : List.of("1", "chart", fixture.legacyTag(), Artifacts.fallbackTag(fixture.image))) {
+    for (String tag : List.of("1", "chart", fixture.legacyTag())) {
       assertEquals(tags.get(tag), Layouts.tags(dst).get(tag), tag);
     }
+    // A fallback index is merged referrer by referrer at the destination: the same entries, in
+    // the order the referrers were committed.
+    String fallback = Artifacts.fallbackTag(fixture.image);
+    assertEquals(entries(src, fallback), entries(dst, fallback));
     assertTrue(Layouts.missingBlobs(dst).isEmpty(), () -> Layouts.missingBlobs(dst).toString());
     for (Artifacts.Blob m : List.of(fixture.sbom, fixture.signature, fixture.sbomSignature, fixture.chart)) {
       assertTrue(Files.isRegularFile(Layouts.blob(dst, m.digest().toString())), m.digest().toString());
@@ -87,10 +97,25 @@ class ArtifactCommandTest {
       assertEquals(0, r.exit(), r::toString);
       Cli.Result back = Cli.run("sync", "oci:" + out, "docker://" + registry.host() + "/back", "--tls-verify=false");
       assertEquals(0, back.exit(), back::toString);
-      for (String tag : List.of("1", "chart", fixture.legacyTag(), Artifacts.fallbackTag(fixture.image))) {
-        String raw = CopyCommandTest.run("skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + registry.host() + "/back:" + tag);
-        assertEquals(Layouts.tags(out).get(tag), org.layerfs.io.model.Digest.sha256(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString(), tag);
+      for (String tag : List.of("1", "chart", fixture.legacyTag())) {
+        assertEquals(Layouts.tags(out).get(tag), Digest.sha256(skopeoRaw(registry, tag)).toString(), tag);
       }
+      String fallback = Artifacts.fallbackTag(fixture.image);
+      assertEquals(entries(out, fallback), digests(skopeoRaw(registry, fallback)));
     }
+  }
+
+  private static byte[] skopeoRaw(RegistryServer registry, String tag) throws Exception {
+    return CopyCommandTest.run("skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + registry.host() + "/back:" + tag)
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The digests a layout's fallback index lists, as a set. */
+  private static Set<String> entries(Path layout, String tag) throws IOException {
+    return digests(Files.readAllBytes(Layouts.blob(layout, Layouts.tags(layout).get(tag))));
+  }
+
+  private static Set<String> digests(byte[] index) throws IOException {
+    return FallbackIndex.entries(index, "fallback index").stream().map(d -> d.digest().toString()).collect(Collectors.toSet());
   }
 }
