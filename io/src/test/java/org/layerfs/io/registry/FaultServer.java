@@ -268,8 +268,14 @@ public final class FaultServer implements AutoCloseable {
       Optional<String> authorization = Optional.ofNullable(ex.getRequestHeaders().getFirst("Authorization"));
       requests.add(new Request(ex.getRequestMethod(), path, query,
           Optional.ofNullable(ex.getRequestHeaders().getFirst("Range")), authorization));
+      // The whole request is read before any answer, as a registry does. The JDK's server drains
+      // an unread body only after answering: the client, answered, may by then have sent its next
+      // request on the connection, and that drain (through TLS) swallows it, unanswered, until the
+      // idle connection is closed 30-40 s later. An answer without a body to a request whose body
+      // is unread closes the connection under the client's next request instead.
+      byte[] body = ex.getRequestBody().readAllBytes();
       if (path.equals("/token")) {
-        token(ex, authorization);
+        token(ex, authorization, body);
         return;
       }
       if (bearerPassword.isPresent() && !authorization.equals(Optional.of("Bearer " + validToken))) {
@@ -296,11 +302,11 @@ public final class FaultServer implements AutoCloseable {
         error(ex, s.code(), "INJECTED");
         return;
       }
-      route(ex, path, query, fault);
+      route(ex, path, query, body, fault);
     }
   }
 
-  private void route(HttpExchange ex, String path, String query, Fault fault) throws IOException {
+  private void route(HttpExchange ex, String path, String query, byte[] request, Fault fault) throws IOException {
     if (path.equals("/v2/")) {
       send(ex, 200, "{}".getBytes(UTF_8), null);
       return;
@@ -312,7 +318,7 @@ public final class FaultServer implements AutoCloseable {
     }
     String method = ex.getRequestMethod();
     if (m.group(3) != null) {
-      upload(ex, m.group(1), m.group(3), query);
+      upload(ex, m.group(1), m.group(3), query, request);
     } else if (m.group(4) != null) {
       byte[] blob = blobs.get(m.group(4));
       if (blob == null) {
@@ -390,7 +396,7 @@ public final class FaultServer implements AutoCloseable {
     send(ex, 200, json.getBytes(UTF_8), null);
   }
 
-  private void upload(HttpExchange ex, String repository, String id, String query) throws IOException {
+  private void upload(HttpExchange ex, String repository, String id, String query, byte[] body) throws IOException {
     String method = ex.getRequestMethod();
     if (method.equals("POST")) {
       String newId = Integer.toString(uploadIds.incrementAndGet());
@@ -404,7 +410,6 @@ public final class FaultServer implements AutoCloseable {
       error(ex, 404, "BLOB_UPLOAD_UNKNOWN");
       return;
     }
-    byte[] body = ex.getRequestBody().readAllBytes();
     ex.getResponseHeaders().add("Location", "/v2/" + repository + "/blobs/uploads/" + id);
     switch (method) {
       case "PATCH" -> {
@@ -442,9 +447,9 @@ public final class FaultServer implements AutoCloseable {
     }
   }
 
-  private void token(HttpExchange ex, Optional<String> authorization) throws IOException {
+  private void token(HttpExchange ex, Optional<String> authorization, byte[] body) throws IOException {
     if (ex.getRequestMethod().equals("POST")) {
-      String form = URLDecoder.decode(new String(ex.getRequestBody().readAllBytes(), UTF_8), UTF_8);
+      String form = URLDecoder.decode(new String(body, UTF_8), UTF_8);
       tokenForms.add(form);
       if (refreshToken.isEmpty() || !form.contains("grant_type=refresh_token&refresh_token=" + refreshToken.get() + "&")) {
         error(ex, 401, "UNAUTHORIZED");

@@ -97,6 +97,9 @@ public final class ReferrersRegistry implements AutoCloseable {
       String path = ex.getRequestURI().getPath();
       String method = ex.getRequestMethod();
       requests.add(method + " " + path);
+      // Read before any answer: the JDK's server closes, or through TLS stalls, a connection whose
+      // request body it must drain after answering (see FaultServer#handle).
+      byte[] body = ex.getRequestBody().readAllBytes();
       if (path.equals("/v2/") || path.equals("/v2")) {
         send(ex, 200, "{}".getBytes(UTF_8));
         return;
@@ -108,7 +111,7 @@ public final class ReferrersRegistry implements AutoCloseable {
       }
       String repository = m.group(1);
       if (m.group(2).startsWith("blobs/uploads")) {
-        upload(ex, repository, m.group(3));
+        upload(ex, repository, m.group(3), body);
       } else if (m.group(4) != null) {
         byte[] blob = blobs.get(repository + "@" + m.group(4));
         if (blob == null) {
@@ -123,7 +126,7 @@ public final class ReferrersRegistry implements AutoCloseable {
           send(ex, 200, blob);
         }
       } else if (m.group(5) != null) {
-        manifest(ex, repository, m.group(5));
+        manifest(ex, repository, m.group(5), body);
       } else if (m.group(6) != null) {
         referrers(ex, repository, m.group(6));
       } else {
@@ -135,11 +138,10 @@ public final class ReferrersRegistry implements AutoCloseable {
     }
   }
 
-  private void manifest(HttpExchange ex, String repository, String reference) throws IOException {
+  private void manifest(HttpExchange ex, String repository, String reference, byte[] bytes) throws IOException {
     Map<String, Stored> repo = manifests.computeIfAbsent(repository, r -> new ConcurrentHashMap<>());
     switch (ex.getRequestMethod()) {
       case "PUT" -> {
-        byte[] bytes = ex.getRequestBody().readAllBytes();
         Digest digest = Digest.sha256(bytes);
         Stored stored = new Stored(ex.getRequestHeaders().getFirst("Content-Type"), bytes);
         repo.put(digest.toString(), stored);
@@ -209,7 +211,7 @@ public final class ReferrersRegistry implements AutoCloseable {
     send(ex, 200, ImageJson.mapper().writeValueAsBytes(index));
   }
 
-  private void upload(HttpExchange ex, String repository, String id) throws IOException {
+  private void upload(HttpExchange ex, String repository, String id, byte[] body) throws IOException {
     String method = ex.getRequestMethod();
     if (method.equals("POST")) {
       String newId = Integer.toString(uploadIds.incrementAndGet());
@@ -224,7 +226,7 @@ public final class ReferrersRegistry implements AutoCloseable {
       error(ex, 404, "BLOB_UPLOAD_UNKNOWN");
       return;
     }
-    upload.write(ex.getRequestBody().readAllBytes());
+    upload.write(body);
     ex.getResponseHeaders().add("Location", "/v2/" + repository + "/blobs/uploads/" + id);
     switch (method) {
       case "PATCH" -> {
