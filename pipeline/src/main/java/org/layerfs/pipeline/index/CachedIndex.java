@@ -35,12 +35,24 @@ import org.layerfs.transforms.layer.LayerRef;
 final class CachedIndex {
   private CachedIndex() {}
 
-  /** Writes {@code job}'s catalog and image outcomes from the cache; empty (nothing written) when it cannot. */
-  static Optional<JobMetrics> write(IndexJob job, Path outcomes) throws IOException {
+  /**
+   * What trying came to: the catalog written (with its figures), or, when the pipeline must run,
+   * the images of the first {@code resolvedReferences} references, resolved already, for the
+   * pipeline to take rather than fetch their documents again.
+   */
+  record Attempt(Optional<JobMetrics> written, int resolvedReferences, List<ResolvedImage> resolved) {
+    private static Attempt leftToPipeline(int resolvedReferences, List<ResolvedImage> resolved) {
+      return new Attempt(Optional.empty(), resolvedReferences, List.copyOf(resolved));
+    }
+  }
+
+  /** Writes {@code job}'s catalog and image outcomes from the cache when it can; else writes nothing. */
+  static Attempt write(IndexJob job, Path outcomes) throws IOException {
     List<ResolvedImage> images = new ArrayList<>();
     LayerCache cache = new LayerCache(job.cacheDir());
     Map<String, LayerOutcome> layers = new LinkedHashMap<>();
     long bytes = 0;
+    int resolvedReferences = 0;
     // Each reference is resolved and its layers looked up before the next is resolved: a cold run
     // gives up at its first image, having asked a registry for one image's documents, not all.
     for (ImageReference ref : job.references()) {
@@ -48,12 +60,14 @@ final class CachedIndex {
       try (ImageSource source = ImageSources.open(ref.store(), job.registry())) {
         var resolution = source.resolve(ref, job.platform());
         if (!resolution.failures().isEmpty()) {
-          return Optional.empty();
+          return Attempt.leftToPipeline(resolvedReferences, images);
         }
         resolved = resolution.images();
       } catch (IOException e) {
-        return Optional.empty();
+        return Attempt.leftToPipeline(resolvedReferences, images);
       }
+      images.addAll(resolved);
+      resolvedReferences++;
       for (ResolvedImage image : resolved) {
         for (LayerRef layerRef : LayerRef.of(image)) {
           Descriptor layer = layerRef.descriptor();
@@ -62,13 +76,12 @@ final class CachedIndex {
           }
           Optional<LayerOutcome> cached = cached(cache, layer);
           if (cached.isEmpty()) {
-            return Optional.empty();
+            return Attempt.leftToPipeline(resolvedReferences, images);
           }
           layers.put(layer.digest().toString(), cached.get());
           bytes += layer.size();
         }
       }
-      images.addAll(resolved);
     }
     List<String> layerRecords = new ArrayList<>();
     for (LayerOutcome layer : layers.values()) {
@@ -81,13 +94,14 @@ final class CachedIndex {
     writeSorted(job.outDir().resolve("images.jsonl"),
         merged.stream().filter(o -> !o.isFailed()).map(o -> o.toCatalogJson().toString()).toList());
     WriteJsonLines.write(outcomes, merged.stream().map(o -> o.toReportJson().toString()).toList());
-    return Optional.of(JobMetrics.of(Map.of(
+    return new Attempt(Optional.of(JobMetrics.of(Map.of(
         LayerMetrics.LAYERS_TOTAL, (long) layers.size(),
         LayerMetrics.LAYERS_CACHED, (long) layers.size(),
         LayerMetrics.BYTES_TOTAL, bytes,
         LayerMetrics.BYTES_DONE, bytes,
         LayerMetrics.IMAGES_DONE, merged.stream().filter(o -> !o.isFailed()).count(),
-        LayerMetrics.IMAGES_FAILED, merged.stream().filter(ImageOutcome::isFailed).count())));
+        LayerMetrics.IMAGES_FAILED, merged.stream().filter(ImageOutcome::isFailed).count()))),
+        resolvedReferences, List.copyOf(images));
   }
 
   /** The layer's outcome when its cached index is whole and agrees with the media type, as the pipeline checks it. */

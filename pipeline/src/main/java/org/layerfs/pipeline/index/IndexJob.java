@@ -91,13 +91,18 @@ public abstract class IndexJob {
     public abstract IndexJob build();
   }
 
-  /** Builds the pipeline; image outcomes go, one JSON line each, to {@code outcomes}. */
-  Pipeline pipeline(String outcomes) {
+  /**
+   * Builds the pipeline; image outcomes go, one JSON line each, to {@code outcomes}. The images of
+   * the first references, which {@code tried} resolved, are taken as they are.
+   */
+  Pipeline pipeline(String outcomes, CachedIndex.Attempt tried) {
     String out = outDir().toString();
     String cache = cacheDir().toString();
     Pipeline p = Pipeline.create(pipelineOptions().get());
 
-    PCollectionTuple resolved = p.apply("ResolveImages", ResolveImages.of(references()).withPlatform(platform()).withRegistry(registry()));
+    List<ImageReference> left = references().subList(tried.resolvedReferences(), references().size());
+    PCollectionTuple resolved = p.apply("ResolveImages",
+        ResolveImages.of(left).withResolved(tried.resolved()).withPlatform(platform()).withRegistry(registry()));
     PCollection<ResolvedImage> images = resolved.get(ResolveImages.IMAGES);
 
     PCollection<LayerOutcome> layers =
@@ -133,9 +138,10 @@ public abstract class IndexJob {
     Path outcomes = outDir().resolve(".outcomes-" + UUID.randomUUID() + ".jsonl");
     long start = System.nanoTime();
     try {
-      Optional<JobMetrics> warm = CachedIndex.write(this, outcomes);
+      CachedIndex.Attempt tried = CachedIndex.write(this, outcomes);
+      Optional<JobMetrics> warm = tried.written();
       warm.ifPresent(progress::finish);
-      JobMetrics metrics = warm.isPresent() ? warm.get() : JobRunner.run(pipeline(outcomes.toString()), progress);
+      JobMetrics metrics = warm.isPresent() ? warm.get() : JobRunner.run(pipeline(outcomes.toString(), tried), progress);
       RunReport report = RunReport.read("index", outcomes, metrics, (System.nanoTime() - start) / 1e9);
       report.printSummary(out, err);
       report.fill(figures);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.collect.ImmutableMultiset;
+import com.google.common.collect.Multiset;
 import com.google.common.io.MoreFiles;
 import com.google.common.io.RecursiveDeleteOption;
 import java.io.ByteArrayOutputStream;
@@ -18,9 +20,12 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.layerfs.io.registry.RegistryServer;
+import org.layerfs.io.registry.RequestTap;
 import org.layerfs.pipeline.cli.References;
 import org.layerfs.pipeline.metrics.RunFigures;
 import org.layerfs.pipeline.run.Progress;
+import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.Fixtures;
 import org.layerfs.pipeline.testing.IndexRun;
 import org.layerfs.pipeline.testing.Trees;
@@ -76,9 +81,33 @@ class CachedIndexTest {
     }
     Path out = Files.createDirectory(tmp.resolve("out"));
 
-    assertFalse(CachedIndex.write(withoutPipeline(out, cache), out.resolve("outcomes.jsonl")).isPresent());
+    assertFalse(CachedIndex.write(withoutPipeline(out, cache), out.resolve("outcomes.jsonl")).written().isPresent());
     try (Stream<Path> s = Files.list(out)) {
       assertEquals(List.of(), s.toList());
+    }
+  }
+
+  @Test
+  void aColdIndexOfARegistryFetchesEachDocumentOnce(@TempDir Path tmp) throws Exception {
+    try (RegistryServer registry = RegistryServer.start(tmp.resolve("registry"))) {
+      String image = "docker://" + registry.host() + "/mirror:layered";
+      Cli.Result push = Cli.run("copy", Fixtures.oci("layered"), image, "--tls-verify=false");
+      assertEquals(0, push.exit(), push::toString);
+      try (RequestTap tap = new RequestTap(registry.host())) {
+        Cli.Result index = Cli.run("index", "docker://" + tap.host() + "/mirror:layered",
+            "--out", tmp.resolve("out").toString(), "--cache-dir", tmp.resolve("cache").toString(), "--tls-verify=false");
+        assertEquals(0, index.exit(), index::toString);
+
+        // The warm-cache check resolves the image before the pipeline runs: the pipeline takes
+        // what it resolved rather than fetching the manifest and config again.
+        ImmutableMultiset<String> gets = tap.requests().stream()
+            .filter(r -> r.startsWith("GET /v2/mirror/"))
+            .collect(ImmutableMultiset.toImmutableMultiset());
+        assertEquals(1, tap.kinds().count("GET manifest"), tap.requests()::toString);
+        for (Multiset.Entry<String> get : gets.entrySet()) {
+          assertEquals(1, get.getCount(), () -> get.getElement() + " asked more than once: " + tap.requests());
+        }
+      }
     }
   }
 }
