@@ -30,6 +30,8 @@ import org.layerfs.io.model.MediaTypes;
 final class RegistryTagRemoval {
   private final RegistryClient client;
   private final RegistryLocation location;
+  /** Indexes read, by digest: the referrers found and the tags deleted both need a kept index's manifests. */
+  private final Map<Digest, ImmutableList<Descriptor>> indexes = new HashMap<>();
 
   RegistryTagRemoval(RegistryClient client, RegistryLocation location) {
     this.client = client;
@@ -203,8 +205,13 @@ final class RegistryTagRemoval {
   }
 
   private ImmutableList<Descriptor> indexChildren(Descriptor manifest) throws IOException {
-    RemoteManifest index = client.pullManifest(location.repository(), manifest.digest().toString());
-    String what = "index " + manifest.digest() + " of docker://" + location;
-    return ImageJson.parseManifestOrIndex(index.bytes(), manifest.mediaType(), what).index().get().manifests();
+    ImmutableList<Descriptor> children = indexes.get(manifest.digest());
+    if (children == null) {
+      RemoteManifest index = client.pullManifest(location.repository(), manifest.digest().toString());
+      String what = "index " + manifest.digest() + " of docker://" + location;
+      children = ImageJson.parseManifestOrIndex(index.bytes(), manifest.mediaType(), what).index().get().manifests();
+      indexes.put(manifest.digest(), children);
+    }
+    return children;
   }
 }
