@@ -37,13 +37,14 @@ import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.layerfs.io.model.Digest;
+import org.layerfs.io.model.MediaTypes;
 
 /**
  * An in-process imitation of a registry, for the failures a real one will not produce on demand:
  * connections cut mid-body, bodies that end early, 5xx and 429 answers, bytes that do not match
- * their digest, bodies that stop mid-way, answers with broken headers, a bearer-token realm, and
- * tag pages linked with {@code Link}. Serves one repository's blobs, manifests and tags from
- * memory and records every request. It speaks HTTPS with a self-signed certificate, or plain
+ * their digest, bodies that stop mid-way, answers with broken headers, a bearer-token realm, tag
+ * pages linked with {@code Link}, and an index push refused. Serves and takes one repository's
+ * blobs, manifests and tags in memory and records every request. It speaks HTTPS with a self-signed certificate, or plain
  * HTTP ({@link #plain}), so clients reach it with {@code --tls-verify=false}. Public for the
  * tests of other modules that need a registry fault or a header a real registry will not send.
  */
@@ -93,6 +94,7 @@ public final class FaultServer implements AutoCloseable {
   private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
   private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
   private volatile boolean digestOnHead = true;
+  private volatile Optional<String> indexRefusal = Optional.empty();
   private final Map<String, ByteArrayOutputStream> uploads = new ConcurrentHashMap<>();
   private final AtomicInteger uploadIds = new AtomicInteger();
   private volatile Optional<String> bearerPassword = Optional.empty();
@@ -192,6 +194,15 @@ public final class FaultServer implements AutoCloseable {
   /** From now on a manifest's HEAD says no Docker-Content-Digest (its GET still does), as some registries do. */
   void noDigestOnHead() {
     digestOnHead = false;
+  }
+
+  /**
+   * From now on a manifest PUT of an index (OCI index or Docker manifest list) is answered 400
+   * {@code MANIFEST_INVALID} with {@code message}, as a registry without multi-platform images
+   * answers; other manifests are stored.
+   */
+  public void refuseIndexes(String message) {
+    indexRefusal = Optional.of(message);
   }
 
   /** Queues faults for the next requests to {@code path}, in order. */
@@ -338,6 +349,10 @@ public final class FaultServer implements AutoCloseable {
       if (!spendPull(ex, method)) {
         return;
       }
+      if (method.equals("PUT")) {
+        putManifest(ex, m.group(5), request);
+        return;
+      }
       if (manifest == null) {
         error(ex, 404, "MANIFEST_UNKNOWN");
         return;
@@ -359,6 +374,20 @@ public final class FaultServer implements AutoCloseable {
     } else {
       tags(ex, m.group(1), query);
     }
+  }
+
+  /** Stores a pushed manifest under its reference and its digest, unless it is an index being refused. */
+  private void putManifest(HttpExchange ex, String reference, byte[] body) throws IOException {
+    String mediaType = Optional.ofNullable(ex.getRequestHeaders().getFirst("Content-Type")).orElse("");
+    if (indexRefusal.isPresent() && MediaTypes.isIndex(mediaType)) {
+      error(ex, 400, "MANIFEST_INVALID", indexRefusal.get());
+      return;
+    }
+    Digest digest = Digest.sha256(body);
+    manifest(reference, mediaType, body, digest);
+    manifest(digest.toString(), mediaType, body, digest);
+    ex.getResponseHeaders().add("Docker-Content-Digest", digest.toString());
+    send(ex, 201, new byte[0], null);
   }
 
   /** States the pull budget, spending one on a GET; false, with a 429 answered, when none is left. */
@@ -467,7 +496,15 @@ public final class FaultServer implements AutoCloseable {
   }
 
   private void error(HttpExchange ex, int status, String code) throws IOException {
-    byte[] body = ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"injected by the test\"}]}").getBytes(UTF_8);
+    error(ex, status, code, "injected by the test");
+  }
+
+  private void error(HttpExchange ex, int status, String code, String message) throws IOException {
+    if (ex.getRequestMethod().equals("HEAD")) {
+      ex.sendResponseHeaders(status, -1); // a HEAD answer has no body: a client would wait for one
+      return;
+    }
+    byte[] body = ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}]}").getBytes(UTF_8);
     ex.getResponseHeaders().add("Content-Type", "application/json");
     send(ex, status, body, null);
   }
