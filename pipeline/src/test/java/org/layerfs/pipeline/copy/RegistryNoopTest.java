@@ -19,8 +19,6 @@ import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.registry.RegistryDestination;
-import org.layerfs.io.registry.RegistryServer;
-import org.layerfs.io.registry.RequestTap;
 import org.layerfs.io.testing.TestData;
 import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.Layouts;
@@ -39,24 +37,16 @@ class RegistryNoopTest {
 
   @TempDir static Path dir;
   static TappedRegistries registries;
-  static RegistryServer source;
-  static RegistryServer destination;
-  static RequestTap sourceTap;
-  static RequestTap destinationTap;
 
   @TempDir Path tmp;
 
   @BeforeAll
   static void start() throws Exception {
     registries = TappedRegistries.start(dir);
-    source = registries.source;
-    sourceTap = registries.sourceTap;
-    destinationTap = registries.destinationTap;
-    destination = registries.destination;
-    sync("oci:" + IMAGES, "docker://" + source.host() + "/app");
-    sync("docker://" + source.host() + "/app", "docker://" + destination.host() + "/app");
+    sync("oci:" + IMAGES, "docker://" + registries.source.host() + "/app");
+    sync("docker://" + registries.source.host() + "/app", "docker://" + registries.destination.host() + "/app");
     // Where a mirror config's app goes under docker://HOST/mirror.
-    sync("docker://" + source.host() + "/app", "docker://" + destination.host() + "/mirror/app");
+    sync("docker://" + registries.source.host() + "/app", "docker://" + registries.destination.host() + "/mirror/app");
   }
 
   @AfterAll
@@ -71,116 +61,116 @@ class RegistryNoopTest {
 
   @Test
   void aNoOpCostsOneHeadATagAtEachEndAndOneTagList() {
-    Cli.Result r = sync("docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app");
+    Cli.Result r = sync("docker://" + registries.sourceTap.host() + "/app", "docker://" + registries.destinationTap.host() + "/app");
 
     assertTrue(r.out().contains(TAGS + " images: 0 copied, 0 moved, " + TAGS + " up to date, 0 failed"), r::toString);
-    assertEquals(ImmutableMultiset.builder().add("GET tags").addCopies("HEAD manifest", TAGS).build(), sourceTap.kinds(),
-        sourceTap.requests()::toString);
-    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", TAGS).build(), destinationTap.kinds(),
-        destinationTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().add("GET tags").addCopies("HEAD manifest", TAGS).build(), registries.sourceTap.kinds(),
+        registries.sourceTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", TAGS).build(), registries.destinationTap.kinds(),
+        registries.destinationTap.requests()::toString);
   }
 
   @Test
   void aPrunedNoOpReadsNoTagAndListsEachRepositoryOnce() {
-    Cli.Result r = Cli.run("sync", "docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app",
+    Cli.Result r = Cli.run("sync", "docker://" + registries.sourceTap.host() + "/app", "docker://" + registries.destinationTap.host() + "/app",
         "--tls-verify=false", "--prune", "--referrers=false");
 
     assertEquals(0, r.exit(), r::toString);
     assertTrue(r.out().contains(TAGS + " images: 0 copied, 0 moved, " + TAGS + " up to date, 0 failed"), r::toString);
-    assertEquals(ImmutableMultiset.builder().add("GET tags").addCopies("HEAD manifest", TAGS).build(), sourceTap.kinds(),
-        sourceTap.requests()::toString);
-    assertEquals(ImmutableMultiset.builder().add("GET tags").addCopies("HEAD manifest", TAGS).build(), destinationTap.kinds(),
-        destinationTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().add("GET tags").addCopies("HEAD manifest", TAGS).build(), registries.sourceTap.kinds(),
+        registries.sourceTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().add("GET tags").addCopies("HEAD manifest", TAGS).build(), registries.destinationTap.kinds(),
+        registries.destinationTap.requests()::toString);
   }
 
   @Test
   void planningHoldsToEachRegistrysLimitOfConcurrentRequests() {
-    Cli.Result one = Cli.run("sync", "docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app",
+    Cli.Result one = Cli.run("sync", "docker://" + registries.sourceTap.host() + "/app", "docker://" + registries.destinationTap.host() + "/app",
         "--tls-verify=false", "--concurrent-requests", "1");
     assertEquals(0, one.exit(), one::toString);
-    assertEquals(1, sourceTap.mostInFlight());
-    assertEquals(1, destinationTap.mostInFlight());
+    assertEquals(1, registries.sourceTap.mostInFlight());
+    assertEquals(1, registries.destinationTap.mostInFlight());
 
-    sourceTap.clear();
-    destinationTap.clear();
-    Cli.Result four = Cli.run("sync", "docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app",
+    registries.sourceTap.clear();
+    registries.destinationTap.clear();
+    Cli.Result four = Cli.run("sync", "docker://" + registries.sourceTap.host() + "/app", "docker://" + registries.destinationTap.host() + "/app",
         "--tls-verify=false");
     assertEquals(0, four.exit(), four::toString);
-    assertTrue(destinationTap.mostInFlight() > 1 && destinationTap.mostInFlight() <= 4, () -> destinationTap.mostInFlight() + " in flight");
-    assertTrue(sourceTap.mostInFlight() <= 4, () -> sourceTap.mostInFlight() + " in flight");
+    assertTrue(registries.destinationTap.mostInFlight() > 1 && registries.destinationTap.mostInFlight() <= 4, () -> registries.destinationTap.mostInFlight() + " in flight");
+    assertTrue(registries.sourceTap.mostInFlight() <= 4, () -> registries.sourceTap.mostInFlight() + " in flight");
   }
 
   @Test
   void eachManifestOfACopiedTagIsFetchedOnce() {
-    Cli.Result r = sync("docker://" + sourceTap.host() + "/app", "docker://" + destination.host() + "/cold");
+    Cli.Result r = sync("docker://" + registries.sourceTap.host() + "/app", "docker://" + registries.destination.host() + "/cold");
 
     assertTrue(r.out().contains(TAGS + " images: " + TAGS + " copied"), r::toString);
-    List<String> manifests = sourceTap.requests().stream().filter(q -> q.startsWith("GET ") && q.contains("/manifests/")).toList();
+    List<String> manifests = registries.sourceTap.requests().stream().filter(q -> q.startsWith("GET ") && q.contains("/manifests/")).toList();
     assertEquals(new HashSet<>(manifests).size(), manifests.size(), manifests::toString);
     // One HEAD asks the registry's pull budget before the manifests are fetched; none a tag.
-    assertEquals(1, sourceTap.kinds().count("HEAD manifest"), sourceTap.requests()::toString);
+    assertEquals(1, registries.sourceTap.kinds().count("HEAD manifest"), registries.sourceTap.requests()::toString);
   }
 
   @Test
   void tagsNamedInTheConfigAreNotListed() throws Exception {
-    Path config = MirrorYaml.write(tmp.resolve("mirror.yaml"), sourceTap.host(), "images:", "  app: [small, multi]");
+    Path config = MirrorYaml.write(tmp.resolve("mirror.yaml"), registries.sourceTap.host(), "images:", "  app: [small, multi]");
 
-    Cli.Result r = MirrorYaml.sync(config, "docker://" + destinationTap.host() + "/mirror", "--referrers=false");
+    Cli.Result r = MirrorYaml.sync(config, "docker://" + registries.destinationTap.host() + "/mirror", "--referrers=false");
 
     assertEquals(0, r.exit(), r::toString);
     assertTrue(r.out().contains("2 images: 0 copied, 0 moved, 2 up to date, 0 failed"), r::toString);
-    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), sourceTap.kinds(), sourceTap.requests()::toString);
-    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), destinationTap.kinds(),
-        destinationTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), registries.sourceTap.kinds(), registries.sourceTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), registries.destinationTap.kinds(),
+        registries.destinationTap.requests()::toString);
 
     // Two selections from one repository: its tags listed once.
-    sourceTap.clear();
-    MirrorYaml.write(config, sourceTap.host(), "images:", "  app: []", "images-by-tag-regex:", "  app: ^small$");
-    Cli.Result twice = MirrorYaml.sync(config, "docker://" + destinationTap.host() + "/mirror", "--referrers=false");
+    registries.sourceTap.clear();
+    MirrorYaml.write(config, registries.sourceTap.host(), "images:", "  app: []", "images-by-tag-regex:", "  app: ^small$");
+    Cli.Result twice = MirrorYaml.sync(config, "docker://" + registries.destinationTap.host() + "/mirror", "--referrers=false");
     assertEquals(0, twice.exit(), twice::toString);
-    assertEquals(1, sourceTap.kinds().count("GET tags"), sourceTap.requests()::toString);
+    assertEquals(1, registries.sourceTap.kinds().count("GET tags"), registries.sourceTap.requests()::toString);
   }
 
   @Test
   void aBrokenTagTheFilterLeavesOutIsNotResolved() throws Exception {
     pushBrokenTag("broken/app", "broken");
-    sync("oci:" + IMAGES, "docker://" + source.host() + "/broken/app");
+    sync("oci:" + IMAGES, "docker://" + registries.source.host() + "/broken/app");
 
-    Cli.Result all = Cli.run("sync", "docker://" + source.host() + "/broken/app", "docker://" + destination.host() + "/broken/app",
+    Cli.Result all = Cli.run("sync", "docker://" + registries.source.host() + "/broken/app", "docker://" + registries.destination.host() + "/broken/app",
         "--tls-verify=false");
     assertEquals(1, all.exit(), all::toString);
     assertTrue(all.err().contains("diff_ids"), all::toString);
 
-    Cli.Result filtered = Cli.run("sync", "docker://" + source.host() + "/broken/app", "docker://" + destination.host() + "/broken/app",
+    Cli.Result filtered = Cli.run("sync", "docker://" + registries.source.host() + "/broken/app", "docker://" + registries.destination.host() + "/broken/app",
         "--tls-verify=false", "--tags", "^(small|multi)$");
     assertEquals(0, filtered.exit(), filtered::toString);
   }
 
   @Test
   void immutableTagsTheDestinationHasAreNotAskedAboutAtTheSource() throws Exception {
-    Cli.Result r = Cli.run("sync", "docker://" + sourceTap.host() + "/app", "docker://" + destinationTap.host() + "/app",
+    Cli.Result r = Cli.run("sync", "docker://" + registries.sourceTap.host() + "/app", "docker://" + registries.destinationTap.host() + "/app",
         "--tls-verify=false", "--immutable-tags", "^(small|layered)$", "--referrers=false");
 
     assertEquals(0, r.exit(), r::toString);
     assertTrue(r.out().contains(TAGS + " images: 0 copied, 0 moved, " + TAGS + " up to date, 0 failed"), r::toString);
-    assertEquals(ImmutableMultiset.builder().add("GET tags").addCopies("HEAD manifest", TAGS - 2).build(), sourceTap.kinds(),
-        sourceTap.requests()::toString);
-    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", TAGS).build(), destinationTap.kinds(),
-        destinationTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().add("GET tags").addCopies("HEAD manifest", TAGS - 2).build(), registries.sourceTap.kinds(),
+        registries.sourceTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", TAGS).build(), registries.destinationTap.kinds(),
+        registries.destinationTap.requests()::toString);
 
-    sourceTap.clear();
-    destinationTap.clear();
-    Path config = MirrorYaml.write(tmp.resolve("mirror.yaml"), sourceTap.host(), "images:", "  app: [small, multi]",
+    registries.sourceTap.clear();
+    registries.destinationTap.clear();
+    Path config = MirrorYaml.write(tmp.resolve("mirror.yaml"), registries.sourceTap.host(), "images:", "  app: [small, multi]",
         "immutable-tags: .*");
-    Cli.Result yaml = MirrorYaml.sync(config, "docker://" + destinationTap.host() + "/mirror", "--referrers=false");
+    Cli.Result yaml = MirrorYaml.sync(config, "docker://" + registries.destinationTap.host() + "/mirror", "--referrers=false");
     assertEquals(0, yaml.exit(), yaml::toString);
-    assertEquals(ImmutableMultiset.of(), sourceTap.kinds(), sourceTap.requests()::toString);
-    assertEquals(0, sourceTap.tlsProbes());
-    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), destinationTap.kinds(),
-        destinationTap.requests()::toString);
+    assertEquals(ImmutableMultiset.of(), registries.sourceTap.kinds(), registries.sourceTap.requests()::toString);
+    assertEquals(0, registries.sourceTap.tlsProbes());
+    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), registries.destinationTap.kinds(),
+        registries.destinationTap.requests()::toString);
 
     // Immutable is not absent: a tag the destination lacks is copied.
-    Cli.Result fresh = Cli.run("sync", "docker://" + source.host() + "/app", "docker://" + destination.host() + "/fresh",
+    Cli.Result fresh = Cli.run("sync", "docker://" + registries.source.host() + "/app", "docker://" + registries.destination.host() + "/fresh",
         "--tls-verify=false", "--immutable-tags", ".*");
     assertEquals(0, fresh.exit(), fresh::toString);
     assertTrue(fresh.out().contains(TAGS + " images: " + TAGS + " copied"), fresh::toString);
@@ -191,31 +181,31 @@ class RegistryNoopTest {
     String small = Layouts.tags(IMAGES).get("small");
     String multi = Layouts.tags(IMAGES).get("multi");
     Path config = tmp.resolve("mirror.yaml");
-    MirrorYaml.write(config, sourceTap.host(), "images:", "  app: [\"" + small + "\", \"" + multi + "\"]");
-    String dst = "docker://" + destinationTap.host() + "/pinned";
+    MirrorYaml.write(config, registries.sourceTap.host(), "images:", "  app: [\"" + small + "\", \"" + multi + "\"]");
+    String dst = "docker://" + registries.destinationTap.host() + "/pinned";
 
     Cli.Result r = MirrorYaml.sync(config, dst, "--referrers=false");
     assertEquals(0, r.exit(), r::toString);
     assertTrue(r.out().contains("2 images: 2 copied"), r::toString);
     for (String digest : new String[] {small, multi}) {
       String raw = CopyCommandTest.run("skopeo", "inspect", "--raw", "--tls-verify=false",
-          "docker://" + destination.host() + "/pinned/app@" + digest);
+          "docker://" + registries.destination.host() + "/pinned/app@" + digest);
       assertEquals(digest, Digest.sha256(raw.getBytes(UTF_8)).toString());
     }
 
-    sourceTap.clear();
-    destinationTap.clear();
+    registries.sourceTap.clear();
+    registries.destinationTap.clear();
     Cli.Result again = MirrorYaml.sync(config, dst, "--referrers=false");
     assertEquals(0, again.exit(), again::toString);
     assertTrue(again.out().contains("2 images: 0 copied, 0 moved, 2 up to date, 0 failed"), again::toString);
-    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), sourceTap.kinds(), sourceTap.requests()::toString);
-    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), destinationTap.kinds(),
-        destinationTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), registries.sourceTap.kinds(), registries.sourceTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2).build(), registries.destinationTap.kinds(),
+        registries.destinationTap.requests()::toString);
   }
 
   /** A tag whose config lists no layer while its manifest has one: the registry takes it, a resolver must not. */
   private static void pushBrokenTag(String repository, String tag) throws Exception {
-    RegistryDestination to = RegistryDestination.open(source.reference(repository), source.config());
+    RegistryDestination to = RegistryDestination.open(registries.source.reference(repository), registries.source.config());
     byte[] layer = "not a tar".getBytes(UTF_8);
     byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}".getBytes(UTF_8);
     Descriptor layerDesc = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(layer), layer.length);

@@ -24,8 +24,6 @@ import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.ImageJson;
 import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.registry.RegistryDestination;
-import org.layerfs.io.registry.RegistryServer;
-import org.layerfs.io.registry.RequestTap;
 import org.layerfs.io.testing.TestData;
 import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.Layouts;
@@ -50,10 +48,6 @@ class RegistryWanTest {
 
   @TempDir static Path dir;
   static TappedRegistries registries;
-  static RegistryServer source;
-  static RegistryServer destination;
-  static RequestTap sourceTap;
-  static RequestTap destinationTap;
   /** The manifests and indexes of the sample images, and their configs and layers. */
   static Set<String> manifests;
   static Set<String> blobs;
@@ -64,12 +58,8 @@ class RegistryWanTest {
   @BeforeAll
   static void start() throws Exception {
     registries = TappedRegistries.start(dir);
-    source = registries.source;
-    destination = registries.destination;
-    sourceTap = registries.sourceTap;
-    destinationTap = registries.destinationTap;
     for (String repo : REPOS) {
-      RegistryNoopTest.sync("oci:" + IMAGES, "docker://" + source.host() + "/" + repo);
+      RegistryNoopTest.sync("oci:" + IMAGES, "docker://" + registries.source.host() + "/" + repo);
     }
     multi = Layouts.tags(IMAGES).get("multi");
     manifests = new HashSet<>();
@@ -92,29 +82,29 @@ class RegistryWanTest {
 
   @Test
   void aColdCopyFetchesEachManifestConfigAndLayerOnce() {
-    Cli.Result r = Cli.run("copy", "docker://" + sourceTap.host() + "/team/a", "docker://" + destination.host() + "/cold",
+    Cli.Result r = Cli.run("copy", "docker://" + registries.sourceTap.host() + "/team/a", "docker://" + registries.destination.host() + "/cold",
         "--tls-verify=false");
 
     assertEquals(0, r.exit(), r::toString);
-    List<String> gets = sourceTap.requests().stream().filter(q -> q.startsWith("GET ")).toList();
+    List<String> gets = registries.sourceTap.requests().stream().filter(q -> q.startsWith("GET ")).toList();
     assertEquals(new HashSet<>(gets).size(), gets.size(), gets::toString);
-    assertEquals(manifests.size(), sourceTap.kinds().count("GET manifest"), gets::toString);
+    assertEquals(manifests.size(), registries.sourceTap.kinds().count("GET manifest"), gets::toString);
     assertEquals(blobs, digestsOf(gets.stream().filter(q -> q.contains("/blobs/")).toList(), "/blobs/"), gets::toString);
   }
 
   @Test
   void aBlobSharedByRepositoriesIsPulledAndPushedOnceAndMountedIntoTheOthers() throws Exception {
     Path config = tmp.resolve("mirror.yaml");
-    MirrorYaml.write(config, sourceTap.host(), "images:", REPOS.stream().map(r -> "  " + r + ": []").collect(Collectors.joining("\n  ")));
+    MirrorYaml.write(config, registries.sourceTap.host(), "images:", REPOS.stream().map(r -> "  " + r + ": []").collect(Collectors.joining("\n  ")));
 
-    Cli.Result r = MirrorYaml.sync(config, "docker://" + destinationTap.host() + "/mirror");
+    Cli.Result r = MirrorYaml.sync(config, "docker://" + registries.destinationTap.host() + "/mirror");
 
     assertEquals(0, r.exit(), r::toString);
     assertTrue(r.out().contains(5 * REPOS.size() + " images: " + 5 * REPOS.size() + " copied"), r::toString);
-    List<String> pulled = sourceTap.requests().stream().filter(q -> q.startsWith("GET ") && q.contains("/blobs/")).toList();
+    List<String> pulled = registries.sourceTap.requests().stream().filter(q -> q.startsWith("GET ") && q.contains("/blobs/")).toList();
     assertEquals(blobs.size(), pulled.size(), pulled::toString);
     assertEquals(blobs, digestsOf(pulled, "/blobs/"));
-    List<String> at = destinationTap.requests();
+    List<String> at = registries.destinationTap.requests();
     List<String> mounts = at.stream().filter(q -> q.startsWith("POST ") && q.contains("mount=")).toList();
     List<String> uploads = at.stream().filter(q -> q.startsWith("POST ") && !q.contains("mount=")).toList();
     assertEquals(blobs.size(), uploads.size(), at::toString);
@@ -125,18 +115,18 @@ class RegistryWanTest {
     // Every repository has every blob it needs: skopeo pulls each image back whole.
     for (String repo : REPOS) {
       CopyCommandTest.run("skopeo", "copy", "--src-tls-verify=false",
-          "docker://" + destination.host() + "/mirror/" + repo + ":layered", "oci:" + tmp.resolve("back") + ":" + repo.replace('/', '-'));
+          "docker://" + registries.destination.host() + "/mirror/" + repo + ":layered", "oci:" + tmp.resolve("back") + ":" + repo.replace('/', '-'));
     }
   }
 
   @Test
   void aListOfPlatformsCopiesAnIndexOfThoseAloneAndSaysWhatItWasMadeFrom() throws Exception {
     Path report = tmp.resolve("report.json");
-    Cli.Result r = Cli.run("sync", "docker://" + source.host() + "/team/a:multi", "docker://" + destination.host() + "/sparse:multi",
+    Cli.Result r = Cli.run("sync", "docker://" + registries.source.host() + "/team/a:multi", "docker://" + registries.destination.host() + "/sparse:multi",
         "--platform", PLATFORMS, "--tls-verify=false", "--report", report.toString());
     assertEquals(0, r.exit(), r::toString);
 
-    String raw = CopyCommandTest.run("skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + destination.host() + "/sparse:multi");
+    String raw = CopyCommandTest.run("skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + registries.destination.host() + "/sparse:multi");
     JsonNode index = ImageJson.tree(raw.getBytes(UTF_8), "sparse index");
     String sparse = Digest.sha256(raw.getBytes(UTF_8)).toString();
     assertNotEquals(multi, sparse);
@@ -151,31 +141,31 @@ class RegistryWanTest {
     String arm = ImageJson.parseManifestOrIndex(Files.readAllBytes(Layouts.blob(IMAGES, multi)), MediaTypes.OCI_INDEX, "multi")
         .index().get().manifests().stream().filter(d -> d.platform().get().architecture().equals("arm64")).findFirst().get()
         .digest().toString();
-    try (RegistryDestination at = RegistryDestination.open(destination.reference("sparse"), destination.config())) {
+    try (RegistryDestination at = RegistryDestination.open(registries.destination.reference("sparse"), registries.destination.config())) {
       assertFalse(at.hasManifest(Descriptor.of(MediaTypes.OCI_MANIFEST, Digest.parse(arm), 1)));
     }
 
     // Nothing changed: one HEAD and the index at the source, one HEAD at the destination; the YAML key says the same.
-    Cli.Result again = Cli.run("sync", "docker://" + sourceTap.host() + "/team/a:multi", "docker://" + destinationTap.host() + "/sparse:multi",
+    Cli.Result again = Cli.run("sync", "docker://" + registries.sourceTap.host() + "/team/a:multi", "docker://" + registries.destinationTap.host() + "/sparse:multi",
         "--platform", PLATFORMS, "--tls-verify=false");
     assertTrue(again.out().contains("1 images: 0 copied, 0 moved, 1 up to date, 0 failed"), again::toString);
     assertNoOpOfPlatforms();
     Path config = tmp.resolve("mirror.yaml");
-    MirrorYaml.write(config, source.host(), "images:", "  team/a: [multi]", "platforms: [linux/amd64, linux/riscv64]");
-    Cli.Result yaml = MirrorYaml.sync(config, "docker://" + destination.host() + "/m");
+    MirrorYaml.write(config, registries.source.host(), "images:", "  team/a: [multi]", "platforms: [linux/amd64, linux/riscv64]");
+    Cli.Result yaml = MirrorYaml.sync(config, "docker://" + registries.destination.host() + "/m");
     assertEquals(0, yaml.exit(), yaml::toString);
     assertEquals(sparse, Digest.sha256(CopyCommandTest.run("skopeo", "inspect", "--raw", "--tls-verify=false",
-        "docker://" + destination.host() + "/m/team/a:multi").getBytes(UTF_8)).toString());
+        "docker://" + registries.destination.host() + "/m/team/a:multi").getBytes(UTF_8)).toString());
   }
 
   @Test
   void anUnchangedTagOfOnePlatformCostsAHeadAndTheIndex() {
-    Cli.Result first = Cli.run("sync", "docker://" + source.host() + "/team/a:multi", "docker://" + destination.host() + "/arm:multi",
+    Cli.Result first = Cli.run("sync", "docker://" + registries.source.host() + "/team/a:multi", "docker://" + registries.destination.host() + "/arm:multi",
         "--platform", "linux/arm64", "--tls-verify=false");
     assertEquals(0, first.exit(), first::toString);
-    sourceTap.clear();
+    registries.sourceTap.clear();
 
-    Cli.Result again = Cli.run("sync", "docker://" + sourceTap.host() + "/team/a:multi", "docker://" + destinationTap.host() + "/arm:multi",
+    Cli.Result again = Cli.run("sync", "docker://" + registries.sourceTap.host() + "/team/a:multi", "docker://" + registries.destinationTap.host() + "/arm:multi",
         "--platform", "linux/arm64", "--tls-verify=false");
 
     assertTrue(again.out().contains("1 images: 0 copied, 0 moved, 1 up to date, 0 failed"), again::toString);
@@ -188,11 +178,11 @@ class RegistryWanTest {
    * once (this registry has none), then the repository's tag list once, which holds no fallback tag.
    */
   private static void assertNoOpOfPlatforms() {
-    List<String> probes = sourceTap.kinds().stream().filter(k -> k.startsWith("GET /v2/team/a/referrers/")).toList();
-    assertEquals(1, probes.size(), sourceTap.requests()::toString);
+    List<String> probes = registries.sourceTap.kinds().stream().filter(k -> k.startsWith("GET /v2/team/a/referrers/")).toList();
+    assertEquals(1, probes.size(), registries.sourceTap.requests()::toString);
     assertEquals(ImmutableMultiset.of("HEAD manifest", "GET manifest", "GET tags"),
-        ImmutableMultiset.copyOf(sourceTap.kinds().stream().filter(k -> !probes.contains(k)).toList()), sourceTap.requests()::toString);
-    assertEquals(ImmutableMultiset.of("HEAD manifest"), destinationTap.kinds(), destinationTap.requests()::toString);
+        ImmutableMultiset.copyOf(registries.sourceTap.kinds().stream().filter(k -> !probes.contains(k)).toList()), registries.sourceTap.requests()::toString);
+    assertEquals(ImmutableMultiset.of("HEAD manifest"), registries.destinationTap.kinds(), registries.destinationTap.requests()::toString);
   }
 
   /** The digests that {@code requests} name after {@code marker}. */
