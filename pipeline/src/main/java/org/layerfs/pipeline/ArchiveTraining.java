@@ -1,0 +1,37 @@
+package org.layerfs.pipeline;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The launcher's training run for its class-data archive: the commands whose classes the
+ * archive should hold, in one JVM (an archive is written when its JVM exits): an index, a sync
+ * that copies, and the same sync again, which finds nothing to do. Trained on an index alone,
+ * the archive missed the classes of a sync's planning and copying.
+ *
+ * <p>usage: {@code java -XX:ArchiveClassesAtExit=A -cp layerfs.jar org.layerfs.pipeline.ArchiveTraining IMAGES SCRATCH}
+ * with IMAGES an OCI layout holding a tag {@code small} and SCRATCH an empty directory.
+ */
+public final class ArchiveTraining {
+  private ArchiveTraining() {}
+
+  public static void main(String[] args) {
+    String images = args[0];
+    String scratch = args[1];
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+    List<List<String>> commands = List.of(
+        List.of("index", "oci:" + images + ":small", "--out", scratch + "/out", "--cache-dir", scratch + "/cache"),
+        List.of("sync", "oci:" + images, "oci:" + scratch + "/mirror"),
+        List.of("sync", "oci:" + images, "oci:" + scratch + "/mirror"));
+    for (List<String> command : commands) {
+      int status = Main.run(command, quiet, System.err);
+      if (status != 0) {
+        System.err.println("layerfs: training run " + command + " ended with status " + status);
+        System.exit(status);
+      }
+    }
+    System.exit(0);
+  }
+}
