@@ -14,6 +14,7 @@
 # layerfs runs as users run it: through the launcher, heap held to 256 MiB.
 # Needs: java, mvn, python3, gzip, GNU tar and time, umoci, skopeo, docker-registry, curl.
 # usage: bench/run.sh       (work files in bench/work/, or $BENCH_WORK; remove with rm -rf)
+#        BENCH_ROWS="index" bench/run.sh   runs and prints only those groups of rows, of "sync index unpack"
 set -euo pipefail
 work="${BENCH_WORK:-$(dirname "${BASH_SOURCE[0]}")/work}"
 runs="${BENCH_RUNS:-3}"
@@ -22,9 +23,11 @@ corpus="$work/corpus"
 images="$work/unpack-images"
 load_start="$(load)"
 started=$SECONDS
+rows=" ${BENCH_ROWS:-sync index unpack} "
+want() { [[ "$rows" == *" $1 "* ]]; }
 
 [ -f "$corpus/index.json" ] || python3 "$bench/make-corpus.py" "$corpus"
-[ -f "$images/index.json" ] || python3 "$bench/make-unpack-images.py" "$images"
+! want unpack || [ -f "$images/index.json" ] || python3 "$bench/make-unpack-images.py" "$images"
 
 blobs=()
 for b in "$corpus"/blobs/sha256/*; do
@@ -42,6 +45,7 @@ rm -rf "$work/sample"
 rm -f "$work"/*.times
 for i in $(seq "$runs"); do
   echo "round $i of $runs (load $(load))" >&2
+  if want sync; then
   rm -rf "$work/sync" "$work/skopeo"
   timed "$work/sync.times" "$layerfs" sync "oci:$corpus" "oci:$work/sync"
   timed "$work/skopeo.times" "${skopeo_loop[@]}" "oci:$work/skopeo"
@@ -56,7 +60,9 @@ for i in $(seq "$runs"); do
   timed "$work/skopeo-reg-noop.times" "${skopeo_loop[@]}" "docker://127.0.0.1:$reg_s/corpus" --dest-tls-verify=false
   stop_started
   timed "$work/sample-noop.times" "$layerfs" sync "oci:$top/testdata/images" "oci:$work/sample"
+  fi
 
+  if want index; then
   timed "$work/zcat.times" sh -c 'for b in "$@"; do zcat "$b"; done' sh "${blobs[@]}"
   timed "$work/sha.times" sha256sum "${blobs[@]}"
   rm -rf "$work/cache" "$work/out"
@@ -67,7 +73,9 @@ for i in $(seq "$runs"); do
       --runner=FlinkRunner --flinkMaster=[local] --parallelism=2
   # The same catalog from both runners, or the comparison means nothing (run.json says when and how it ran).
   diff -r -x run.json "$work/out" "$work/flink-out" >/dev/null || { echo "Flink's catalog differs from the direct runner's" >&2; exit 1; }
+  fi
 
+  if want unpack; then
   for image in big-layer many-layers; do
     rm -rf "$work/unpack" "$work/umoci" "$work/unpack-cache"
     timed "$work/unpack-cold-$image.times" "$layerfs" unpack "oci:$images:$image" "$work/unpack" --cache-dir "$work/unpack-cache"
@@ -75,6 +83,7 @@ for i in $(seq "$runs"); do
     timed "$work/unpack-warm-$image.times" "$layerfs" unpack "oci:$images:$image" "$work/unpack" --cache-dir "$work/unpack-cache"
     timed "$work/umoci-$image.times" umoci unpack --image "$images:$image" "$work/umoci"
   done
+  fi
 done
 rm -rf "$work/sync" "$work/skopeo" "$work/reg" "$work/unpack" "$work/umoci"
 
@@ -84,23 +93,29 @@ cell() { printf '%.2f s (%.2f CPU s)' "$(median "$1" 1)" "$(median "$1" 2)"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 w() { wall "$work/$1.times"; }
 c() { cell "$work/$1.times"; }
-cold_cpu_per_s=$(awk -v c="$(median "$work/cold.times" 2)" -v w="$(w cold)" 'BEGIN { printf "%.2f", c / w }')
+want index && cold_cpu_per_s=$(awk -v c="$(median "$work/cold.times" 2)" -v w="$(w cold)" 'BEGIN { printf "%.2f", c / w }')
 echo
 echo "$(date -u +%Y-%m-%d), $(nproc) cores, load average $load_start at the start and $(load) at the end;" \
   "medians of $runs rounds; $((SECONDS - started)) s in all. CPU = user + sys."
 echo
 echo "| job | layerfs | peer | ratio | target |"
 echo "|---|---|---|---|---|"
+if want sync; then
 echo "| sync corpus into an empty OCI layout | $(c sync) | skopeo copy per image $(c skopeo) | $(ratio "$(w sync)" "$(w skopeo)") | <= 1.0 |"
 echo "| re-sync, nothing changed | $(c sync-noop) | skopeo copy per image again $(c skopeo-noop) | $(ratio "$(w sync-noop)" "$(w skopeo-noop)") | <= 1.0 |"
 echo "| sync corpus into an empty registry | $(c sync-reg) | skopeo copy per image $(c skopeo-reg) | $(ratio "$(w sync-reg)" "$(w skopeo-reg)") | <= 0.8 |"
 echo "| re-sync into the registry, nothing changed | $(c sync-reg-noop) | skopeo copy per image again $(c skopeo-reg-noop) | $(ratio "$(w sync-reg-noop)" "$(w skopeo-reg-noop)") | |"
 echo "| re-sync of the 5 sample images, nothing changed | $(c sample-noop) | | | <= 1.0 s |"
+fi
+if want index; then
 echo "| index, cold cache ($cold_cpu_per_s CPU s per s) | $(c cold) | serial zcat $(c zcat) | $(ratio "$(w cold)" "$(w zcat)") | <= 0.75, >= 1.6 CPU s per s |"
 echo "| index, cold cache | $(c cold) | serial sha256sum $(c sha) | $(ratio "$(w cold)" "$(w sha)") | |"
 echo "| index, warm cache | $(c warm) | cold index | $(ratio "$(w warm)" "$(w cold)") | <= 0.25 |"
 echo "| index, cold, embedded Flink (parallelism 2) | $(c flink) | direct runner | $(ratio "$(w flink)" "$(w cold)") | same catalog |"
+fi
+if want unpack; then
 for image in big-layer many-layers; do
   echo "| unpack $image, warm cache | $(c "unpack-warm-$image") | umoci unpack $(c "umoci-$image") | $(ratio "$(w "unpack-warm-$image")" "$(w "umoci-$image")") | <= 0.5 |"
   echo "| unpack $image, cold cache | $(c "unpack-cold-$image") | umoci unpack | $(ratio "$(w "unpack-cold-$image")" "$(w "umoci-$image")") | |"
 done
+fi

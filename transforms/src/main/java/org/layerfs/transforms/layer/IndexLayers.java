@@ -38,24 +38,20 @@ public abstract class IndexLayers extends PTransform<PCollection<LayerRef>, PCol
     return new AutoValue_IndexLayers(cacheDir(), registry);
   }
 
-  /** Keeps one reference per digest: any image's will do, the blob is the same. */
-  private static final class FirstFn extends DoFn<KV<String, Iterable<LayerRef>>, LayerRef> {
-    private static final long serialVersionUID = 1L;
-
-    @ProcessElement
-    public void process(@Element KV<String, Iterable<LayerRef>> group, OutputReceiver<LayerRef> out) {
-      out.output(group.getValue().iterator().next());
-    }
-  }
-
-  /** Counts the distinct layers and their bytes, the totals progress is measured against. */
-  private static final class CountFn extends DoFn<LayerRef, LayerRef> {
+  /**
+   * Keeps one reference per digest (any image's will do, the blob is the same) and counts the
+   * distinct layers and their bytes, the totals progress is measured against. One step, not two:
+   * the direct runner makes an evaluator for every bundle of every step, and after the grouping
+   * every layer is a bundle of its own.
+   */
+  private static final class FirstAndCountFn extends DoFn<KV<String, Iterable<LayerRef>>, LayerRef> {
     private static final long serialVersionUID = 1L;
     private final Counter layers = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.LAYERS_TOTAL);
     private final Counter bytes = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.BYTES_TOTAL);
 
     @ProcessElement
-    public void process(@Element LayerRef layer, OutputReceiver<LayerRef> out) {
+    public void process(@Element KV<String, Iterable<LayerRef>> group, OutputReceiver<LayerRef> out) {
+      LayerRef layer = group.getValue().iterator().next();
       layers.inc();
       bytes.inc(layer.descriptor().size());
       out.output(layer);
@@ -70,8 +66,7 @@ public abstract class IndexLayers extends PTransform<PCollection<LayerRef>, PCol
         .apply("KeyByDigest", WithKeys.of((LayerRef l) -> l.descriptor().digest().toString())
             .withKeyType(TypeDescriptors.strings()))
         .apply("GroupByDigest", GroupByKey.create())
-        .apply("OnePerDigest", ParDo.of(new FirstFn()))
-        .apply("CountLayers", ParDo.of(new CountFn()))
+        .apply("OnePerDigest", ParDo.of(new FirstAndCountFn()))
         .apply("ReadVerifyIndex", ParDo.of(new IndexLayerFn(cacheDir(), registry())));
   }
 }
