@@ -14,17 +14,20 @@
 # layerfs runs as users run it: through the launcher, heap held to 256 MiB.
 # Needs: java, mvn, python3, gzip, GNU tar and time, umoci, skopeo, docker-registry, curl.
 # usage: bench/run.sh       (work files in bench/work/, or $BENCH_WORK; remove with rm -rf)
+#        BENCH_ONLY=unpack bench/run.sh   (only the unpack rows)
 set -euo pipefail
 work="${BENCH_WORK:-$(dirname "${BASH_SOURCE[0]}")/work}"
 runs="${BENCH_RUNS:-3}"
+only="${BENCH_ONLY:-}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 corpus="$work/corpus"
 images="$work/unpack-images"
 load_start="$(load)"
 started=$SECONDS
 
-[ -f "$corpus/index.json" ] || python3 "$bench/make-corpus.py" "$corpus"
 [ -f "$images/index.json" ] || python3 "$bench/make-unpack-images.py" "$images"
+if [ "$only" != unpack ]; then
+[ -f "$corpus/index.json" ] || python3 "$bench/make-corpus.py" "$corpus"
 
 blobs=()
 for b in "$corpus"/blobs/sha256/*; do
@@ -38,10 +41,12 @@ skopeo_loop=(bash -c 'd="$1"; shift; for t in $TAGS; do skopeo copy -q "$@" "oci
 # The sample images' destination is in step before the first timed run.
 rm -rf "$work/sample"
 "$layerfs" sync "oci:$top/testdata/images" "oci:$work/sample" >/dev/null
+fi
 
 rm -f "$work"/*.times
 for i in $(seq "$runs"); do
   echo "round $i of $runs (load $(load))" >&2
+  if [ "$only" != unpack ]; then
   rm -rf "$work/sync" "$work/skopeo"
   timed "$work/sync.times" "$layerfs" sync "oci:$corpus" "oci:$work/sync"
   timed "$work/skopeo.times" "${skopeo_loop[@]}" "oci:$work/skopeo"
@@ -67,6 +72,7 @@ for i in $(seq "$runs"); do
       --runner=FlinkRunner --flinkMaster=[local] --parallelism=2
   # The same catalog from both runners, or the comparison means nothing (run.json says when and how it ran).
   diff -r -x run.json "$work/out" "$work/flink-out" >/dev/null || { echo "Flink's catalog differs from the direct runner's" >&2; exit 1; }
+  fi
 
   for image in big-layer many-layers; do
     rm -rf "$work/unpack" "$work/umoci" "$work/unpack-cache"
@@ -84,13 +90,14 @@ cell() { printf '%.2f s (%.2f CPU s)' "$(median "$1" 1)" "$(median "$1" 2)"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 w() { wall "$work/$1.times"; }
 c() { cell "$work/$1.times"; }
-cold_cpu_per_s=$(awk -v c="$(median "$work/cold.times" 2)" -v w="$(w cold)" 'BEGIN { printf "%.2f", c / w }')
+[ "$only" != unpack ] && cold_cpu_per_s=$(awk -v c="$(median "$work/cold.times" 2)" -v w="$(w cold)" 'BEGIN { printf "%.2f", c / w }')
 echo
 echo "$(date -u +%Y-%m-%d), $(nproc) cores, load average $load_start at the start and $(load) at the end;" \
   "medians of $runs rounds; $((SECONDS - started)) s in all. CPU = user + sys."
 echo
 echo "| job | layerfs | peer | ratio | target |"
 echo "|---|---|---|---|---|"
+if [ "$only" != unpack ]; then
 echo "| sync corpus into an empty OCI layout | $(c sync) | skopeo copy per image $(c skopeo) | $(ratio "$(w sync)" "$(w skopeo)") | <= 1.0 |"
 echo "| re-sync, nothing changed | $(c sync-noop) | skopeo copy per image again $(c skopeo-noop) | $(ratio "$(w sync-noop)" "$(w skopeo-noop)") | <= 1.0 |"
 echo "| sync corpus into an empty registry | $(c sync-reg) | skopeo copy per image $(c skopeo-reg) | $(ratio "$(w sync-reg)" "$(w skopeo-reg)") | <= 0.8 |"
@@ -100,6 +107,7 @@ echo "| index, cold cache ($cold_cpu_per_s CPU s per s) | $(c cold) | serial zca
 echo "| index, cold cache | $(c cold) | serial sha256sum $(c sha) | $(ratio "$(w cold)" "$(w sha)") | |"
 echo "| index, warm cache | $(c warm) | cold index | $(ratio "$(w warm)" "$(w cold)") | <= 0.25 |"
 echo "| index, cold, embedded Flink (parallelism 2) | $(c flink) | direct runner | $(ratio "$(w flink)" "$(w cold)") | same catalog |"
+fi
 for image in big-layer many-layers; do
   echo "| unpack $image, warm cache | $(c "unpack-warm-$image") | umoci unpack $(c "umoci-$image") | $(ratio "$(w "unpack-warm-$image")" "$(w "umoci-$image")") | <= 0.5 |"
   echo "| unpack $image, cold cache | $(c "unpack-cold-$image") | umoci unpack | $(ratio "$(w "unpack-cold-$image")" "$(w "umoci-$image")") | |"

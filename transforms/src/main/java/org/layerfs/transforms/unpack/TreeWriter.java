@@ -90,7 +90,7 @@ public final class TreeWriter {
         Executors.newFixedThreadPool(
             Math.min(distinct.size(), Runtime.getRuntime().availableProcessors()),
             r -> {
-              Thread t = new Thread(r, "layerfs-unpack-reader");
+              Thread t = new Thread(r, "unpack-reader");
               t.setDaemon(true);
               return t;
             });
