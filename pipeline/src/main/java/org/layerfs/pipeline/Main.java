@@ -188,7 +188,7 @@ public final class Main {
             .setPlatform(References.platform(args.option("platform")))
             .setRootless(args.flag("rootless") || !SafeTree.runningAsRoot())
             .setRegistry(args.registry())
-            .setPipelineOptions(args.pipelineOptions())
+            .setPipelineOptions(args.pipelineOptionsWhenNeeded())
             .build();
     return measured("unpack", args, err, figures -> job.run(out, err, JobRunner.progressFor(err), figures));
   }

@@ -1,6 +1,5 @@
 package org.layerfs.pipeline.unpack;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.auto.value.AutoValue;
 import com.google.common.io.MoreFiles;
@@ -20,8 +19,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.Platform;
@@ -32,15 +31,11 @@ import org.layerfs.io.source.ResolvedImage;
 import org.layerfs.pipeline.cli.SingleImage;
 import org.layerfs.pipeline.cli.UsageException;
 import org.layerfs.pipeline.metrics.RunFigures;
-import org.layerfs.pipeline.run.JobMetrics;
-import org.layerfs.pipeline.run.JobRunner;
-import org.layerfs.pipeline.run.MergeImages;
 import org.layerfs.pipeline.run.Progress;
 import org.layerfs.transforms.catalog.FileEntryJson;
-import org.layerfs.transforms.layer.LayerMetrics;
 import org.layerfs.transforms.unpack.UnpackLimits;
+import org.layerfs.transforms.unpack.TreeWriter;
 import org.layerfs.transforms.unpack.UnpackTarget;
-import org.layerfs.transforms.unpack.WriteTree;
 
 /**
  * {@code layerfs unpack REF DIR}: the merged root filesystem of one image written to DIR, through
@@ -68,7 +63,8 @@ public abstract class UnpackJob {
   /** How registries are reached: TLS, credentials (the command line's registry options). */
   public abstract RegistryConfig registry();
 
-  public abstract PipelineOptions pipelineOptions();
+  /** Made only when a layer is to be indexed (see {@code BeamOptions.whenNeeded}). */
+  public abstract Supplier<PipelineOptions> pipelineOptions();
 
   public static Builder builder() {
     return new AutoValue_UnpackJob.Builder().setRegistry(RegistryConfig.defaults()).setLimits(UnpackLimits.defaults()).setPlatform(Optional.empty());
@@ -91,7 +87,7 @@ public abstract class UnpackJob {
 
     public abstract Builder setRegistry(RegistryConfig registry);
 
-    public abstract Builder setPipelineOptions(PipelineOptions options);
+    public abstract Builder setPipelineOptions(Supplier<PipelineOptions> options);
 
     public abstract UnpackJob build();
   }
@@ -120,19 +116,12 @@ public abstract class UnpackJob {
       Files.setAttribute(rootfs, "unix:mode", 0755);
       Path work = Files.createDirectory(tmp.resolve("work"));
       UnpackTarget target = UnpackTarget.of(image, registry(), rootfs, work, cacheDir(), limits(), !rootless());
-      Pipeline p = Pipeline.create(pipelineOptions());
-      p.apply("IndexAndMerge", MergeImages.of(List.of(image), registry(), cacheDir().toString()))
-          .apply("WriteTree", new WriteTree(target));
-      JobMetrics metrics = JobRunner.run(p, progress);
-      figures.layers("decompressed", metrics.counter(LayerMetrics.LAYERS_INDEXED))
-          .layers("from_cache", metrics.counter(LayerMetrics.LAYERS_CACHED))
-          .layers("failed", metrics.counter(LayerMetrics.LAYERS_FAILED))
-          .bytes("read", metrics.counter(LayerMetrics.BYTES_DONE));
-
-      JsonNode result = MAPPER.readTree(target.resultFile().toFile());
-      result.path("notices").forEach(n -> err.println("layerfs: " + n.asText()));
-      if (result.path("errors").size() > 0) {
-        result.path("errors").forEach(e -> err.println("layerfs: " + e.asText()));
+      Optional<String> unindexed = IndexBeforeUnpack.run(image, registry(), cacheDir(), work, pipelineOptions(), progress, figures);
+      TreeWriter.Written result =
+          unindexed.isPresent() ? TreeWriter.Written.failed(List.of(unindexed.get()), List.of()) : new TreeWriter(target).write();
+      result.notices().forEach(n -> err.println("layerfs: " + n));
+      if (!result.errors().isEmpty()) {
+        result.errors().forEach(e -> err.println("layerfs: " + e));
         err.println("layerfs: unpack of " + image.name() + " failed; " + dir + " not created");
         figures.images("unpacked", 0).images("failed", 1);
         return 1;
@@ -145,8 +134,8 @@ public abstract class UnpackJob {
       done = true;
       figures.images("unpacked", 1).images("failed", 0);
       out.printf("unpacked %s into %s: %d directories, %d other entries, %d hardlinks, %d bytes, %.1f s%n",
-          image.name(), dir, result.path("directories").asLong(), result.path("written").asLong(),
-          result.path("hardlinks").asLong(), result.path("bytes").asLong(), (System.nanoTime() - start) / 1e9);
+          image.name(), dir, result.directories(), result.written(), result.hardlinks(), result.bytes(),
+          (System.nanoTime() - start) / 1e9);
       if (rootless()) {
         out.println("owners (not applied, rootless): " + ownersFile(dir));
       }

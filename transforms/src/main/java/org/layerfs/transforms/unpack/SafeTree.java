@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -15,12 +17,16 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -46,6 +52,7 @@ import org.layerfs.transforms.tar.TarNames;
  */
 public final class SafeTree {
   private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+  private static final Set<StandardOpenOption> CREATE_NEW_FILE = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
   private static final String USER_XATTR = "user.";
   private static final long MAX_LINUX_ID = 0xFFFF_FFFEL;
 
@@ -122,9 +129,10 @@ public final class SafeTree {
     Path p = checkedParent(entry.path());
     switch (entry.type()) {
       case FILE -> {
-        long n = writeFile(entry, p, content);
+        Optional<FileAttribute<Set<PosixFilePermission>>> mode = CreationMode.of(entry.mode());
+        long n = writeFile(entry, p, content, mode);
         setXattrs(entry, p);
-        setMetadata(entry, p);
+        setMetadata(entry, p, mode.isEmpty());
         return n;
       }
       case SYMLINK -> {
@@ -136,11 +144,11 @@ public final class SafeTree {
         Path t = BytePaths.of(root, target); // the target's bytes as written, never normalised
         replaceLeaf(entry.path(), p);
         Files.createSymbolicLink(p, t);
-        setMetadata(entry, p);
+        setMetadata(entry, p, true);
       }
       case FIFO -> {
         makeNode(entry, p, tmp -> List.of("mkfifo", "-m", octal(entry.mode()), "--", tmp));
-        setMetadata(entry, p);
+        setMetadata(entry, p, true);
       }
       case CHAR, BLOCK -> {
         if (ownerLog != null) {
@@ -150,7 +158,7 @@ public final class SafeTree {
         }
         makeNode(entry, p, tmp -> List.of("mknod", "-m", octal(entry.mode()), "--", tmp, entry.type() == EntryType.CHAR ? "c" : "b",
             Integer.toString(entry.devMajor()), Integer.toString(entry.devMinor())));
-        setMetadata(entry, p);
+        setMetadata(entry, p, true);
       }
       default -> throw new IllegalArgumentException(entry.path() + ": write takes files, symlinks, fifos and devices, not " + entry.type());
     }
@@ -190,13 +198,13 @@ public final class SafeTree {
       throw UnsafeEntryException.entry(entry.path(), "is not a directory");
     }
     setXattrs(entry, p);
-    setMetadata(entry, p);
+    setMetadata(entry, p, true);
   }
 
   /** Applies the root directory's own entry ({@code ./} in a tar) to the tree's root: xattrs, mtime, owner, mode. */
   public void finishRoot(FileEntry entry) throws IOException {
     setXattrs(entry, root);
-    setMetadata(entry, root);
+    setMetadata(entry, root, true);
   }
 
   /** Checks {@code path} and every directory above it; returns where it lands in the tree. */
@@ -273,10 +281,22 @@ public final class SafeTree {
     Files.delete(p); // unlink(2): a symlink is removed, not followed
   }
 
-  private long writeFile(FileEntry entry, Path p, InputStream content) throws IOException {
-    replaceLeaf(entry.path(), p);
-    // CREATE_NEW is O_EXCL: it fails on a symlink rather than following it.
-    try (OutputStream out = Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+  /**
+   * Creates the file {@code p} with {@code content}, and with {@code mode} when given. CREATE_NEW is
+   * O_EXCL: it fails on a symlink rather than following it; what is there (only a duplicate entry
+   * of the same layer leaves something) is removed first and the create tried again.
+   */
+  private long writeFile(FileEntry entry, Path p, InputStream content, Optional<FileAttribute<Set<PosixFilePermission>>> mode)
+      throws IOException {
+    FileAttribute<?>[] attributes = mode.map(m -> new FileAttribute<?>[] {m}).orElse(new FileAttribute<?>[0]);
+    SeekableByteChannel created;
+    try {
+      created = Files.newByteChannel(p, CREATE_NEW_FILE, attributes);
+    } catch (FileAlreadyExistsException e) {
+      replaceLeaf(entry.path(), p);
+      created = Files.newByteChannel(p, CREATE_NEW_FILE, attributes);
+    }
+    try (OutputStream out = Channels.newOutputStream(created)) {
       return content.transferTo(out);
     }
   }
@@ -322,10 +342,11 @@ public final class SafeTree {
   }
 
   /**
-   * Times, then owner, then mode: {@code chown} clears setuid bits, and as a non-root user a
-   * file whose final mode forbids reading could not be opened to set its times.
+   * Times, then owner, then mode ({@code setMode} false when the file was created with it): {@code
+   * chown} clears setuid bits, and as a non-root user a file whose final mode forbids reading
+   * could not be opened to set its times.
    */
-  private void setMetadata(FileEntry entry, Path p) throws IOException {
+  private void setMetadata(FileEntry entry, Path p, boolean setMode) throws IOException {
     FileTime mtime = FileTime.from(entry.mtime(), TimeUnit.SECONDS);
     boolean special = entry.type() == EntryType.FIFO || entry.type() == EntryType.CHAR || entry.type() == EntryType.BLOCK;
     if (!special) { // makeNode set the times of fifos and devices
@@ -337,7 +358,7 @@ public final class SafeTree {
       Files.setAttribute(p, "unix:uid", linuxId(entry, "uid", entry.uid()), NOFOLLOW); // lchown
       Files.setAttribute(p, "unix:gid", linuxId(entry, "gid", entry.gid()), NOFOLLOW);
     }
-    if (entry.type() != EntryType.SYMLINK) {
+    if (setMode && entry.type() != EntryType.SYMLINK) {
       // chmod(2) follows links, but p is what this tree just made and never a symlink.
       Files.setAttribute(p, "unix:mode", entry.mode());
     }

@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.layerfs.transforms.merge.BadLink;
 import org.layerfs.transforms.merge.LayerMerger;
@@ -194,23 +193,6 @@ public final class UnpackPlan implements Serializable {
   /** Content bytes of the files the tree will hold (hardlinks not counted). */
   public long fileBytes() {
     return fileBytes;
-  }
-
-  /** Plans are values (a runner compares the elements it passes on). */
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof UnpackPlan p && directories.equals(p.directories) && Objects.equals(root, p.root)
-        && byLayer.equals(p.byLayer) && hardlinks.equals(p.hardlinks) && fileBytes == p.fileBytes;
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(directories, root, byLayer, hardlinks, fileBytes);
-  }
-
-  /** This plan without the layers' entries: what {@link #finish} needs, to hand to the step that finishes. */
-  public UnpackPlan finishing() {
-    return new UnpackPlan(directories, root, ImmutableMap.of(), hardlinks, fileBytes);
   }
 
   /** Creates every directory of the plan in {@code tree}, parents first. */

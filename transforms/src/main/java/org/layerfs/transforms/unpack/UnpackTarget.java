@@ -14,8 +14,8 @@ import org.layerfs.transforms.merge.LayerMerger;
 
 /**
  * What the steps of one unpack share: the image and how to reach its registry, the tree being
- * written (a temporary directory, renamed into place by the job), the work directory (owners,
- * result), the layer cache, the limits, and whether owners are applied.
+ * written (a temporary directory, renamed into place by the job), the work directory (owners),
+ * the layer cache, the limits, and whether owners are applied.
  */
 @AutoValue
 public abstract class UnpackTarget implements Serializable {
@@ -43,10 +43,6 @@ public abstract class UnpackTarget implements Serializable {
 
   public Path ownersDir() {
     return Path.of(workDir(), "owners");
-  }
-
-  public Path resultFile() {
-    return Path.of(workDir(), "result.json");
   }
 
   /**

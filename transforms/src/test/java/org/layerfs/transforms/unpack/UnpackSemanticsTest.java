@@ -123,6 +123,20 @@ class UnpackSemanticsTest {
     assertEquals(2, attr("b", "nlink"));
   }
 
+  /** Some modes are given at create (what the umask leaves whole), the others by chmod: each ends exact. */
+  @Test
+  void everyFileModeIsExactWhetherSetAtCreateOrAfter() throws IOException {
+    int[] modes = {0644, 0755, 0600, 0640, 0700, 0666, 0777, 0444, 0400, 0200, 0000, 0664, 04755, 02755, 01644, 06777};
+    TarBuilder layer = new TarBuilder();
+    for (int mode : modes) {
+      layer.mode(mode).file(Integer.toOctalString(mode), "x");
+    }
+    new Unpacking().layer(layer.bytes()).into(tree);
+    for (int mode : modes) {
+      assertEquals(Integer.toOctalString(0100000 | mode), Integer.toOctalString((int) attr(Integer.toOctalString(mode), "mode")));
+    }
+  }
+
   @Test
   void pathTwiceInOneLayerIsWrittenOnceFromItsLastOccurrence() throws IOException {
     new Unpacking()

@@ -1,0 +1,88 @@
+package org.layerfs.pipeline.unpack;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.layerfs.io.model.Compression;
+import org.layerfs.io.model.Descriptor;
+import org.layerfs.io.model.MediaTypes;
+import org.layerfs.io.registry.RegistryConfig;
+import org.layerfs.io.source.ResolvedImage;
+import org.layerfs.pipeline.metrics.RunFigures;
+import org.layerfs.pipeline.run.JobMetrics;
+import org.layerfs.pipeline.run.JobRunner;
+import org.layerfs.pipeline.run.MergeImages;
+import org.layerfs.pipeline.run.Progress;
+import org.layerfs.transforms.image.ImageOutcome;
+import org.layerfs.transforms.layer.LayerCache;
+import org.layerfs.transforms.layer.LayerMetrics;
+
+/**
+ * The part of an unpack that is a pipeline: indexing the image's layers into the cache, which the
+ * plan is made from. It runs only when a layer is not in the cache whole (or is foreign): with
+ * every layer cached there is nothing to read for it, and starting a Beam job would cost more
+ * than the work.
+ */
+final class IndexBeforeUnpack {
+  private IndexBeforeUnpack() {}
+
+  /** Indexes {@code image}'s layers when needed; returns why the image cannot be unpacked, if it cannot. */
+  static Optional<String> run(ResolvedImage image, RegistryConfig registry, Path cacheDir, Path workDir, Supplier<PipelineOptions> options,
+      Progress progress, RunFigures figures) throws IOException {
+    List<Descriptor> layers = image.manifest().layers().stream().distinct().toList();
+    LayerCache cache = new LayerCache(cacheDir);
+    if (layers.stream().allMatch(l -> inCache(cache, l))) {
+      figures.layers("decompressed", 0).layers("from_cache", layers.size()).layers("failed", 0)
+          .bytes("read", layers.stream().mapToLong(Descriptor::size).sum());
+      return Optional.empty();
+    }
+    Path failure = workDir.resolve("index-failure.txt");
+    Pipeline p = Pipeline.create(options.get());
+    p.apply("IndexAndMerge", MergeImages.of(List.of(image), registry, cacheDir.toString()))
+        .apply("RecordFailure", ParDo.of(new RecordFailure(failure.toString())));
+    JobMetrics metrics = JobRunner.run(p, progress);
+    figures.layers("decompressed", metrics.counter(LayerMetrics.LAYERS_INDEXED))
+        .layers("from_cache", metrics.counter(LayerMetrics.LAYERS_CACHED))
+        .layers("failed", metrics.counter(LayerMetrics.LAYERS_FAILED))
+        .bytes("read", metrics.counter(LayerMetrics.BYTES_DONE));
+    try {
+      return Optional.of(Files.readString(failure, StandardCharsets.UTF_8));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** True when the layer's cached index is whole and of the compression its media type declares. */
+  private static boolean inCache(LayerCache cache, Descriptor layer) {
+    Optional<Compression> declared = MediaTypes.layerCompression(layer.mediaType());
+    LayerCache.Lookup found = cache.check(layer.digest());
+    return !layer.isNonDistributable() && declared.isPresent() && found.status() == LayerCache.Status.HIT
+        && found.summary().get().compression().equals(declared.get().label());
+  }
+
+  /** Writes the image's error, if its indexing failed, to a file the job reads after the pipeline. */
+  private static final class RecordFailure extends DoFn<ImageOutcome, Void> {
+    private static final long serialVersionUID = 1L;
+    private final String file;
+
+    RecordFailure(String file) {
+      this.file = file;
+    }
+
+    @ProcessElement
+    public void process(@Element ImageOutcome image) throws IOException {
+      if (image.isFailed()) {
+        Files.writeString(Path.of(file), image.error().get(), StandardCharsets.UTF_8);
+      }
+    }
+  }
+}
