@@ -32,7 +32,7 @@ import org.apache.flink.core.execution.SavepointFormatType;
  * readable, it hands over at once and the command waits as before.
  */
 final class PromptJobClient implements JobClient {
-  static final Duration POLL = Duration.ofMillis(100);
+  static final Duration POLL = Duration.ofMillis(250);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final JobClient flink;
