@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import org.apache.beam.runners.direct.DirectOptions;
-import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.layerfs.pipeline.run.JobJarOptions;
@@ -27,7 +26,8 @@ public final class BeamOptions {
     ImmutableSet<String> direct = registeredProperties();
     ImmutableSet<String> known = direct;
     if (args.stream().anyMatch(arg -> !direct.contains(name(arg)) || asksForAnotherRunner(arg))) {
-      PipelineOptionsFactory.register(FlinkPipelineOptions.class);
+      // One registration for Flink's options and layerfs's own for Flink (which extend them): Beam
+      // validates every registered interface again at each registration.
       PipelineOptionsFactory.register(JobJarOptions.class);
       known = registeredProperties();
     }

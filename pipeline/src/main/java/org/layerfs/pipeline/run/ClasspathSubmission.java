@@ -2,6 +2,7 @@ package org.layerfs.pipeline.run;
 
 import com.google.common.net.HostAndPort;
 import java.net.MalformedURLException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
@@ -14,14 +15,15 @@ import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.core.execution.DefaultExecutorServiceLoader;
+import org.apache.flink.core.execution.PipelineExecutorServiceLoader;
 
 /**
  * A job sent to a Flink cluster with nothing to upload: its code is a jar every node reads
  * ({@link SharedJobJar}), named in the job's {@code pipeline.classpaths}. Beam's Flink runner sends
  * {@code --filesToStage} with every job and leaves the classpaths empty, so the launcher submits
  * through Flink's own context environment (what {@code flink run} uses), which Beam's runner
- * takes for {@code --flinkMaster=[auto]}, for as long as this is open.
+ * takes for {@code --flinkMaster=[auto]}, for as long as this is open. Its job clients learn of the
+ * job's end promptly ({@link PromptJobClient}).
  */
 final class ClasspathSubmission implements AutoCloseable {
   private final FlinkPipelineOptions options;
@@ -47,8 +49,9 @@ final class ClasspathSubmission implements AutoCloseable {
     flink.set(PipelineOptions.CLASSPATHS, List.of(url(jar)));
     ClassLoader code = ClasspathSubmission.class.getClassLoader();
     // suppressSysout: Flink's "Job has been submitted" would go to stdout, where layerfs's answer goes.
-    ContextEnvironment.setAsContext(new DefaultExecutorServiceLoader(), flink, code, false, true);
-    StreamContextEnvironment.setAsContext(new DefaultExecutorServiceLoader(), flink, code, false, true);
+    PipelineExecutorServiceLoader executors = PromptJobClient.executors(URI.create("http://" + rest));
+    ContextEnvironment.setAsContext(executors, flink, code, false, true);
+    StreamContextEnvironment.setAsContext(executors, flink, code, false, true);
     options.setFlinkMaster("[auto]");
     return new ClasspathSubmission(options, master);
   }

@@ -213,6 +213,32 @@ class FlinkSessionClusterIT {
     assertEquals(List.of(), Layouts.missingBlobs(mirror));
   }
 
+  /**
+   * The launcher asks the JobManager for a job's result once the job has ended, reading its status
+   * until then; Flink's own client asks for the result at intervals growing to 2 s all along (so a
+   * held job, as here, would get a dozen such requests), and answered up to 2 s after the end.
+   */
+  @Test
+  void theJobsResultIsAskedForOnlyOnceTheJobHasEnded() throws Exception {
+    HeldBlob held = HeldBlob.in(copyOfImages(tmp.resolve("result-source")));
+    Path mirror = tmp.resolve("result-mirror");
+    try (CountingRelay relay = CountingRelay.to(cluster.restPort())) {
+      Process sync = LauncherJar.start(List.of("sync", "oci:" + held.layout(), "oci:" + mirror, "--tempLocation=" + tmp.resolve("result-temp"),
+          "--runner=FlinkRunner", "--flinkMaster=127.0.0.1:" + relay.port(), "--parallelism=2", "--flinkJobJarDir=" + tmp.resolve("job-jars")),
+          tmp.resolve("result.out"), tmp.resolve("result.err"));
+      try {
+        awaitProgress(sync, tmp.resolve("result.err"));
+        held.feed();
+        assertEquals(0, sync.waitFor(), () -> read(tmp.resolve("result.err")));
+      } finally {
+        sync.destroyForcibly();
+      }
+      // A second request when the first came just before the JobManager had the result.
+      assertTrue(relay.requests("/execution-result") <= 2, () -> "requests for the result: " + relay.requests("/execution-result"));
+    }
+    SameOutputs.assertSameLayout(directMirror(), mirror);
+  }
+
   private static Process startSync(Path source, Path mirror, String name) {
     return LauncherJar.start(with(List.of("sync", "oci:" + source, "oci:" + mirror, "--tempLocation=" + tmp.resolve(name + "-temp")),
         onCluster().toArray(String[]::new)), tmp.resolve(name + ".out"), tmp.resolve(name + ".err"));
