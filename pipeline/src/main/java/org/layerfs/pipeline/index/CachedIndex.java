@@ -7,9 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.layerfs.io.model.Compression;
 import org.layerfs.io.model.Descriptor;
-import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ImageSources;
@@ -106,17 +104,7 @@ final class CachedIndex {
 
   /** The layer's outcome when its cached index is whole and agrees with the media type, as the pipeline checks it. */
   private static Optional<LayerOutcome> cached(LayerCache cache, Descriptor layer) {
-    if (layer.isNonDistributable()) {
-      return Optional.empty();
-    }
-    Optional<Compression> declared = MediaTypes.layerCompression(layer.mediaType());
-    LayerCache.Lookup lookup = cache.check(layer.digest());
-    if (declared.isEmpty()
-        || lookup.status() != LayerCache.Status.HIT
-        || !lookup.summary().get().compression().equals(declared.get().label())) {
-      return Optional.empty();
-    }
-    return Optional.of(LayerOutcome.indexed(lookup.summary().get(), true));
+    return cache.usable(layer).map(summary -> LayerOutcome.indexed(summary, true));
   }
 
   private static void writeSorted(Path file, List<String> lines) throws IOException {

@@ -12,9 +12,7 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.layerfs.io.model.Compression;
 import org.layerfs.io.model.Descriptor;
-import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.source.ResolvedImage;
 import org.layerfs.pipeline.metrics.RunFigures;
@@ -40,7 +38,7 @@ final class IndexBeforeUnpack {
       Progress progress, RunFigures figures) throws IOException {
     List<Descriptor> layers = image.manifest().layers().stream().distinct().toList();
     LayerCache cache = new LayerCache(cacheDir);
-    if (layers.stream().allMatch(l -> inCache(cache, l))) {
+    if (layers.stream().allMatch(l -> cache.usable(l).isPresent())) {
       figures.layers("decompressed", 0).layers("from_cache", layers.size()).layers("failed", 0)
           .bytes("read", layers.stream().mapToLong(Descriptor::size).sum());
       return Optional.empty();
@@ -59,14 +57,6 @@ final class IndexBeforeUnpack {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
-  }
-
-  /** True when the layer's cached index is whole and of the compression its media type declares. */
-  private static boolean inCache(LayerCache cache, Descriptor layer) {
-    Optional<Compression> declared = MediaTypes.layerCompression(layer.mediaType());
-    LayerCache.Lookup found = cache.check(layer.digest());
-    return !layer.isNonDistributable() && declared.isPresent() && found.status() == LayerCache.Status.HIT
-        && found.summary().get().compression().equals(declared.get().label());
   }
 
   /** Writes the image's error, if its indexing failed, to a file the job reads after the pipeline. */

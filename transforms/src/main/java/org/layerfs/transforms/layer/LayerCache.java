@@ -32,8 +32,11 @@ import java.util.zip.GZIPInputStream;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.layerfs.io.files.DurableFiles;
+import org.layerfs.io.model.Compression;
+import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.ImageJson;
+import org.layerfs.io.model.MediaTypes;
 import org.layerfs.transforms.catalog.FileEntryJson;
 import org.layerfs.transforms.tar.FileEntry;
 
@@ -87,6 +90,19 @@ public final class LayerCache {
       MoreFiles.deleteRecursively(entryDir(digest), RecursiveDeleteOption.ALLOW_INSECURE);
     }
     return found;
+  }
+
+  /**
+   * The layer's summary when its entry is whole and of the compression its media type declares, as
+   * the pipeline would take it: what lets a warm index or unpack go without reading the layer. A
+   * foreign (non-distributable) layer is never taken from the cache.
+   */
+  public Optional<LayerSummary> usable(Descriptor layer) {
+    Optional<Compression> declared = MediaTypes.layerCompression(layer.mediaType());
+    if (layer.isNonDistributable() || declared.isEmpty()) {
+      return Optional.empty();
+    }
+    return check(layer.digest()).summary().filter(s -> s.compression().equals(declared.get().label()));
   }
 
   /** Finds a layer's entry as {@link #lookup} does, but leaves a damaged one where it is. */
