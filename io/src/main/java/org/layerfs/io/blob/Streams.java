@@ -7,6 +7,12 @@ import java.io.InputStream;
 public final class Streams {
   private Streams() {}
 
+  /** {@code read()} through {@code in}'s own bulk read, for streams whose work is all in it: the byte, or -1 at the end. */
+  public static int readOne(InputStream in) throws IOException {
+    byte[] one = new byte[1];
+    return in.read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+  }
+
   /**
    * Skips by reading through {@code in}'s own {@code read}, so a stream that digests or counts
    * what it passes still sees the skipped bytes (a plain skip would jump over them).

@@ -15,6 +15,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.time.Duration;
+import org.layerfs.io.blob.Streams;
 
 /**
  * A response body read as a stream that fails when no data arrives for the idle timeout. The
@@ -72,8 +73,7 @@ final class IdleTimeoutBody extends InputStream implements HttpResponse.BodySubs
 
   @Override
   public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    return Streams.readOne(this);
   }
 
   @Override

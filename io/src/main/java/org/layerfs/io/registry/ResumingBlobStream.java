@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.layerfs.io.blob.Streams;
 import org.layerfs.io.model.Descriptor;
 
 /**
@@ -37,9 +38,7 @@ final class ResumingBlobStream extends InputStream {
 
   @Override
   public int read() throws IOException {
-    byte[] one = new byte[1];
-    int n = read(one, 0, 1);
-    return n < 0 ? -1 : one[0] & 0xff;
+    return Streams.readOne(this);
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
+import org.layerfs.io.blob.Streams;
 import org.layerfs.transforms.tar.LayerFormatException;
 
 /**
@@ -44,8 +45,7 @@ final class GzipMembers extends InputStream {
 
   @Override
   public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    return Streams.readOne(this);
   }
 
   @Override

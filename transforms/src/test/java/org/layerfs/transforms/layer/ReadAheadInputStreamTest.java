@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.layerfs.io.blob.Streams;
 
 /** Every failure of the source reaches the consumer; none leaves it waiting. */
 @Timeout(10)
@@ -31,8 +32,7 @@ class ReadAheadInputStreamTest {
 
       @Override
       public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        return Streams.readOne(this);
       }
 
       @Override
