@@ -1,7 +1,6 @@
 package org.layerfs.transforms.unpack;
 
 import com.google.auto.value.AutoValue;
-import java.io.Serializable;
 
 /**
  * The bounds an unpack enforces on what a layer may ask for, so that a hostile layer fails with a
@@ -9,8 +8,7 @@ import java.io.Serializable;
  * images need.
  */
 @AutoValue
-public abstract class UnpackLimits implements Serializable {
-  private static final long serialVersionUID = 1L;
+public abstract class UnpackLimits {
 
   /** Tar entries in one layer, whiteouts included. */
   public abstract long maxEntriesPerLayer();

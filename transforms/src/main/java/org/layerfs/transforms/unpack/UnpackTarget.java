@@ -2,7 +2,6 @@ package org.layerfs.transforms.unpack;
 
 import com.google.auto.value.AutoValue;
 import java.io.IOException;
-import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.List;
 import org.layerfs.io.model.Descriptor;
@@ -18,8 +17,7 @@ import org.layerfs.transforms.merge.LayerMerger;
  * the layer cache, the limits, and whether owners are applied.
  */
 @AutoValue
-public abstract class UnpackTarget implements Serializable {
-  private static final long serialVersionUID = 1L;
+public abstract class UnpackTarget {
 
   abstract ResolvedImage image();
 
