@@ -3,13 +3,8 @@ package org.layerfs.pipeline.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -36,18 +31,16 @@ public final class FlinkProgress implements AutoCloseable {
   private static final String ACCUMULATOR = "__metricscontainers";
   private static final String SUM = "beam:metrics:sum_int64:v1";
 
-  private final String base;
+  private final JobManagerRest rest;
   private final String jobName;
   private final Progress progress;
-  /** Made by the poller: making one took a few tenths of a second that the submission need not wait for. */
-  private HttpClient http;
   /** The last value seen of each metric of each step: a finished step's metrics may no longer be served. */
   private final Map<String, Long> seen = new HashMap<>();
   private final Thread poller;
   private volatile boolean stop;
 
   private FlinkProgress(String base, String jobName, Progress progress) {
-    this.base = base;
+    this.rest = new JobManagerRest(base);
     this.jobName = jobName;
     this.progress = progress;
     this.poller = new Thread(this::poll, "layerfs-flink-progress");
@@ -75,7 +68,6 @@ public final class FlinkProgress implements AutoCloseable {
   }
 
   private void poll() {
-    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     String job = null;
     while (!stop) {
       try {
@@ -88,8 +80,6 @@ public final class FlinkProgress implements AutoCloseable {
         }
       } catch (IOException e) {
         // The REST API did not answer this time: the line waits for the next poll.
-      } catch (InterruptedException e) {
-        return;
       }
       try {
         Thread.sleep(1000);
@@ -100,10 +90,10 @@ public final class FlinkProgress implements AutoCloseable {
   }
 
   /** The id of the newest job of this name, once the cluster has it. */
-  private String findJob() throws IOException, InterruptedException {
+  private String findJob() throws IOException {
     String id = null;
     long newest = Long.MIN_VALUE;
-    for (JsonNode j : get("/jobs/overview").path("jobs")) {
+    for (JsonNode j : rest.get("/jobs/overview").path("jobs")) {
       if (j.path("name").asText().equals(jobName) && j.path("start-time").asLong() > newest) {
         newest = j.path("start-time").asLong();
         id = j.path("jid").asText();
@@ -118,18 +108,18 @@ public final class FlinkProgress implements AutoCloseable {
    * JobManager (the finished tasks', which Flink's metrics no longer serve), the larger of the two
    * for each step.
    */
-  private Map<String, Long> counters(String job) throws IOException, InterruptedException {
-    for (JsonNode vertex : get("/jobs/" + job).path("vertices")) {
+  private Map<String, Long> counters(String job) throws IOException {
+    for (JsonNode vertex : rest.get("/jobs/" + job).path("vertices")) {
       String path = "/jobs/" + job + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
-      List<String> ids = ids(get(path));
+      List<String> ids = ids(rest.get(path));
       if (!ids.isEmpty()) {
         String query = URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8);
-        for (JsonNode m : get(path + "?agg=sum&get=" + query)) {
+        for (JsonNode m : rest.get(path + "?agg=sum&get=" + query)) {
           seen.merge(m.path("id").asText(), m.path("sum").asLong(), Math::max);
         }
       }
     }
-    for (JsonNode a : get("/jobs/" + job + "/accumulators").path("user-task-accumulators")) {
+    for (JsonNode a : rest.get("/jobs/" + job + "/accumulators").path("user-task-accumulators")) {
       if (a.path("name").asText().equals(ACCUMULATOR)) {
         for (JsonNode m : JSON.readTree(a.path("value").asText()).path("metrics").path("attempted")) {
           JsonNode labels = m.path("labels");
@@ -159,15 +149,6 @@ public final class FlinkProgress implements AutoCloseable {
   private static List<String> ids(JsonNode metrics) {
     return StreamSupport.stream(metrics.spliterator(), false)
         .map(m -> m.path("id").asText()).filter(id -> id.contains(PREFIX)).toList();
-  }
-
-  private JsonNode get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    if (r.statusCode() != 200) {
-      throw new IOException(path + ": " + r.statusCode());
-    }
-    return JSON.readTree(r.body());
   }
 
   /** Stops polling; the caller draws the final line from the finished job's own metrics. */

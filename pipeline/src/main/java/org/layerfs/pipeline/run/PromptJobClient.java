@@ -1,12 +1,7 @@
 package org.layerfs.pipeline.run;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -33,14 +28,15 @@ import org.apache.flink.core.execution.SavepointFormatType;
  */
 final class PromptJobClient implements JobClient {
   static final Duration POLL = Duration.ofMillis(250);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final JobClient flink;
-  private final URI status;
+  private final JobManagerRest rest;
+  private final String status;
 
   private PromptJobClient(JobClient flink, URI rest) {
     this.flink = flink;
-    this.status = rest.resolve("/jobs/" + flink.getJobID() + "/status");
+    this.rest = new JobManagerRest(rest.toString());
+    this.status = "/jobs/" + flink.getJobID() + "/status";
   }
 
   /**
@@ -86,13 +82,9 @@ final class PromptJobClient implements JobClient {
 
   /** Returns when the job's status is final, or when it cannot be read. */
   private void awaitEnd() {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    HttpRequest request = HttpRequest.newBuilder(status).timeout(Duration.ofSeconds(10)).build();
     try {
       while (true) {
-        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        if (r.statusCode() != 200
-            || JobStatus.valueOf(JSON.readTree(r.body()).path("status").asText()).isGloballyTerminalState()) {
+        if (JobStatus.valueOf(rest.get(status).path("status").asText()).isGloballyTerminalState()) {
           return;
         }
         Thread.sleep(POLL.toMillis());
