@@ -25,6 +25,11 @@ final class JobManagerRest {
 
   /** The JSON at {@code path}; an answer other than 200 is an {@link IOException}. */
   JsonNode get(String path) throws IOException {
+    return JSON.readTree(bytes(path));
+  }
+
+  /** The body at {@code path}; an answer other than 200 is an {@link IOException}. */
+  byte[] bytes(String path) throws IOException {
     // No proxy, as the JDK's HTTP client had none: the JobManager is reached directly.
     HttpURLConnection c = (HttpURLConnection) URI.create(base + path).toURL().openConnection(Proxy.NO_PROXY);
     c.setConnectTimeout(5_000);
@@ -40,7 +45,7 @@ final class JobManagerRest {
       throw new IOException(base + path + ": HTTP " + status);
     }
     try (InputStream in = c.getInputStream()) {
-      return JSON.readTree(in);
+      return in.readAllBytes();
     }
   }
 }
