@@ -41,19 +41,22 @@ final class PromptJobClient implements JobClient {
   private final String job;
   /** The class loader of the job's code, which the result's accumulators are read with. */
   private final ClassLoader code;
+  private final Runnable whileRunning;
 
-  private PromptJobClient(JobClient flink, URI rest, ClassLoader code) {
+  private PromptJobClient(JobClient flink, URI rest, ClassLoader code, Runnable whileRunning) {
     this.flink = flink;
     this.rest = new JobManagerRest(rest.toString());
     this.job = "/jobs/" + flink.getJobID();
     this.code = code;
+    this.whileRunning = whileRunning;
   }
 
   /**
    * Flink's executors, as {@code flink run} finds them, whose jobs' clients are prompt ones reading
-   * the status from the REST API at {@code rest} ({@code http://HOST:PORT}).
+   * the status from the REST API at {@code rest} ({@code http://HOST:PORT}), and which run
+   * {@code whileRunning} once a job has been submitted, while it runs.
    */
-  static PipelineExecutorServiceLoader executors(URI rest) {
+  static PipelineExecutorServiceLoader executors(URI rest, Runnable whileRunning) {
     PipelineExecutorServiceLoader flink = new DefaultExecutorServiceLoader();
     return new PipelineExecutorServiceLoader() {
       @Override
@@ -73,7 +76,7 @@ final class PromptJobClient implements JobClient {
           @Override
           public PipelineExecutor getExecutor(Configuration c) {
             PipelineExecutor executor = factory.getExecutor(c);
-            return (pipeline, conf, code) -> executor.execute(pipeline, conf, code).thenApply(job -> new PromptJobClient(job, rest, code));
+            return (pipeline, conf, code) -> executor.execute(pipeline, conf, code).thenApply(job -> new PromptJobClient(job, rest, code, whileRunning));
           }
         };
       }
@@ -87,7 +90,10 @@ final class PromptJobClient implements JobClient {
 
   @Override
   public CompletableFuture<JobExecutionResult> getJobExecutionResult() {
-    return CompletableFuture.supplyAsync(this::awaitEnd, daemon())
+    return CompletableFuture.supplyAsync(() -> {
+          whileRunning.run();
+          return awaitEnd();
+        }, daemon())
         .thenCompose(end -> end == JobStatus.FINISHED ? finished() : flink.getJobExecutionResult());
   }
 
