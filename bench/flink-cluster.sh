@@ -47,8 +47,12 @@ conf="$dir/conf"
 port="${FLINK_REST_PORT:-8081}"
 if [ ! -f "$conf/config.yaml" ]; then
   mkdir -p "$conf"
+  # A port of its own: with Flink's default (6123) the TaskManagers of a second cluster on this
+  # machine join the first one's JobManager.
+  rpc_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   cat >"$conf/config.yaml" <<EOF
 jobmanager.rpc.address: 127.0.0.1
+jobmanager.rpc.port: $rpc_port
 jobmanager.bind-host: 127.0.0.1
 jobmanager.memory.process.size: 768m
 rest.address: 127.0.0.1
