@@ -32,6 +32,6 @@ public final class ArchiveTraining {
         System.exit(status);
       }
     }
-    System.exit(0);
+    ProcessEnd.end(0);
   }
 }

@@ -77,7 +77,7 @@ public final class Main {
     // standard streams follows it, and under LC_ALL=POSIX would print every non-ASCII name as '?'.
     System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8));
     System.setErr(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
-    System.exit(run(Arrays.asList(argv), System.out, System.err));
+    ProcessEnd.end(run(Arrays.asList(argv), System.out, System.err));
   }
 
   /** Runs one command; returns its exit status. */
