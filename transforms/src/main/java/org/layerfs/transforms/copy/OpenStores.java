@@ -11,6 +11,7 @@ import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.registry.DocumentCache;
 import org.layerfs.io.registry.ReferrersApi;
 import org.layerfs.io.registry.RegistryConfig;
+import org.layerfs.io.registry.RegistryConnections;
 import org.layerfs.io.registry.RegistryDestination;
 import org.layerfs.io.registry.RegistrySource;
 import org.layerfs.io.source.ImageSource;
@@ -29,13 +30,15 @@ public final class OpenStores implements Closeable {
   private final DocumentCache documents = new DocumentCache();
   /** Which registries have the referrers API, learnt once per run whichever store asked. */
   private final ReferrersApi referrersApi = new ReferrersApi();
+  /** One HTTP client and one TLS probe per registry, not one per repository. */
+  private final RegistryConnections connections = new RegistryConnections();
 
   public ImageSource source(ImageReference reference, RegistryConfig config) throws IOException {
     Key key = new Key(reference.store(), config);
     ImageSource s = sources.get(key);
     if (s == null) {
       s = key.store().transport() == ImageReference.Transport.DOCKER
-          ? RegistrySource.open(key.store(), config, documents, referrersApi)
+          ? RegistrySource.open(key.store(), config, documents, referrersApi, connections)
           : ImageSources.open(key.store(), config);
       sources.put(key, s);
     }
@@ -47,7 +50,7 @@ public final class OpenStores implements Closeable {
     ImageDestination d = destinations.get(key);
     if (d == null) {
       d = key.store().transport() == ImageReference.Transport.DOCKER
-          ? RegistryDestination.open(key.store(), config, referrersApi)
+          ? RegistryDestination.open(key.store(), config, referrersApi, connections)
           : ImageDestinations.open(key.store(), config);
       destinations.put(key, d);
     }
