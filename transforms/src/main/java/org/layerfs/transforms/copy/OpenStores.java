@@ -20,6 +20,7 @@ import org.layerfs.io.source.ImageSources;
 /**
  * The sources and destinations one DoFn instance (or the launcher, while it plans) has open,
  * reused across elements (a registry session, an indexed archive) and closed in its teardown.
+ * Opened by whichever thread asks first: blob routes are copied side by side.
  */
 public final class OpenStores implements Closeable {
   private record Key(ImageReference store, RegistryConfig config) {}
@@ -33,7 +34,7 @@ public final class OpenStores implements Closeable {
   /** One HTTP client and one TLS probe per registry, not one per repository. */
   private final RegistryConnections connections = new RegistryConnections();
 
-  public ImageSource source(ImageReference reference, RegistryConfig config) throws IOException {
+  public synchronized ImageSource source(ImageReference reference, RegistryConfig config) throws IOException {
     Key key = new Key(reference.store(), config);
     ImageSource s = sources.get(key);
     if (s == null) {
@@ -45,7 +46,7 @@ public final class OpenStores implements Closeable {
     return s;
   }
 
-  public ImageDestination destination(ImageReference reference, RegistryConfig config) throws IOException {
+  public synchronized ImageDestination destination(ImageReference reference, RegistryConfig config) throws IOException {
     Key key = new Key(reference.store(), config);
     ImageDestination d = destinations.get(key);
     if (d == null) {
@@ -58,7 +59,7 @@ public final class OpenStores implements Closeable {
   }
 
   @Override
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
     IOException first = null;
     for (Closeable c : Iterables.concat(sources.values(), destinations.values())) {
       try {
