@@ -58,8 +58,7 @@ public abstract class BlobRoute implements Serializable {
 
   /** True when the blob travels between registries alone: its copy waits on round trips, not on a disk. */
   public boolean betweenRegistries() {
-    return copies().stream().allMatch(c -> c.source().transport() == ImageReference.Transport.DOCKER
-        && c.destination().transport() == ImageReference.Transport.DOCKER);
+    return copies().stream().allMatch(BlobCopy::betweenRegistries);
   }
 
   /** Brings the blob to every destination; one outcome each, a failure at one not failing the others. */

@@ -26,14 +26,16 @@ import org.layerfs.transforms.layer.LayerMetrics;
  * while the destination writes it) and mounted into the other repositories. Emits one {@link
  * BlobOutcome} per pair.
  *
- * <p>The routes are spread over {@link #SHARDS} keys and each key's routes are copied a few at a
- * time ({@link RoutesAtOnce}). A key per route made the direct runner evaluate each step once per
- * route (a bundle per key, each evaluation translating the step anew) and copy only as many
- * routes at once as it has threads, each waiting on its round trips.
+ * <p>The routes between registries are spread over {@link #SHARDS} keys and each key's routes
+ * are copied a few at a time ({@link RoutesAtOnce}). A key per route made the direct runner
+ * evaluate each step once per route (a bundle per key, each evaluation translating the step
+ * anew) and copy only as many routes at once as it has threads, each waiting on its round trips.
+ * A route that reads or writes files keeps a key of its own: the runner's threads balance those
+ * by themselves, and a shard would copy its files one after another.
  */
 public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollection<KV<String, BlobOutcome>>> {
   private static final long serialVersionUID = 1L;
-  /** Keys the routes are spread over: enough for the slots of a cluster that copies, few bundles for the direct runner. */
+  /** Keys the routes between registries are spread over: enough for the slots of a cluster, few bundles for the direct runner. */
   static final int SHARDS = 8;
 
   private CopyBlobs() {}
@@ -45,8 +47,8 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
   @Override
   public PCollection<KV<String, BlobOutcome>> expand(PCollection<CopyPlan> plans) {
     return plans
-        .apply("BlobsOfPlans", FlatMapElements.into(TypeDescriptors.kvs(TypeDescriptors.integers(), TypeDescriptor.of(BlobCopy.class)))
-            .via((CopyPlan plan) -> BlobCopy.of(plan).stream().map(c -> KV.of(shard(c.routeKey()), c)).toList()))
+        .apply("BlobsOfPlans", FlatMapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(BlobCopy.class)))
+            .via((CopyPlan plan) -> BlobCopy.of(plan).stream().map(c -> KV.of(key(c), c)).toList()))
         // No Reshuffle follows: the grouping already spreads the shards over the workers, and a
         // Reshuffle's five steps, evaluated bundle by bundle, were most of the direct runner's
         // own CPU time in a sync (README, Benchmark).
@@ -54,13 +56,13 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
         .apply("Copy", ParDo.of(new CopyFn()));
   }
 
-  /** The shard of a route: every copy of one route key in the same one. */
-  static int shard(String routeKey) {
-    return Math.floorMod(routeKey.hashCode(), SHARDS);
+  /** The key of a copy: every copy of one route under the same one. */
+  static String key(BlobCopy c) {
+    return c.betweenRegistries() ? "shard " + Math.floorMod(c.routeKey().hashCode(), SHARDS) : c.routeKey();
   }
 
-  /** Gathers a shard's copies into routes and copies them. */
-  private static final class CopyFn extends DoFn<KV<Integer, Iterable<BlobCopy>>, KV<String, BlobOutcome>> {
+  /** Gathers a key's copies into routes and copies them. */
+  private static final class CopyFn extends DoFn<KV<String, Iterable<BlobCopy>>, KV<String, BlobOutcome>> {
     private static final long serialVersionUID = 1L;
     private final Counter blobs = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.BLOBS_TOTAL);
     private final Counter bytes = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.BYTES_TOTAL);
@@ -80,7 +82,7 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
 
     /** A retried bundle finds the blobs there and does not copy them again. */
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<BlobCopy>> shard, OutputReceiver<KV<String, BlobOutcome>> out) {
+    public void process(@Element KV<String, Iterable<BlobCopy>> shard, OutputReceiver<KV<String, BlobOutcome>> out) {
       Map<String, List<BlobCopy>> byRoute = new LinkedHashMap<>();
       for (BlobCopy c : shard.getValue()) {
         byRoute.computeIfAbsent(c.routeKey(), k -> new ArrayList<>()).add(c);
