@@ -32,15 +32,24 @@ public final class RegistryClient {
 
   /** A client of {@code registry} ({@code HOST[:PORT]}). */
   public static RegistryClient create(String registry, RegistryConfig config) {
-    return create(registry, config, CredentialStore.of(config));
+    return create(registry, config, new RegistryConnections());
+  }
+
+  /** A client of {@code registry} over the connections a run's clients share. */
+  public static RegistryClient create(String registry, RegistryConfig config, RegistryConnections connections) {
+    return create(registry, config, CredentialStore.of(config), connections);
   }
 
   /** A client of {@code registry} taking its credentials from {@code credentials}. */
   static RegistryClient create(String registry, RegistryConfig config, CredentialStore credentials) {
-    HttpTransport http = HttpTransport.create(config);
-    RegistryAuth auth = new RegistryAuth(registry, config, credentials, http, Clock.systemUTC());
+    return create(registry, config, credentials, new RegistryConnections());
+  }
+
+  private static RegistryClient create(
+      String registry, RegistryConfig config, CredentialStore credentials, RegistryConnections connections) {
+    RegistryAuth auth = new RegistryAuth(registry, config, credentials, connections.http(config), Clock.systemUTC());
     RateLimitTransport transport =
-        new RateLimitTransport(new RedirectTransport(new AuthTransport(registry, auth, new SchemeTransport(registry, config, http))));
+        new RateLimitTransport(new RedirectTransport(new AuthTransport(registry, auth, connections.scheme(registry, config))));
     return new RegistryClient(new RegistryCaller(registry, config, transport, new Retry(registry, config)), transport);
   }
 

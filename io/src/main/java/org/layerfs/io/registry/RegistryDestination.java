@@ -39,13 +39,17 @@ public final class RegistryDestination implements ImageDestination {
 
   /** The repository {@code reference} (a {@code docker://} reference) is in. */
   public static RegistryDestination open(ImageReference reference, RegistryConfig config) {
-    return open(reference, config, new ReferrersApi());
+    return open(reference, config, new ReferrersApi(), new RegistryConnections());
   }
 
-  /** As {@link #open(ImageReference, RegistryConfig)}, sharing what the run learnt of each registry's referrers API. */
-  public static RegistryDestination open(ImageReference reference, RegistryConfig config, ReferrersApi referrersApi) {
+  /**
+   * As {@link #open(ImageReference, RegistryConfig)}, sharing what the run learnt of each
+   * registry's referrers API, and its connections.
+   */
+  public static RegistryDestination open(
+      ImageReference reference, RegistryConfig config, ReferrersApi referrersApi, RegistryConnections connections) {
     RegistryLocation location = RegistryLocation.of(reference);
-    return new RegistryDestination(RegistryClient.create(location.registry(), config), location, referrersApi);
+    return new RegistryDestination(RegistryClient.create(location.registry(), config, connections), location, referrersApi);
   }
 
   public RegistryLocation location() {

@@ -45,16 +45,19 @@ public final class RegistrySource implements ImageSource {
 
   /** The repository {@code reference} (a {@code docker://} reference) is in. */
   public static RegistrySource open(ImageReference reference, RegistryConfig config) {
-    return open(reference, config, new DocumentCache(), new ReferrersApi());
+    return open(reference, config, new DocumentCache(), new ReferrersApi(), new RegistryConnections());
   }
 
   /**
-   * As {@link #open(ImageReference, RegistryConfig)}, sharing the documents of a run, and what it
-   * learnt of each registry's referrers API, with its other sources and destinations.
+   * As {@link #open(ImageReference, RegistryConfig)}, sharing the documents of a run, what it
+   * learnt of each registry's referrers API, and its connections with its other sources and
+   * destinations.
    */
-  public static RegistrySource open(ImageReference reference, RegistryConfig config, DocumentCache documents, ReferrersApi referrersApi) {
+  public static RegistrySource open(
+      ImageReference reference, RegistryConfig config, DocumentCache documents, ReferrersApi referrersApi, RegistryConnections connections) {
     RegistryLocation location = RegistryLocation.of(reference);
-    return new RegistrySource(RegistryClient.create(location.registry(), config), location, reference.store(), documents, referrersApi);
+    return new RegistrySource(
+        RegistryClient.create(location.registry(), config, connections), location, reference.store(), documents, referrersApi);
   }
 
   public RegistryLocation location() {

@@ -12,7 +12,8 @@ import java.util.Optional;
  * {@code https://HOST}; with TLS verified that is what they get. Unverified ({@code
  * --tls-verify=false}), HTTPS is still tried first and plain HTTP used only when no TLS
  * connection can be made, as skopeo and Docker do, so a registry that speaks TLS never gets
- * credentials in clear because its port 80 also answers. The choice is made once per client.
+ * credentials in clear because its port 80 also answers. The choice is made once per registry
+ * and run ({@link RegistryConnections}), by the first request that needs it.
  */
 final class SchemeTransport implements RegistryTransport {
   private final String registry;
@@ -39,6 +40,12 @@ final class SchemeTransport implements RegistryTransport {
   }
 
   private boolean plain() throws IOException {
+    Optional<Boolean> known = plain;
+    return known.isPresent() ? known.get() : probe();
+  }
+
+  /** Probes once, however many requests arrive together before the answer. */
+  private synchronized boolean probe() throws IOException {
     Optional<Boolean> known = plain;
     if (known.isEmpty()) {
       URI https = URI.create("https://" + registry);

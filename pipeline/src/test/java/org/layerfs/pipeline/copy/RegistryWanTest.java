@@ -119,6 +119,25 @@ class RegistryWanTest {
     }
   }
 
+  /** The repositories of one registry share its connections: a client per repository probed TLS for each. */
+  @Test
+  void aRunProbesEachRegistryForTlsOnceHoweverManyRepositoriesItReads() throws Exception {
+    Path config = tmp.resolve("mirror.yaml");
+    MirrorYaml.write(config, registries.sourceTap.host(), "images:", REPOS.stream().map(r -> "  " + r + ": []").collect(Collectors.joining("\n  ")));
+    String destination = "docker://" + registries.destinationTap.host() + "/probed";
+    Cli.Result cold = MirrorYaml.sync(config, destination);
+    assertEquals(0, cold.exit(), cold::toString);
+    registries.clear();
+
+    // In step: planning alone, which reads every repository at both ends.
+    Cli.Result r = MirrorYaml.sync(config, destination);
+
+    assertEquals(0, r.exit(), r::toString);
+    assertTrue(r.out().contains(5 * REPOS.size() + " up to date"), r::toString);
+    assertEquals(1, registries.sourceTap.tlsProbes(), registries.sourceTap.requests()::toString);
+    assertEquals(1, registries.destinationTap.tlsProbes(), registries.destinationTap.requests()::toString);
+  }
+
   @Test
   void aListOfPlatformsCopiesAnIndexOfThoseAloneAndSaysWhatItWasMadeFrom() throws Exception {
     Path report = tmp.resolve("report.json");

@@ -56,6 +56,11 @@ public abstract class BlobRoute implements Serializable {
     return copies().size();
   }
 
+  /** True when the blob travels between registries alone: its copy waits on round trips, not on a disk. */
+  public boolean betweenRegistries() {
+    return copies().stream().allMatch(BlobCopy::betweenRegistries);
+  }
+
   /** Brings the blob to every destination; one outcome each, a failure at one not failing the others. */
   public ImmutableList<BlobOutcome> copy(OpenStores stores) {
     Map<BlobCopy, BlobOutcome> outcomes = new LinkedHashMap<>();

@@ -1,6 +1,11 @@
 package org.layerfs.transforms.copy;
 
+import com.google.common.collect.ImmutableList;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -20,9 +25,18 @@ import org.layerfs.transforms.layer.LayerMetrics;
  * need a blob are one {@link BlobRoute}: the blob is streamed from the source once (verified
  * while the destination writes it) and mounted into the other repositories. Emits one {@link
  * BlobOutcome} per pair.
+ *
+ * <p>The routes between registries are spread over {@link #SHARDS} keys and each key's routes
+ * are copied a few at a time ({@link RoutesAtOnce}). A key per route made the direct runner
+ * evaluate each step once per route (a bundle per key, each evaluation translating the step
+ * anew) and copy only as many routes at once as it has threads, each waiting on its round trips.
+ * A route that reads or writes files keeps a key of its own: the runner's threads balance those
+ * by themselves, and a shard would copy its files one after another.
  */
 public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollection<KV<String, BlobOutcome>>> {
   private static final long serialVersionUID = 1L;
+  /** Keys the routes between registries are spread over: enough for the slots of a cluster, few bundles for the direct runner. */
+  static final int SHARDS = 8;
 
   private CopyBlobs() {}
 
@@ -34,63 +48,70 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
   public PCollection<KV<String, BlobOutcome>> expand(PCollection<CopyPlan> plans) {
     return plans
         .apply("BlobsOfPlans", FlatMapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(BlobCopy.class)))
-            .via((CopyPlan plan) -> BlobCopy.of(plan).stream().map(c -> KV.of(c.routeKey(), c)).toList()))
-        .apply("GroupByKey", GroupByKey.create())
-        // The grouping already spreads the routes over the workers (the direct runner makes a
-        // bundle of each key; Flink partitions keys over its slots), so no Reshuffle follows: its
-        // five steps, evaluated bundle by bundle, were most of the direct runner's own CPU time
-        // in a sync (README, Benchmark).
-        .apply("OneRoutePerKey", ParDo.of(new RouteFn()))
+            .via((CopyPlan plan) -> BlobCopy.of(plan).stream().map(c -> KV.of(key(c), c)).toList()))
+        // No Reshuffle follows: the grouping already spreads the shards over the workers, and a
+        // Reshuffle's five steps, evaluated bundle by bundle, were most of the direct runner's
+        // own CPU time in a sync (README, Benchmark).
+        .apply("GroupByShard", GroupByKey.create())
         .apply("Copy", ParDo.of(new CopyFn()));
   }
 
-  /** Gathers a key's copies into one route; every destination counts as a blob to bring. */
-  private static final class RouteFn extends DoFn<KV<String, Iterable<BlobCopy>>, BlobRoute> {
+  /** The key of a copy: every copy of one route under the same one. */
+  static String key(BlobCopy c) {
+    return c.betweenRegistries() ? "shard " + Math.floorMod(c.routeKey().hashCode(), SHARDS) : c.routeKey();
+  }
+
+  /** Gathers a key's copies into routes and copies them. */
+  private static final class CopyFn extends DoFn<KV<String, Iterable<BlobCopy>>, KV<String, BlobOutcome>> {
     private static final long serialVersionUID = 1L;
     private final Counter blobs = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.BLOBS_TOTAL);
     private final Counter bytes = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.BYTES_TOTAL);
-
-    @ProcessElement
-    public void process(@Element KV<String, Iterable<BlobCopy>> group, OutputReceiver<BlobRoute> out) {
-      BlobRoute route = BlobRoute.of(group.getValue());
-      blobs.inc(route.destinations());
-      bytes.inc(route.blob().size() * route.destinations());
-      out.output(route);
-    }
-  }
-
-  private static final class CopyFn extends DoFn<BlobRoute, KV<String, BlobOutcome>> {
-    private static final long serialVersionUID = 1L;
     private final Counter copied = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.BLOBS_COPIED);
     private final Counter present = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.BLOBS_PRESENT);
     private final Counter failed = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.BLOBS_FAILED);
     private final Counter bytesDone = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.BYTES_DONE);
     private final Counter bytesCopied = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.BYTES_COPIED);
     private transient OpenStores stores;
+    private transient RoutesAtOnce routesAtOnce;
 
     @Setup
     public void setup() {
       stores = new OpenStores();
+      routesAtOnce = new RoutesAtOnce();
     }
 
     /** A retried bundle finds the blobs there and does not copy them again. */
     @ProcessElement
-    public void process(@Element BlobRoute route, OutputReceiver<KV<String, BlobOutcome>> out) {
-      long size = route.blob().size();
-      for (BlobOutcome o : route.copy(stores)) {
-        if (o.error().isPresent()) {
-          failed.inc();
-        } else {
-          (o.copied() ? copied : present).inc();
-          bytesDone.inc(size);
-          bytesCopied.inc(o.bytes());
+    public void process(@Element KV<String, Iterable<BlobCopy>> shard, OutputReceiver<KV<String, BlobOutcome>> out) {
+      Map<String, List<BlobCopy>> byRoute = new LinkedHashMap<>();
+      for (BlobCopy c : shard.getValue()) {
+        byRoute.computeIfAbsent(c.routeKey(), k -> new ArrayList<>()).add(c);
+      }
+      List<BlobRoute> routes = byRoute.values().stream().map(BlobRoute::of).toList();
+      for (BlobRoute route : routes) {
+        blobs.inc(route.destinations());
+        bytes.inc(route.blob().size() * route.destinations());
+      }
+      // Counted and emitted here, not in the copying threads: Beam's counters and receiver are the bundle's thread's.
+      List<ImmutableList<BlobOutcome>> outcomes = routesAtOnce.copy(routes, stores);
+      for (int i = 0; i < routes.size(); i++) {
+        long size = routes.get(i).blob().size();
+        for (BlobOutcome o : outcomes.get(i)) {
+          if (o.error().isPresent()) {
+            failed.inc();
+          } else {
+            (o.copied() ? copied : present).inc();
+            bytesDone.inc(size);
+            bytesCopied.inc(o.bytes());
+          }
+          out.output(KV.of(o.key(), o));
         }
-        out.output(KV.of(o.key(), o));
       }
     }
 
     @Teardown
     public void teardown() throws IOException {
+      routesAtOnce.close();
       stores.close();
     }
   }

@@ -11,6 +11,7 @@ import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.registry.DocumentCache;
 import org.layerfs.io.registry.ReferrersApi;
 import org.layerfs.io.registry.RegistryConfig;
+import org.layerfs.io.registry.RegistryConnections;
 import org.layerfs.io.registry.RegistryDestination;
 import org.layerfs.io.registry.RegistrySource;
 import org.layerfs.io.source.ImageSource;
@@ -19,6 +20,7 @@ import org.layerfs.io.source.ImageSources;
 /**
  * The sources and destinations one DoFn instance (or the launcher, while it plans) has open,
  * reused across elements (a registry session, an indexed archive) and closed in its teardown.
+ * Opened by whichever thread asks first: blob routes are copied side by side.
  */
 public final class OpenStores implements Closeable {
   private record Key(ImageReference store, RegistryConfig config) {}
@@ -29,25 +31,27 @@ public final class OpenStores implements Closeable {
   private final DocumentCache documents = new DocumentCache();
   /** Which registries have the referrers API, learnt once per run whichever store asked. */
   private final ReferrersApi referrersApi = new ReferrersApi();
+  /** One HTTP client and one TLS probe per registry, not one per repository. */
+  private final RegistryConnections connections = new RegistryConnections();
 
-  public ImageSource source(ImageReference reference, RegistryConfig config) throws IOException {
+  public synchronized ImageSource source(ImageReference reference, RegistryConfig config) throws IOException {
     Key key = new Key(reference.store(), config);
     ImageSource s = sources.get(key);
     if (s == null) {
       s = key.store().transport() == ImageReference.Transport.DOCKER
-          ? RegistrySource.open(key.store(), config, documents, referrersApi)
+          ? RegistrySource.open(key.store(), config, documents, referrersApi, connections)
           : ImageSources.open(key.store(), config);
       sources.put(key, s);
     }
     return s;
   }
 
-  public ImageDestination destination(ImageReference reference, RegistryConfig config) throws IOException {
+  public synchronized ImageDestination destination(ImageReference reference, RegistryConfig config) throws IOException {
     Key key = new Key(reference.store(), config);
     ImageDestination d = destinations.get(key);
     if (d == null) {
       d = key.store().transport() == ImageReference.Transport.DOCKER
-          ? RegistryDestination.open(key.store(), config, referrersApi)
+          ? RegistryDestination.open(key.store(), config, referrersApi, connections)
           : ImageDestinations.open(key.store(), config);
       destinations.put(key, d);
     }
@@ -55,7 +59,7 @@ public final class OpenStores implements Closeable {
   }
 
   @Override
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
     IOException first = null;
     for (Closeable c : Iterables.concat(sources.values(), destinations.values())) {
       try {
