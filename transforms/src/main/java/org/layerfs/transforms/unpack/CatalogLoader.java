@@ -25,7 +25,7 @@ import org.layerfs.transforms.tar.FileEntry;
  * (the merger walks a layer twice, and reading the cache's iterator twice parsed every line twice)
  * and parsed in batches on one thread per core, the next layer's while the caller merges this one.
  * Parsing 60 000 lines of JSON was most of the main thread's CPU before anything was written.
- * Memory: the lines of two layers and the entries of one, beside the merged view the caller keeps.
+ * Memory: the lines and entries of two layers at most, beside the merged view the caller keeps.
  */
 final class CatalogLoader implements AutoCloseable {
   /** Lines parsed by one task: enough to outweigh handing them over. */
