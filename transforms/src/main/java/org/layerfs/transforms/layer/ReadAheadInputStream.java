@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * Every failure of the source, checked or not, reaches the consumer unchanged, at the point it
  * would have: a reader thread that ended silently would leave the consumer waiting forever.
  */
-final class ReadAheadInputStream extends InputStream {
+public final class ReadAheadInputStream extends InputStream {
   private static final int CHUNK = 256 << 10;
   private static final int DEPTH = 8;
 
@@ -34,7 +34,8 @@ final class ReadAheadInputStream extends InputStream {
   private Chunk current;
   private int position;
 
-  ReadAheadInputStream(InputStream source, ExecutorService executor) {
+  /** Reads {@code source} ahead on a thread of {@code executor}, which must have one free for it. */
+  public ReadAheadInputStream(InputStream source, ExecutorService executor) {
     for (int i = 0; i < DEPTH; i++) {
       free.add(new byte[CHUNK]);
     }

@@ -9,6 +9,8 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.blob.Streams;
@@ -17,6 +19,7 @@ import org.layerfs.io.model.Compression;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.MediaTypes;
 import org.layerfs.transforms.compress.Decompression;
+import org.layerfs.transforms.layer.ReadAheadInputStream;
 import org.layerfs.transforms.tar.BoundedTarInputStream;
 import org.layerfs.transforms.tar.EntryType;
 import org.layerfs.transforms.tar.FileEntry;
@@ -31,8 +34,9 @@ import org.layerfs.transforms.tar.TarPaths;
  * whiteout of {@code ..}, a name longer than the limit, a file over the size limit, too many
  * entries, an oversized PAX header and a layer that decompresses past its limit are refused, and
  * the message names the image, the layer and the entry. Absolute names are taken relative to the
- * tree ({@code /etc/x} is {@code etc/x}), as GNU tar and umoci take them. While one thread reads
- * the layer, others create the files ({@link ConcurrentWrites}). One writer per thread.
+ * tree ({@code /etc/x} is {@code etc/x}), as GNU tar and umoci take them. One thread reads, verifies
+ * and decompresses the blob, the caller's reads the tar, others create the files ({@link
+ * ConcurrentWrites}). One writer per thread.
  */
 public final class LayerWriter {
   private static final String WHITEOUT = ".wh.";
@@ -76,7 +80,22 @@ public final class LayerWriter {
     Compression declared =
         MediaTypes.layerCompression(layer.mediaType())
             .orElseThrow(() -> new LayerFormatException("unknown layer media type \"" + layer.mediaType() + "\""));
-    InputStream tar = new LimitedStream(Decompression.open(blob, declared), limits.maxLayerBytes());
+    InputStream decompressing = Decompression.open(blob, declared);
+    ExecutorService readAhead = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "unpack-inflate");
+      t.setDaemon(true);
+      return t;
+    });
+    // The blob's digest and its decompression on one thread, the tar and the hand-over on this one.
+    try (ReadAheadInputStream decompressed = new ReadAheadInputStream(decompressing, readAhead)) {
+      return writeTar(new LimitedStream(decompressed, limits.maxLayerBytes()), blob, plan, tree);
+    } finally {
+      readAhead.shutdownNow();
+    }
+  }
+
+  private Written writeTar(InputStream tar, VerifyingInputStream blob, Map<UnpackPlan.TarEntry, FileEntry> plan, SafeTree tree)
+      throws IOException {
     BoundedTarInputStream in = new BoundedTarInputStream(tar, limits.maxPaxRecordSize());
     Set<UnpackPlan.TarEntry> done = new HashSet<>();
     // Occurrences so far of the paths the plan reads from: a path may appear twice in a tar.

@@ -4,7 +4,6 @@ import com.google.auto.value.AutoValue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.registry.RegistryConfig;
 import org.layerfs.io.source.ResolvedImage;
@@ -51,9 +50,15 @@ public abstract class UnpackTarget {
   UnpackPlan plan() throws IOException {
     LayerCache cache = new LayerCache(Path.of(cacheDir()));
     LayerMerger merger = new LayerMerger();
-    for (Descriptor layer : image().manifest().layers()) {
-      if (!MediaTypes.isNonDistributable(layer.mediaType())) {
-        merger.apply(cache.entries(layer.digest()));
+    List<Path> catalogs = image().manifest().layers().stream()
+        .filter(l -> !MediaTypes.isNonDistributable(l.mediaType())).map(l -> cache.filesPath(l.digest())).toList();
+    try (CatalogLoader loader = new CatalogLoader()) {
+      // The next layer's catalog is parsed while this one is merged.
+      CatalogLoader.Pending next = catalogs.isEmpty() ? null : loader.start(catalogs.get(0));
+      for (int i = 0; i < catalogs.size(); i++) {
+        CatalogLoader.Pending layer = next;
+        next = i + 1 < catalogs.size() ? loader.start(catalogs.get(i + 1)) : null;
+        merger.apply(layer.entries());
       }
     }
     List<String> layers = image().manifest().layers().stream().map(d -> d.digest().toString()).toList();
