@@ -116,7 +116,7 @@ public abstract class CopyJob {
     Pipeline p = Pipeline.create(pipelineOptions().get());
     PCollection<CopyPlan> plans = p.apply("Plans", Create.of(planned.toCopy()).withCoder(SerializableCoder.of(CopyPlan.class)));
 
-    PCollectionView<Map<String, BlobOutcome>> blobs = plans.apply("CopyBlobs", CopyBlobs.create()).apply("BlobOutcomes", View.asMap());
+    PCollectionView<Map<String, BlobOutcome>> blobs = plans.apply("CopyBlobs", CopyBlobs.of(planned.toCopy())).apply("BlobOutcomes", View.asMap());
     CommitImages commit = CommitImages.of(blobs);
     PCollection<CopyOutcome> committed =
         plans.apply("CommitImages", mode() == Mode.MOVE ? commit.verifyingAfterCommit() : commit);

@@ -54,15 +54,15 @@ public abstract class BlobCopy implements Serializable {
     return BlobOutcome.key(destination(), blob().digest());
   }
 
-  /**
-   * The blob's {@link BlobRoute}: its digest at the destination's registry, where repositories
-   * can mount from each other; at any other destination, the store itself.
-   */
   /** True when the blob goes from a registry to a registry: its copy waits on round trips, not on a disk. */
   public boolean betweenRegistries() {
     return source().transport() == ImageReference.Transport.DOCKER && destination().transport() == ImageReference.Transport.DOCKER;
   }
 
+  /**
+   * The blob's {@link BlobRoute}: its digest at the destination's registry, where repositories
+   * can mount from each other; at any other destination, the store itself.
+   */
   public String routeKey() {
     if (destination().transport() == ImageReference.Transport.DOCKER) {
       return "docker://" + RegistryLocation.of(destination()).registry() + " " + blob().digest();

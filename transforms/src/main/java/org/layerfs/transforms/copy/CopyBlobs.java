@@ -3,6 +3,7 @@ package org.layerfs.transforms.copy;
 import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,29 +27,46 @@ import org.layerfs.transforms.layer.LayerMetrics;
  * while the destination writes it) and mounted into the other repositories. Emits one {@link
  * BlobOutcome} per pair.
  *
- * <p>The routes between registries are spread over {@link #SHARDS} keys and each key's routes
- * are copied a few at a time ({@link RoutesAtOnce}). A key per route made the direct runner
+ * <p>The routes between registries are spread over keys, {@link #ROUTES_PER_SHARD} routes a key
+ * and at least {@link #MIN_SHARDS} keys, and each key's routes are copied a few at a time ({@link
+ * RoutesAtOnce}). A key per route made the direct runner
  * evaluate each step once per route (a bundle per key, each evaluation translating the step
  * anew) and copy only as many routes at once as it has threads, each waiting on its round trips.
  * A route that reads or writes files keeps a key of its own: the runner's threads balance those
- * by themselves, and a shard would copy its files one after another.
+ * by themselves, and a shard would copy its files one after another. The number of keys grows
+ * with the mirror, so that a large one still spreads over every slot of a Flink cluster.
  */
 public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollection<KV<String, BlobOutcome>>> {
   private static final long serialVersionUID = 1L;
-  /** Keys the routes between registries are spread over: enough for the slots of a cluster, few bundles for the direct runner. */
-  static final int SHARDS = 8;
+  /** Keys the routes between registries are spread over in a small mirror. */
+  static final int MIN_SHARDS = 8;
+  /** Routes between registries a key takes in a large mirror: few bundles for the direct runner, a key per slot and more for Flink. */
+  static final int ROUTES_PER_SHARD = 16;
 
-  private CopyBlobs() {}
+  private final int shards;
 
-  public static CopyBlobs create() {
-    return new CopyBlobs();
+  private CopyBlobs(int shards) {
+    this.shards = shards;
+  }
+
+  /** Copies the blobs of {@code plans}, the plans the pipeline will be given. */
+  public static CopyBlobs of(Collection<CopyPlan> plans) {
+    return new CopyBlobs(shards(plans));
+  }
+
+  /** How many keys the routes between registries of {@code plans} are spread over. */
+  static int shards(Collection<CopyPlan> plans) {
+    long routes = plans.stream().flatMap(p -> BlobCopy.of(p).stream())
+        .filter(BlobCopy::betweenRegistries).map(BlobCopy::routeKey).distinct().count();
+    return (int) Math.max(MIN_SHARDS, (routes + ROUTES_PER_SHARD - 1) / ROUTES_PER_SHARD);
   }
 
   @Override
   public PCollection<KV<String, BlobOutcome>> expand(PCollection<CopyPlan> plans) {
+    int shards = this.shards;
     return plans
         .apply("BlobsOfPlans", FlatMapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(BlobCopy.class)))
-            .via((CopyPlan plan) -> BlobCopy.of(plan).stream().map(c -> KV.of(key(c), c)).toList()))
+            .via((CopyPlan plan) -> BlobCopy.of(plan).stream().map(c -> KV.of(key(c, shards), c)).toList()))
         // No Reshuffle follows: the grouping already spreads the shards over the workers, and a
         // Reshuffle's five steps, evaluated bundle by bundle, were most of the direct runner's
         // own CPU time in a sync (README, Benchmark).
@@ -57,8 +75,8 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
   }
 
   /** The key of a copy: every copy of one route under the same one. */
-  static String key(BlobCopy c) {
-    return c.betweenRegistries() ? "shard " + Math.floorMod(c.routeKey().hashCode(), SHARDS) : c.routeKey();
+  static String key(BlobCopy c, int shards) {
+    return c.betweenRegistries() ? "shard " + Math.floorMod(c.routeKey().hashCode(), shards) : c.routeKey();
   }
 
   /** Gathers a key's copies into routes and copies them. */
