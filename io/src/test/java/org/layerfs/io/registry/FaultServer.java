@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -107,6 +108,10 @@ public final class FaultServer implements AutoCloseable {
   private volatile boolean halveNextPatch;
   /** Docker Hub's pull budget: {limit, remaining}, stated on every manifest answer; null when none. */
   private volatile long[] pullLimit;
+  /** Tag lists held until this many are asked for together (or 10 s pass); null when not held. */
+  private volatile CountDownLatch tagListsTogether;
+  private final AtomicInteger tagListsInFlight = new AtomicInteger();
+  private final AtomicInteger tagListsInFlightAtMost = new AtomicInteger();
 
   /** A server speaking HTTPS with a self-signed certificate. */
   public FaultServer() throws IOException {
@@ -252,6 +257,20 @@ public final class FaultServer implements AutoCloseable {
     pullLimit = new long[] {limit, remaining};
   }
 
+  /**
+   * From now on a tag list is answered only once {@code together} tag lists have been asked for
+   * (or after 10 s): a client that lists one repository after another gets its lists slowly, and
+   * {@link #tagListsInFlightAtMost} says how many it had asked for at once.
+   */
+  public void holdTagLists(int together) {
+    tagListsTogether = new CountDownLatch(together);
+  }
+
+  /** The most tag lists that were being answered at once. */
+  public int tagListsInFlightAtMost() {
+    return tagListsInFlightAtMost.get();
+  }
+
   /** How many requests with {@code method} to paths starting with {@code path} arrived. */
   public int count(String method, String path) {
     return requests(method, path).size();
@@ -285,6 +304,18 @@ public final class FaultServer implements AutoCloseable {
       // idle connection is closed 30-40 s later. An answer without a body to a request whose body
       // is unread closes the connection under the client's next request instead.
       byte[] body = ex.getRequestBody().readAllBytes();
+      CountDownLatch together = tagListsTogether;
+      if (together != null && path.endsWith("/tags/list")) {
+        tagListsInFlightAtMost.accumulateAndGet(tagListsInFlight.incrementAndGet(), Math::max);
+        together.countDown();
+        try {
+          together.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          tagListsInFlight.decrementAndGet();
+        }
+      }
       if (path.equals("/token")) {
         token(ex, authorization, body);
         return;

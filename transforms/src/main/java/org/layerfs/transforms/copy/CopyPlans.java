@@ -2,7 +2,9 @@ package org.layerfs.transforms.copy;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.base.Throwables;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import com.google.common.util.concurrent.Futures;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -80,8 +83,9 @@ public record CopyPlans(
   }
 
   /**
-   * One planning run. The stores are opened and the tag lists fetched one request after another;
-   * then the references of every registry request are planned together, at most each registry's
+   * One planning run. The tag lists of every request that lists a repository are asked for side
+   * by side; the stores are opened one request after another; then the references of every
+   * registry request are planned together, at most each registry's
    * limit ({@link CopyRequest#sourceConcurrency}, {@link CopyRequest#destinationConcurrency}) at a
    * time at that registry, and the results merged in request order, so a report is the same
    * however the requests interleaved.
@@ -89,6 +93,8 @@ public record CopyPlans(
   private static final class Planning {
     private final OpenStores stores;
     private final Map<ImageReference, ImmutableList<String>> tagLists = new HashMap<>();
+    /** The tag lists being fetched, by repository, each asked for once. */
+    private final Map<ImageReference, Future<ImmutableList<String>>> listing = new HashMap<>();
     private final Map<String, Semaphore> limits = new HashMap<>();
     private final List<Future<Found>> results = new ArrayList<>();
     private final PullBudget budget;
@@ -102,6 +108,7 @@ public record CopyPlans(
     CopyPlans plan(List<CopyRequest> requests) {
       ExecutorService threads = Executors.newFixedThreadPool(THREADS);
       try {
+        listAhead(requests, threads);
         for (CopyRequest request : requests) {
           Found whole = new Found();
           try {
@@ -137,13 +144,50 @@ public record CopyPlans(
       }
     }
 
+    /** Whether {@code request} names a repository, whose tags are listed, rather than one image. */
+    private static boolean lists(CopyRequest request) {
+      return request.source().tag().isEmpty() && request.source().digest().isEmpty();
+    }
+
+    /**
+     * Starts fetching the tag list of every repository the requests list, on {@code threads}, at
+     * most the source registry's limit at once: one after another, each list was a round trip
+     * before any tag could be planned. A store that cannot be opened is left to the request's
+     * planning, which reports it.
+     */
+    private void listAhead(List<CopyRequest> requests, ExecutorService threads) {
+      for (CopyRequest request : requests) {
+        ImageReference key = request.source().store();
+        if (request.source().transport() != ImageReference.Transport.DOCKER || !lists(request) || listing.containsKey(key)) {
+          continue;
+        }
+        ImageSource opened;
+        try {
+          opened = stores.source(request.source(), request.sourceRegistry());
+        } catch (IOException e) {
+          continue;
+        }
+        if (opened instanceof RegistrySource source) {
+          Semaphore limit = limits.computeIfAbsent(RegistryLocation.of(request.source()).registry(), r -> new Semaphore(request.sourceConcurrency()));
+          listing.put(key, threads.submit(() -> {
+            limit.acquireUninterruptibly();
+            try {
+              return source.tags();
+            } finally {
+              limit.release();
+            }
+          }));
+        }
+      }
+    }
+
     /**
      * Plans a registry request one reference at a time, on {@code threads}: the one it names, or
      * each tag of the repository it selects.
      */
     private void planTags(CopyRequest request, RegistrySource source, ImageDestination destination, ExecutorService threads)
         throws IOException {
-      boolean listed = request.source().tag().isEmpty() && request.source().digest().isEmpty();
+      boolean listed = lists(request);
       List<ImageReference> references = listed
           ? tags(request, source).stream().filter(request::selects).map(t -> request.source().store().withTag(t)).toList()
           : List.of(request.source());
@@ -302,12 +346,27 @@ public record CopyPlans(
       return true;
     }
 
+    /** A tag list fetched ahead; its failure as the fetch threw it. */
+    private static ImmutableList<String> listed(Future<ImmutableList<String>> listed, ImageReference repository) throws IOException {
+      try {
+        return listed.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while listing the tags of " + repository);
+      } catch (ExecutionException e) {
+        Throwables.throwIfInstanceOf(e.getCause(), IOException.class);
+        Throwables.throwIfUnchecked(e.getCause());
+        throw new IOException(repository + ": " + e.getCause(), e.getCause());
+      }
+    }
+
     /** The tags of the request's source repository, listed once per run. */
     private ImmutableList<String> tags(CopyRequest request, RegistrySource source) throws IOException {
       ImageReference key = request.source().store();
       ImmutableList<String> tags = tagLists.get(key);
       if (tags == null) {
-        tags = source.tags();
+        Future<ImmutableList<String>> listed = listing.get(key);
+        tags = listed == null ? source.tags() : listed(listed, key);
         tagLists.put(key, tags);
       }
       return tags;
