@@ -2,9 +2,7 @@ package org.layerfs.transforms.copy;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import com.google.common.base.Throwables;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import com.google.common.util.concurrent.Futures;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,11 +16,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import org.layerfs.io.concurrent.Results;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
@@ -346,27 +344,13 @@ public record CopyPlans(
       return true;
     }
 
-    /** A tag list fetched ahead; its failure as the fetch threw it. */
-    private static ImmutableList<String> listed(Future<ImmutableList<String>> listed, ImageReference repository) throws IOException {
-      try {
-        return listed.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while listing the tags of " + repository);
-      } catch (ExecutionException e) {
-        Throwables.throwIfInstanceOf(e.getCause(), IOException.class);
-        Throwables.throwIfUnchecked(e.getCause());
-        throw new IOException(repository + ": " + e.getCause(), e.getCause());
-      }
-    }
-
     /** The tags of the request's source repository, listed once per run. */
     private ImmutableList<String> tags(CopyRequest request, RegistrySource source) throws IOException {
       ImageReference key = request.source().store();
       ImmutableList<String> tags = tagLists.get(key);
       if (tags == null) {
         Future<ImmutableList<String>> listed = listing.get(key);
-        tags = listed == null ? source.tags() : listed(listed, key);
+        tags = listed == null ? source.tags() : Results.get(listed, "listing the tags of " + key);
         tagLists.put(key, tags);
       }
       return tags;

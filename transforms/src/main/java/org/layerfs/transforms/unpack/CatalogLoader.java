@@ -1,10 +1,8 @@
 package org.layerfs.transforms.unpack;
 
-import com.google.common.base.Throwables;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,11 +10,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.zip.GZIPInputStream;
+import org.layerfs.io.concurrent.Results;
 import org.layerfs.transforms.catalog.FileEntryJson;
 import org.layerfs.transforms.tar.FileEntry;
 
@@ -54,16 +52,7 @@ final class CatalogLoader implements AutoCloseable {
     List<FileEntry> entries() throws IOException {
       List<FileEntry> all = new ArrayList<>();
       for (Future<List<FileEntry>> batch : batches) {
-        try {
-          all.addAll(batch.get());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while reading " + files);
-        } catch (ExecutionException e) {
-          Throwables.throwIfInstanceOf(e.getCause(), IOException.class);
-          Throwables.throwIfUnchecked(e.getCause());
-          throw new IOException(files + ": " + e.getCause(), e.getCause());
-        }
+        all.addAll(Results.get(batch, "reading " + files));
       }
       return all;
     }

@@ -1,18 +1,16 @@
 package org.layerfs.transforms.unpack;
 
-import com.google.common.base.Throwables;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.layerfs.io.concurrent.Results;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ImageSources;
@@ -57,7 +55,7 @@ public final class TreeWriter {
     long written = 0;
     long bytes = 0;
     for (Future<LayerResult> f : writeLayers(plan)) {
-      LayerResult r = join(f);
+      LayerResult r = Results.get(f, "writing the layers");
       if (r.error != null) {
         errors.add(r.error);
       } else {
@@ -117,19 +115,6 @@ public final class TreeWriter {
   }
 
   private record LayerResult(LayerWriter.Written written, List<String> notices, String error) {}
-
-  private static LayerResult join(Future<LayerResult> f) throws IOException {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while the layers were written");
-    } catch (ExecutionException e) {
-      Throwables.throwIfInstanceOf(e.getCause(), IOException.class);
-      Throwables.throwIfUnchecked(e.getCause());
-      throw new IOException(e.getCause());
-    }
-  }
 
   private static List<String> sorted(List<String> lines) {
     List<String> s = new ArrayList<>(lines);
