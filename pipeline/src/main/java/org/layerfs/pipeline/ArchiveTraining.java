@@ -8,8 +8,10 @@ import java.util.List;
 /**
  * The launcher's training run for its class-data archive: the commands whose classes the
  * archive should hold, in one JVM (an archive is written when its JVM exits): an index, a sync
- * that copies, and the same sync again, which finds nothing to do. Trained on an index alone,
- * the archive missed the classes of a sync's planning and copying.
+ * that copies, and the same sync again, which finds nothing to do, and a sync through the copy
+ * pipeline (a Beam option asks for it: between layouts a sync copies beside it, and between
+ * registries through it). Trained on an index alone, the archive missed the classes of a sync's
+ * planning and copying.
  *
  * <p>usage: {@code java -XX:ArchiveClassesAtExit=A -cp layerfs.jar org.layerfs.pipeline.ArchiveTraining IMAGES SCRATCH}
  * with IMAGES an OCI layout holding a tag {@code small} and SCRATCH an empty directory.
@@ -24,7 +26,8 @@ public final class ArchiveTraining {
     List<List<String>> commands = List.of(
         List.of("index", "oci:" + images + ":small", "--out", scratch + "/out", "--cache-dir", scratch + "/cache"),
         List.of("sync", "oci:" + images, "oci:" + scratch + "/mirror"),
-        List.of("sync", "oci:" + images, "oci:" + scratch + "/mirror"));
+        List.of("sync", "oci:" + images, "oci:" + scratch + "/mirror"),
+        List.of("sync", "oci:" + images, "oci:" + scratch + "/piped", "--targetParallelism=2"));
     for (List<String> command : commands) {
       int status = Main.run(command, quiet, System.err);
       if (status != 0) {

@@ -278,6 +278,7 @@ public final class Main {
             .setDryRun(args.flag("dry-run"))
             .setReport(args.option("report").map(Path::of))
             .setPipelineOptions(args.pipelineOptionsWhenNeeded())
+            .setDefaultRunner(args.pipelineArgs().isEmpty())
             .setRateLimit(rateLimit(args.option("rate-limit")))
             .build();
     return measured(command, args, err, figures -> job.run(out, err, JobRunner.progressFor(err), figures));

@@ -65,6 +65,22 @@ final class HttpTransport implements RegistryTransport {
     return read && idleTimeout.compareTo(timeout) < 0 ? idleTimeout : timeout;
   }
 
+  /**
+   * Stops the client's selector thread, on Java 21 and later (the method is not in Java 17, which
+   * the jar is built for). Left in {@code epoll_wait}, that thread held every registry command's
+   * exit 300 ms: HotSpot waits that long for threads in native code (README, "Sync beside the
+   * pipeline").
+   */
+  void shutdown() {
+    try {
+      HttpClient.class.getMethod("shutdownNow").invoke(http);
+    } catch (NoSuchMethodException e) {
+      // Java 17-20: the thread ends when the client is collected.
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("HttpClient.shutdownNow", e);
+    }
+  }
+
   private static boolean isTls(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SSLException) {

@@ -8,9 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * connection pool, selector thread and workers) per configuration, and one choice of HTTPS or
  * plain HTTP per registry. A client per repository made each of these anew: in a 48-tag mirror
  * of 6 repositories, 42 HTTP clients, a TLS probe and a new connection for each (README,
- * Mirroring over a wide-area link). Thread-safe.
+ * Mirroring over a wide-area link). Thread-safe; closed when the run is done with every client.
  */
-public final class RegistryConnections {
+public final class RegistryConnections implements AutoCloseable {
   private record Key(String registry, RegistryConfig config) {}
 
   private final Map<RegistryConfig, HttpTransport> http = new ConcurrentHashMap<>();
@@ -24,5 +24,13 @@ public final class RegistryConnections {
   /** The registry's own requests: HTTPS or plain HTTP as chosen once for it, over {@link #http}. */
   RegistryTransport scheme(String registry, RegistryConfig config) {
     return schemes.computeIfAbsent(new Key(registry, config), k -> new SchemeTransport(registry, config, http(config)));
+  }
+
+  /** Stops the HTTP clients' threads, so that none holds the JVM's exit; the clients are not used after. */
+  @Override
+  public void close() {
+    http.values().forEach(HttpTransport::shutdown);
+    http.clear();
+    schemes.clear();
   }
 }

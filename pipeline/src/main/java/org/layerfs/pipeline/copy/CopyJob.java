@@ -80,12 +80,18 @@ public abstract class CopyJob {
   /** Made only when there is something to copy (see {@code BeamOptions.whenNeeded}). */
   public abstract Supplier<PipelineOptions> pipelineOptions();
 
+  /**
+   * True when no Beam option was given: the direct runner as layerfs sets it up, which a copy
+   * between files on this machine does without ({@link LocalCopy}).
+   */
+  public abstract boolean defaultRunner();
+
   /** What to do when a source registry's pull budget would run out before the manifests to fetch. */
   public abstract RateLimitPolicy rateLimit();
 
   public static Builder builder() {
     return new AutoValue_CopyJob.Builder().setPrune(false).setDryRun(false).setReport(Optional.empty())
-        .setRateLimit(RateLimitPolicy.of(RateLimitPolicy.Action.STOP));
+        .setRateLimit(RateLimitPolicy.of(RateLimitPolicy.Action.STOP)).setDefaultRunner(false);
   }
 
   /** Configures a job; mode, requests and pipeline options are required. */
@@ -104,6 +110,8 @@ public abstract class CopyJob {
     public abstract Builder setPipelineOptions(Supplier<PipelineOptions> options);
 
     public abstract Builder setRateLimit(RateLimitPolicy policy);
+
+    public abstract Builder setDefaultRunner(boolean defaultRunner);
 
     public abstract CopyJob build();
   }
@@ -159,12 +167,15 @@ public abstract class CopyJob {
   }
 
   /** Every image's outcome record, and the counters of the pipeline that copied them. */
-  private record Copied(List<JsonNode> images, ToLongFunction<String> counters) {}
+  record Copied(List<JsonNode> images, ToLongFunction<String> counters) {}
 
-  /** Runs the pipeline over the plans; when there is nothing to copy (a sync in step), none. */
+  /** Runs the pipeline over the plans; when there is nothing to copy (a sync in step), none; between local stores, beside it. */
   private Copied copy(CopyPlans planned, Progress progress) throws IOException {
     if (planned.toCopy().isEmpty()) {
       return new Copied(planned.settled().stream().map(o -> (JsonNode) o.toReportJson()).toList(), name -> 0);
+    }
+    if (defaultRunner() && LocalCopy.applies(planned, mode())) {
+      return LocalCopy.run(planned, progress);
     }
     Path scratch = Scratch.create(pipelineOptions().get(), "layerfs-" + mode().command() + "-");
     try {

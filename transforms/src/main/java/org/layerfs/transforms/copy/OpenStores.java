@@ -70,6 +70,7 @@ public final class OpenStores implements Closeable {
     }
     sources.clear();
     destinations.clear();
+    connections.close();
     if (first != null) {
       throw first;
     }
