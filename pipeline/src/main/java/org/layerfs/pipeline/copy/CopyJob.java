@@ -17,6 +17,8 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -121,10 +123,14 @@ public abstract class CopyJob {
    * image it commits to {@code outcomes}.
    */
   Pipeline pipeline(CopyPlans planned, String outcomes) {
-    Pipeline p = Pipeline.create(pipelineOptions().get());
+    PipelineOptions options = pipelineOptions().get();
+    Pipeline p = Pipeline.create(options);
     PCollection<CopyPlan> plans = p.apply("Plans", Create.of(planned.toCopy()).withCoder(SerializableCoder.of(CopyPlan.class)));
 
-    PCollectionView<Map<String, BlobOutcome>> blobs = plans.apply("CopyBlobs", CopyBlobs.of(planned.toCopy())).apply("BlobOutcomes", View.asMap());
+    CopyBlobs copyBlobs = options.getRunner() == DirectRunner.class
+        ? CopyBlobs.onThreads(options.as(DirectOptions.class).getTargetParallelism())
+        : CopyBlobs.of(planned.toCopy());
+    PCollectionView<Map<String, BlobOutcome>> blobs = plans.apply("CopyBlobs", copyBlobs).apply("BlobOutcomes", View.asMap());
     CommitImages commit = CommitImages.of(blobs);
     PCollection<CopyOutcome> committed =
         plans.apply("CommitImages", mode() == Mode.MOVE ? commit.verifyingAfterCommit() : commit);
@@ -150,7 +156,7 @@ public abstract class CopyJob {
       }
       long start = System.nanoTime();
       try (OpenStores stores = new OpenStores()) {
-        CopyPlans planned = CopyPlans.plan(requests(), stores, rateLimit(), err::println);
+        CopyPlans planned = CopyPlans.plan(requests(), stores, rateLimit(), err::println, this::makeOptionsAhead);
         Copied copied = copy(planned, progress);
         // Pruning reads the stores planning opened, and the tag lists planning fetched.
         Pruning.Outcome pruning = prune() ? Pruning.run(requests(), planned, stores, false, err) : Pruning.Outcome.none();
@@ -164,6 +170,24 @@ public abstract class CopyJob {
         return report.anyFailed() || pruning.failed() ? 1 : 0;
       }
     }
+  }
+
+  /**
+   * Makes Beam's options on a thread of their own while planning fetches the manifests of what
+   * changed: about a second of CPU on the launcher's thread (validating every registered options
+   * interface) that planning, waiting on round trips, leaves a core for (README, Mirroring over
+   * a wide-area link). They are made once; a failure here is thrown again when the pipeline asks.
+   */
+  private void makeOptionsAhead() {
+    Thread making = new Thread(() -> {
+      try {
+        pipelineOptions().get();
+      } catch (RuntimeException e) {
+        // Reported where the pipeline asks for them.
+      }
+    }, "layerfs-beam-options");
+    making.setDaemon(true);
+    making.start();
   }
 
   /** Every image's outcome record, and the counters of the pipeline that copied them. */

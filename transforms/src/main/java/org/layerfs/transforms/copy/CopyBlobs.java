@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,8 @@ import org.layerfs.transforms.layer.LayerMetrics;
  * BlobOutcome} per pair.
  *
  * <p>The routes between registries are spread over keys, {@link #ROUTES_PER_SHARD} routes a key
- * and at least {@link #MIN_SHARDS} keys, and each key's routes are copied a few at a time ({@link
+ * and at least {@link #MIN_SHARDS} keys (on the direct runner, one key per thread: {@link
+ * #onThreads}), and each key's routes are copied a few at a time, the largest first ({@link
  * RoutesAtOnce}). A key per route made the direct runner
  * evaluate each step once per route (a bundle per key, each evaluation translating the step
  * anew) and copy only as many routes at once as it has threads, each waiting on its round trips.
@@ -43,7 +45,8 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
   /** Routes between registries a key takes in a large mirror: few bundles for the direct runner, a key per slot and more for Flink. */
   static final int ROUTES_PER_SHARD = 16;
 
-  private final int shards;
+  /** How many keys the routes between registries are spread over. */
+  final int shards;
 
   private CopyBlobs(int shards) {
     this.shards = shards;
@@ -52,6 +55,17 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
   /** Copies the blobs of {@code plans}, the plans the pipeline will be given. */
   public static CopyBlobs of(Collection<CopyPlan> plans) {
     return new CopyBlobs(shards(plans));
+  }
+
+  /**
+   * Copies blobs on a runner that evaluates {@code threads} keys at a time and every key on one
+   * machine (the direct runner): a key per thread. A key's copy ends with its slowest route, so
+   * more keys than threads made them wait for each other; in the WAN mirror the shared base layer,
+   * in the fifth of eight keys, began 7 s after the first routes (README, Mirroring over a
+   * wide-area link).
+   */
+  public static CopyBlobs onThreads(int threads) {
+    return new CopyBlobs(Math.max(1, threads));
   }
 
   /** How many keys the routes between registries of {@code plans} are spread over. */
@@ -79,6 +93,19 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
     return c.betweenRegistries() ? "shard " + Math.floorMod(c.routeKey().hashCode(), shards) : c.routeKey();
   }
 
+  /**
+   * The routes of a key's copies, the largest blob first: the mirror waits for its longest copy,
+   * so that one starts at once (the WAN mirror's 48 MiB base layer was among the last).
+   */
+  static List<BlobRoute> routes(Iterable<BlobCopy> copies) {
+    Map<String, List<BlobCopy>> byRoute = new LinkedHashMap<>();
+    for (BlobCopy c : copies) {
+      byRoute.computeIfAbsent(c.routeKey(), k -> new ArrayList<>()).add(c);
+    }
+    return byRoute.values().stream().map(BlobRoute::of)
+        .sorted(Comparator.comparingLong((BlobRoute r) -> r.blob().size()).reversed()).toList();
+  }
+
   /** Gathers a key's copies into routes and copies them. */
   private static final class CopyFn extends DoFn<KV<String, Iterable<BlobCopy>>, KV<String, BlobOutcome>> {
     private static final long serialVersionUID = 1L;
@@ -101,11 +128,7 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
     /** A retried bundle finds the blobs there and does not copy them again. */
     @ProcessElement
     public void process(@Element KV<String, Iterable<BlobCopy>> shard, OutputReceiver<KV<String, BlobOutcome>> out) {
-      Map<String, List<BlobCopy>> byRoute = new LinkedHashMap<>();
-      for (BlobCopy c : shard.getValue()) {
-        byRoute.computeIfAbsent(c.routeKey(), k -> new ArrayList<>()).add(c);
-      }
-      List<BlobRoute> routes = byRoute.values().stream().map(BlobRoute::of).toList();
+      List<BlobRoute> routes = routes(shard.getValue());
       for (BlobRoute route : routes) {
         blobs.inc(route.destinations());
         bytes.inc(route.blob().size() * route.destinations());

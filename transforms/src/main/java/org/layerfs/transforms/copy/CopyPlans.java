@@ -50,16 +50,19 @@ public record CopyPlans(
 
   /** Plans {@code requests} in order, reading sources and destinations through {@code stores}. */
   public static CopyPlans plan(List<CopyRequest> requests, OpenStores stores) {
-    return plan(requests, stores, RateLimitPolicy.of(RateLimitPolicy.Action.IGNORE), line -> {});
+    return plan(requests, stores, RateLimitPolicy.of(RateLimitPolicy.Action.IGNORE), line -> {}, () -> {});
   }
 
   /**
    * As {@link #plan(List, OpenStores)}, weighing each source registry's stated pull budget
    * against the manifests to fetch there before fetching any, per {@code rateLimit}; what it
-   * finds is said to {@code say}.
+   * finds is said to {@code say}. {@code changesFound} runs once, before the manifests of the
+   * registry references found changed are fetched, when there are any: the caller can prepare
+   * the copy while they are.
    */
-  public static CopyPlans plan(List<CopyRequest> requests, OpenStores stores, RateLimitPolicy rateLimit, Consumer<String> say) {
-    return new Planning(stores, new PullBudget(rateLimit, say)).plan(requests);
+  public static CopyPlans plan(
+      List<CopyRequest> requests, OpenStores stores, RateLimitPolicy rateLimit, Consumer<String> say, Runnable changesFound) {
+    return new Planning(stores, new PullBudget(rateLimit, say), changesFound).plan(requests);
   }
 
   /** What planning one reference (or a request that failed whole) found; merged in request order. */
@@ -97,10 +100,12 @@ public record CopyPlans(
     private final List<Future<Found>> results = new ArrayList<>();
     private final PullBudget budget;
     private final List<Pending> pending = Collections.synchronizedList(new ArrayList<>());
+    private final Runnable changesFound;
 
-    Planning(OpenStores stores, PullBudget budget) {
+    Planning(OpenStores stores, PullBudget budget, Runnable changesFound) {
       this.stores = stores;
       this.budget = budget;
+      this.changesFound = changesFound;
     }
 
     CopyPlans plan(List<CopyRequest> requests) {
@@ -123,6 +128,9 @@ public record CopyPlans(
           results.add(CompletableFuture.completedFuture(whole));
         }
         results.forEach(Futures::getUnchecked);
+        if (!pending.isEmpty()) {
+          changesFound.run();
+        }
         fetchPending(threads);
         ImmutableList.Builder<CopyPlan> toCopy = ImmutableList.builder();
         ImmutableList.Builder<CopyOutcome> settled = ImmutableList.builder();

@@ -52,6 +52,33 @@ class CopyBlobsShardsTest {
     assertEquals(1000, keys.size());
   }
 
+  @Test
+  void onTheDirectRunnerEachThreadTakesOneKey() {
+    List<CopyPlan> plans = plans("docker://src.example/app", "docker://dst.example/app", 50, 20);
+    CopyBlobs onTwo = CopyBlobs.onThreads(2);
+    Set<String> keys = new HashSet<>();
+    plans.forEach(p -> BlobCopy.of(p).forEach(c -> keys.add(CopyBlobs.key(c, onTwo.shards))));
+    assertEquals(2, keys.size());
+  }
+
+  @Test
+  void aKeysRoutesStartWithTheLargestBlob() {
+    CopyRequest request = CopyRequest.builder()
+        .setSource(ImageReference.parse("docker://src.example/a")).setDestination(ImageReference.parse("docker://dst.example/a")).build();
+    Descriptor small = Descriptor.of(MediaTypes.OCI_LAYER_GZIP, Digest.sha256("small".getBytes(UTF_8)), 10);
+    Descriptor base = Descriptor.of(MediaTypes.OCI_LAYER_GZIP, Digest.sha256("base".getBytes(UTF_8)), 50 << 20);
+    Descriptor middle = Descriptor.of(MediaTypes.OCI_LAYER_GZIP, Digest.sha256("middle".getBytes(UTF_8)), 4 << 20);
+    List<BlobCopy> copies = new ArrayList<>();
+    for (String repo : List.of("a", "b")) {
+      copies.addAll(BlobCopy.of(CopyPlan.of(
+          ImageReference.parse("docker://src.example/" + repo + ":t"), "t", ImmutableList.of(small, base, middle),
+          ImmutableList.of(), ImmutableList.of(), ImageReference.parse("docker://dst.example/" + repo + ":t"), "t", request, 0L)));
+    }
+    List<BlobRoute> routes = CopyBlobs.routes(copies);
+    assertEquals(List.of(base, middle, small), routes.stream().map(BlobRoute::blob).toList());
+    assertEquals(List.of(2, 2, 2), routes.stream().map(BlobRoute::destinations).toList(), "one route per blob, both repositories on it");
+  }
+
   /** {@code images} plans from {@code source} to {@code destination}, each of {@code blobs} blobs of its own. */
   private static List<CopyPlan> plans(String source, String destination, int images, int blobs) {
     CopyRequest request =

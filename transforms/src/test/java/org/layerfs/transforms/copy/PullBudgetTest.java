@@ -102,7 +102,7 @@ class PullBudgetTest {
         .setSourceRegistry(RegistryConfig.builder().setTlsVerify(false).setAuthFiles(ImmutableList.of()).setMaxAttempts(1).build())
         .build();
     try (OpenStores stores = new OpenStores()) {
-      return CopyPlans.plan(List.of(request), stores, policy, say);
+      return CopyPlans.plan(List.of(request), stores, policy, say, () -> {});
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -7,6 +7,7 @@ import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerfs.io.model.Digest;
@@ -45,12 +46,15 @@ class TagListsTogetherTest {
               .build())
           .toList();
 
-      CopyPlans plans = CopyPlans.plan(requests, stores, RateLimitPolicy.of(RateLimitPolicy.Action.IGNORE), line -> {});
+      AtomicInteger changesFound = new AtomicInteger();
+      CopyPlans plans = CopyPlans.plan(
+          requests, stores, RateLimitPolicy.of(RateLimitPolicy.Action.IGNORE), line -> {}, changesFound::incrementAndGet);
 
       assertEquals(REPOS.size(), plans.toCopy().size(), plans::toString);
       assertEquals(REPOS.size(), server.count("GET", "/v2/a/tags/list") + server.count("GET", "/v2/b/tags/list")
           + server.count("GET", "/v2/c/tags/list"), "each repository listed once");
       assertEquals(REPOS.size(), server.tagListsInFlightAtMost(), "the lists were asked for together");
+      assertEquals(1, changesFound.get(), "told once that there is something to copy, so the copy can be prepared");
     }
   }
 }
