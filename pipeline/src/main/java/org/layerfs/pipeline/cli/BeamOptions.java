@@ -4,6 +4,7 @@ import com.google.common.base.Suppliers;
 import com.google.common.collect.ImmutableSet;
 import java.beans.Introspector;
 import java.lang.reflect.Method;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -23,13 +24,21 @@ public final class BeamOptions {
 
   /** The pipeline options {@code args} (those layerfs does not know) ask for. */
   public static PipelineOptions create(CommandOptions command, List<String> args) throws UsageException {
-    ImmutableSet<String> direct = registeredProperties();
-    ImmutableSet<String> known = direct;
-    if (args.stream().anyMatch(arg -> !direct.contains(name(arg)) || asksForAnotherRunner(arg))) {
-      // One registration for Flink's options and layerfs's own for Flink (which extend them): Beam
-      // validates every registered interface again at each registration.
-      PipelineOptionsFactory.register(JobJarOptions.class);
+    boolean flink = args.stream().anyMatch(BeamOptions::asksForFlink);
+    ImmutableSet<String> known;
+    if (flink && properties(List.of(JobJarOptions.class)).containsAll(args.stream().map(BeamOptions::name).toList())) {
+      FlinkOptionsRegistry.narrow();
       known = registeredProperties();
+    } else {
+      FlinkOptionsRegistry.whole();
+      ImmutableSet<String> direct = registeredProperties();
+      known = direct;
+      if (args.stream().anyMatch(arg -> !direct.contains(name(arg)) || asksForAnotherRunner(arg))) {
+        // One registration for Flink's options and layerfs's own for Flink (which extend them): Beam
+        // validates every registered interface again at each registration.
+        PipelineOptionsFactory.register(JobJarOptions.class);
+        known = registeredProperties();
+      }
     }
     for (String arg : args) {
       String name = name(arg);
@@ -41,17 +50,27 @@ public final class BeamOptions {
     }
     try {
       PipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().create();
-      if (args.stream().noneMatch(arg -> name(arg).equals("targetParallelism"))) {
-        // The direct runner's pool is at least 3 threads, and one of them, its monitor, spins
-        // (apache/beam#18070): on 2 cores it competes with the work. One thread per core ran a
-        // warm index faster (README, Benchmark).
-        options.as(DirectOptions.class).setTargetParallelism(Runtime.getRuntime().availableProcessors());
+      if (!flink) {
+        directRunnerDefaults(options, args);
       }
-      DirectRunnerChecks.apply(options, args.stream().map(BeamOptions::name).toList());
       return options;
     } catch (IllegalArgumentException e) {
       throw new UsageException(command.command() + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * The direct runner's settings layerfs chooses; a Flink run is spared them, which would only add
+   * the direct runner's options to what Flink's runner serialises for every step.
+   */
+  private static void directRunnerDefaults(PipelineOptions options, List<String> args) {
+    if (args.stream().noneMatch(arg -> name(arg).equals("targetParallelism"))) {
+      // The direct runner's pool is at least 3 threads, and one of them, its monitor, spins
+      // (apache/beam#18070): on 2 cores it competes with the work. One thread per core ran a
+      // warm index faster (README, Benchmark).
+      options.as(DirectOptions.class).setTargetParallelism(Runtime.getRuntime().availableProcessors());
+    }
+    DirectRunnerChecks.apply(options, args.stream().map(BeamOptions::name).toList());
   }
 
   /**
@@ -83,10 +102,24 @@ public final class BeamOptions {
     return arg.startsWith("--runner=") && !arg.substring("--runner=".length()).toLowerCase(Locale.ROOT).startsWith("direct");
   }
 
+  /** Whether {@code arg} asks for Beam's Flink runner, by its name or its class's. */
+  private static boolean asksForFlink(String arg) {
+    if (!arg.startsWith("--runner=")) {
+      return false;
+    }
+    String runner = arg.substring("--runner=".length());
+    return runner.substring(runner.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT).startsWith("flink");
+  }
+
   /** Every property of every options interface registered with Beam. */
   private static ImmutableSet<String> registeredProperties() {
+    return properties(PipelineOptionsFactory.getRegisteredOptions());
+  }
+
+  /** Every property of {@code interfaces}. */
+  private static ImmutableSet<String> properties(Collection<? extends Class<? extends PipelineOptions>> interfaces) {
     ImmutableSet.Builder<String> names = ImmutableSet.builder();
-    for (Class<? extends PipelineOptions> options : PipelineOptionsFactory.getRegisteredOptions()) {
+    for (Class<? extends PipelineOptions> options : interfaces) {
       // getMethods() of an interface includes those it inherits: every getter is a property.
       for (Method m : options.getMethods()) {
         if (m.getParameterCount() != 0) {
