@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.KV;
 import org.layerfs.io.model.Compression;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.MediaTypes;
@@ -18,12 +19,20 @@ import org.layerfs.io.source.ImageSource;
 import org.layerfs.io.source.ImageSources;
 import org.layerfs.transforms.tar.LayerFormatException;
 
-/** Indexes each layer it is given, or takes its index from the cache. */
-class IndexLayerFn extends DoFn<LayerRef, LayerOutcome> {
+/**
+ * Indexes each layer it is given, or takes its index from the cache. It is given a layer's
+ * references grouped by digest and takes any one of them (the blob is the same), counting the
+ * distinct layers and their bytes, the totals progress is measured against: in this step, not one
+ * of its own, since the direct runner makes an evaluator for every bundle of every step and after
+ * the grouping every layer is a bundle.
+ */
+class IndexLayerFn extends DoFn<KV<String, Iterable<LayerRef>>, LayerOutcome> {
   private static final long serialVersionUID = 1L;
 
   private final String cacheDir;
   private final RegistryConfig registry;
+  private final Counter layersTotal = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.LAYERS_TOTAL);
+  private final Counter bytesTotal = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.BYTES_TOTAL);
   private final Counter indexed = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.LAYERS_INDEXED);
   private final Counter cached = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.LAYERS_CACHED);
   private final Counter rebuilt = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.CACHE_REBUILT);
@@ -47,8 +56,11 @@ class IndexLayerFn extends DoFn<LayerRef, LayerOutcome> {
   }
 
   @ProcessElement
-  public void process(@Element LayerRef ref, OutputReceiver<LayerOutcome> out) {
+  public void process(@Element KV<String, Iterable<LayerRef>> group, OutputReceiver<LayerOutcome> out) {
+    LayerRef ref = group.getValue().iterator().next();
     Descriptor layer = ref.descriptor();
+    layersTotal.inc();
+    bytesTotal.inc(layer.size());
     if (layer.isNonDistributable()) {
       out.output(LayerOutcome.foreign(layer));
       return;

@@ -23,6 +23,7 @@ import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.PCollection;
@@ -116,6 +117,8 @@ class IndexLayersTest {
     assertEquals(13, counter(cold, LayerMetrics.LAYERS_INDEXED));
     assertEquals(0, counter(cold, LayerMetrics.LAYERS_CACHED));
     assertEquals(13, counter(cold, LayerMetrics.LAYERS_TOTAL), "totals count distinct layers");
+    assertEquals(sizes.values().stream().mapToLong(Long::longValue).sum(), counter(cold, LayerMetrics.BYTES_TOTAL),
+        "the bytes of distinct layers, each counted once");
 
     LayerCache lookup = new LayerCache(cache);
     HashMap<String, LayerSummary> summaries = new HashMap<>();
@@ -132,6 +135,28 @@ class IndexLayersTest {
     });
     assertEquals(0, counter(warm, LayerMetrics.LAYERS_INDEXED));
     assertEquals(13, counter(warm, LayerMetrics.LAYERS_CACHED));
+  }
+
+  /**
+   * After the grouping by digest every layer is a bundle, and the direct runner makes an evaluator
+   * for every bundle of every step: one step reads the layers, and keeps one reference per digest
+   * and counts the totals itself.
+   */
+  @Test
+  void oneStepAfterTheGroupingByDigest(@TempDir Path cache) {
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    p.apply(Create.empty(SerializableCoder.of(LayerRef.class))).apply("Index", IndexLayers.withCache(cache.toString()));
+    List<String> steps = new ArrayList<>();
+    p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
+      @Override
+      public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+        String[] names = node.getFullName().split("/");
+        if (names[0].equals("Index")) {
+          steps.add(names[1]);
+        }
+      }
+    });
+    assertEquals(List.of("KeyByDigest", "GroupByDigest", "ReadVerifyIndex"), steps);
   }
 
   @Test
