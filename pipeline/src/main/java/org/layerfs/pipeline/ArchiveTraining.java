@@ -9,9 +9,9 @@ import java.util.List;
  * The launcher's training run for its class-data archive: the commands whose classes the
  * archive should hold, in one JVM (an archive is written when its JVM exits): an index, a sync
  * that copies, and the same sync again, which finds nothing to do, and a sync through the copy
- * pipeline (a Beam option asks for it: between layouts a sync copies beside it, and between
- * registries through it). Trained on an index alone, the archive missed the classes of a sync's
- * planning and copying.
+ * pipeline (a Beam option asks for it: on the default direct runner a copy or sync goes beside
+ * it, and a move and a Flink job through it). Trained on an index alone, the archive missed
+ * the classes of a sync's planning and copying.
  *
  * <p>usage: {@code java -XX:ArchiveClassesAtExit=A -cp layerfs.jar org.layerfs.pipeline.ArchiveTraining IMAGES SCRATCH}
  * with IMAGES an OCI layout holding a tag {@code small} and SCRATCH an empty directory.

@@ -83,8 +83,8 @@ public abstract class CopyJob {
   public abstract Supplier<PipelineOptions> pipelineOptions();
 
   /**
-   * True when no Beam option was given: the direct runner as layerfs sets it up, which a copy
-   * between files on this machine does without ({@link LocalCopy}).
+   * True when no Beam option was given: the direct runner as layerfs sets it up, which a copy or
+   * sync does without ({@link CopyBesidePipeline}).
    */
   public abstract boolean defaultRunner();
 
@@ -156,7 +156,9 @@ public abstract class CopyJob {
       }
       long start = System.nanoTime();
       try (OpenStores stores = new OpenStores()) {
-        CopyPlans planned = CopyPlans.plan(requests(), stores, rateLimit(), err::println, this::makeOptionsAhead);
+        // Beam's options are made ahead only for a job that will build a pipeline: beside it they would cost a CPU second for nothing.
+        Runnable changesFound = CopyBesidePipeline.applies(mode(), defaultRunner()) ? () -> {} : this::makeOptionsAhead;
+        CopyPlans planned = CopyPlans.plan(requests(), stores, rateLimit(), err::println, changesFound);
         Copied copied = copy(planned, progress);
         // Pruning reads the stores planning opened, and the tag lists planning fetched.
         Pruning.Outcome pruning = prune() ? Pruning.run(requests(), planned, stores, false, err) : Pruning.Outcome.none();
@@ -193,13 +195,13 @@ public abstract class CopyJob {
   /** Every image's outcome record, and the counters of the pipeline that copied them. */
   record Copied(List<JsonNode> images, ToLongFunction<String> counters) {}
 
-  /** Runs the pipeline over the plans; when there is nothing to copy (a sync in step), none; between local stores, beside it. */
+  /** Runs the pipeline over the plans; when there is nothing to copy (a sync in step), none; on the default direct runner, beside it. */
   private Copied copy(CopyPlans planned, Progress progress) throws IOException {
     if (planned.toCopy().isEmpty()) {
       return new Copied(planned.settled().stream().map(o -> (JsonNode) o.toReportJson()).toList(), name -> 0);
     }
-    if (defaultRunner() && LocalCopy.applies(planned, mode())) {
-      return LocalCopy.run(planned, progress);
+    if (CopyBesidePipeline.applies(mode(), defaultRunner())) {
+      return CopyBesidePipeline.run(planned, progress);
     }
     Path scratch = Scratch.create(pipelineOptions().get(), "layerfs-" + mode().command() + "-");
     try {
