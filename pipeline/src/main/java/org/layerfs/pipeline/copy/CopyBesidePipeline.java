@@ -109,7 +109,8 @@ final class CopyBesidePipeline {
                 blobs.put(o.key(), o);
               });
               done.complete(null);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+              // Any failure, an Error too: a route left incomplete would keep its destination's commit, and the job, waiting.
               done.completeExceptionally(e);
             }
           });
