@@ -58,12 +58,16 @@ final class CopyBesidePipeline {
     return defaultRunner && mode != CopyJob.Mode.MOVE;
   }
 
-  /** Copies the blobs of {@code planned}, commits its images; the outcomes and the counters a pipeline would have had. */
-  static CopyJob.Copied run(CopyPlans planned, Progress progress) throws IOException {
-    return new CopyBesidePipeline(progress).copy(planned);
+  /**
+   * Copies the blobs of {@code planned}, commits its images; the outcomes and the counters a
+   * pipeline would have had. Through the {@code stores} planning opened: their registry clients,
+   * tokens and TLS choices serve the copy too.
+   */
+  static CopyJob.Copied run(CopyPlans planned, OpenStores stores, Progress progress) throws IOException {
+    return new CopyBesidePipeline(progress).copy(planned, stores);
   }
 
-  private CopyJob.Copied copy(CopyPlans planned) throws IOException {
+  private CopyJob.Copied copy(CopyPlans planned, OpenStores stores) throws IOException {
     Map<String, List<BlobCopy>> byRoute = new LinkedHashMap<>();
     for (CopyPlan plan : planned.toCopy()) {
       for (BlobCopy c : BlobCopy.of(plan)) {
@@ -86,44 +90,42 @@ final class CopyBesidePipeline {
     Map<String, List<CopyPlan>> byDestination = new LinkedHashMap<>();
     planned.toCopy().forEach(p -> byDestination.computeIfAbsent(p.destination().toString(), k -> new ArrayList<>()).add(p));
     Map<String, List<CopyOutcome>> committed = new ConcurrentHashMap<>();
-    try (OpenStores stores = new OpenStores()) {
-      // A destination commits in the thread that finishes its last blob, before that thread takes the next route.
-      List<CompletableFuture<Void>> commits = new ArrayList<>();
-      for (Map.Entry<String, List<CopyPlan>> destination : byDestination.entrySet()) {
-        CompletableFuture<?>[] needed = destination.getValue().stream().flatMap(p -> BlobCopy.of(p).stream())
-            .map(c -> routeDone.get(c.routeKey())).distinct().toArray(CompletableFuture[]::new);
-        commits.add(CompletableFuture.allOf(needed)
-            .thenRun(() -> committed.put(destination.getKey(), commit(destination.getValue(), blobs, stores))));
+    // A destination commits in the thread that finishes its last blob, before that thread takes the next route.
+    List<CompletableFuture<Void>> commits = new ArrayList<>();
+    for (Map.Entry<String, List<CopyPlan>> destination : byDestination.entrySet()) {
+      CompletableFuture<?>[] needed = destination.getValue().stream().flatMap(p -> BlobCopy.of(p).stream())
+          .map(c -> routeDone.get(c.routeKey())).distinct().toArray(CompletableFuture[]::new);
+      commits.add(CompletableFuture.allOf(needed)
+          .thenRun(() -> committed.put(destination.getKey(), commit(destination.getValue(), blobs, stores))));
+    }
+    boolean network = planned.toCopy().stream().anyMatch(CopyBesidePipeline::touchesRegistry);
+    ExecutorService threads = Executors.newFixedThreadPool(network ? NETWORK_ROUTES : Runtime.getRuntime().availableProcessors(),
+        new ThreadFactoryBuilder().setDaemon(true).setNameFormat("layerfs-copy-%d").build());
+    try {
+      for (String key : largestFirst) {
+        BlobRoute route = routes.get(key);
+        CompletableFuture<Void> done = routeDone.get(key);
+        threads.execute(() -> {
+          try {
+            route.copy(stores).forEach(o -> {
+              count(o, route.blob().size());
+              blobs.put(o.key(), o);
+            });
+            done.complete(null);
+          } catch (Throwable e) {
+            // Any failure, an Error too: a route left incomplete would keep its destination's commit, and the job, waiting.
+            done.completeExceptionally(e);
+          }
+        });
       }
-      boolean network = planned.toCopy().stream().anyMatch(CopyBesidePipeline::touchesRegistry);
-      ExecutorService threads = Executors.newFixedThreadPool(network ? NETWORK_ROUTES : Runtime.getRuntime().availableProcessors(),
-          new ThreadFactoryBuilder().setDaemon(true).setNameFormat("layerfs-copy-%d").build());
-      try {
-        for (String key : largestFirst) {
-          BlobRoute route = routes.get(key);
-          CompletableFuture<Void> done = routeDone.get(key);
-          threads.execute(() -> {
-            try {
-              route.copy(stores).forEach(o -> {
-                count(o, route.blob().size());
-                blobs.put(o.key(), o);
-              });
-              done.complete(null);
-            } catch (Throwable e) {
-              // Any failure, an Error too: a route left incomplete would keep its destination's commit, and the job, waiting.
-              done.completeExceptionally(e);
-            }
-          });
-        }
-        CompletableFuture.allOf(commits.toArray(CompletableFuture[]::new)).get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while copying", e);
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("copying a blob failed unexpectedly", e.getCause());
-      } finally {
-        threads.shutdownNow();
-      }
+      CompletableFuture.allOf(commits.toArray(CompletableFuture[]::new)).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while copying", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("copying a blob failed unexpectedly", e.getCause());
+    } finally {
+      threads.shutdownNow();
     }
     progress.finish(JobMetrics.of(counters));
     List<JsonNode> images = new ArrayList<>();

@@ -159,7 +159,7 @@ public abstract class CopyJob {
         // Beam's options are made ahead only for a job that will build a pipeline: beside it they would cost a CPU second for nothing.
         Runnable changesFound = CopyBesidePipeline.applies(mode(), defaultRunner()) ? () -> {} : this::makeOptionsAhead;
         CopyPlans planned = CopyPlans.plan(requests(), stores, rateLimit(), err::println, changesFound);
-        Copied copied = copy(planned, progress);
+        Copied copied = copy(planned, stores, progress);
         // Pruning reads the stores planning opened, and the tag lists planning fetched.
         Pruning.Outcome pruning = prune() ? Pruning.run(requests(), planned, stores, false, err) : Pruning.Outcome.none();
         CopyReport report =
@@ -196,12 +196,12 @@ public abstract class CopyJob {
   record Copied(List<JsonNode> images, ToLongFunction<String> counters) {}
 
   /** Runs the pipeline over the plans; when there is nothing to copy (a sync in step), none; on the default direct runner, beside it. */
-  private Copied copy(CopyPlans planned, Progress progress) throws IOException {
+  private Copied copy(CopyPlans planned, OpenStores stores, Progress progress) throws IOException {
     if (planned.toCopy().isEmpty()) {
       return new Copied(planned.settled().stream().map(o -> (JsonNode) o.toReportJson()).toList(), name -> 0);
     }
     if (CopyBesidePipeline.applies(mode(), defaultRunner())) {
-      return CopyBesidePipeline.run(planned, progress);
+      return CopyBesidePipeline.run(planned, stores, progress);
     }
     Path scratch = Scratch.create(pipelineOptions().get(), "layerfs-" + mode().command() + "-");
     try {
