@@ -40,11 +40,23 @@ final class BlobUpload {
     String what = "registry " + caller.registry() + ", repository " + repository + ", push blob " + blob.digest();
     try (VerifyingInputStream in = new VerifyingInputStream(content, blob, what)) {
       if (blob.size() < caller.config().chunkedUploadThreshold()) {
-        pushWhole(in.readAllBytes());
+        pushWhole(readWhole(in));
       } else {
         pushChunked(in);
       }
     }
+  }
+
+  /**
+   * The blob's bytes in one array of its declared size: no growing copies as in {@code
+   * readAllBytes}. The read past the last byte verifies them, and a longer blob fails on its
+   * first extra byte.
+   */
+  private byte[] readWhole(VerifyingInputStream in) throws IOException {
+    byte[] bytes = new byte[(int) blob.size()];
+    in.readNBytes(bytes, 0, bytes.length);
+    in.read();
+    return bytes;
   }
 
   /**
@@ -209,7 +221,7 @@ final class BlobUpload {
       return HttpRequest.newBuilder(uri)
           .header("Content-Type", "application/octet-stream")
           .header("Content-Range", (start + from) + "-" + (start + to - 1))
-          .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(chunk, from, to - from));
+          .method("PATCH", ArrayBody.of(chunk, from, to));
     }
 
     @Override
@@ -277,7 +289,7 @@ final class BlobUpload {
     public HttpRequest.Builder request(URI uri) {
       return HttpRequest.newBuilder(uri)
           .header("Content-Type", "application/octet-stream")
-          .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes));
+          .PUT(ArrayBody.of(bytes));
     }
 
     @Override
