@@ -11,9 +11,11 @@ import java.util.List;
  * that copies, and the same sync again, which finds nothing to do, and a sync through the copy
  * pipeline (a Beam option asks for it: on the default direct runner a copy or sync goes beside
  * it, and a move and a Flink job through it). Trained on an index alone, the archive missed
- * the classes of a sync's planning and copying.
+ * the classes of a sync's planning and copying. With {@code beside}, only the two syncs beside
+ * the pipeline: the launcher's AOT cache for a copy or sync on Java 25, whose every class the JVM
+ * loads at start, so it holds no more than those commands need.
  *
- * <p>usage: {@code java -XX:ArchiveClassesAtExit=A -cp layerfs.jar org.layerfs.pipeline.ArchiveTraining IMAGES SCRATCH}
+ * <p>usage: {@code java -XX:ArchiveClassesAtExit=A -cp layerfs.jar org.layerfs.pipeline.ArchiveTraining IMAGES SCRATCH [beside]}
  * with IMAGES an OCI layout holding a tag {@code small} and SCRATCH an empty directory.
  */
 public final class ArchiveTraining {
@@ -23,10 +25,13 @@ public final class ArchiveTraining {
     String images = args[0];
     String scratch = args[1];
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-    List<List<String>> commands = List.of(
+    List<List<String>> beside = List.of(
+        List.of("sync", "oci:" + images, "oci:" + scratch + "/mirror"),
+        List.of("sync", "oci:" + images, "oci:" + scratch + "/mirror"));
+    List<List<String>> commands = args.length > 2 && args[2].equals("beside") ? beside : List.of(
         List.of("index", "oci:" + images + ":small", "--out", scratch + "/out", "--cache-dir", scratch + "/cache"),
-        List.of("sync", "oci:" + images, "oci:" + scratch + "/mirror"),
-        List.of("sync", "oci:" + images, "oci:" + scratch + "/mirror"),
+        beside.get(0),
+        beside.get(1),
         List.of("sync", "oci:" + images, "oci:" + scratch + "/piped", "--targetParallelism=2"));
     for (List<String> command : commands) {
       int status = Main.run(command, quiet, System.err);

@@ -2,6 +2,7 @@ package org.layerfs.io.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
@@ -14,8 +15,6 @@ import java.util.Optional;
  * that a format quirk never leaks inward. Every error names what was being read.
  */
 public final class ImageJson {
-  private static final ObjectMapper MAPPER = StrictJson.mapper();
-
   private ImageJson() {}
 
   /** A parsed manifest-or-index document: exactly one of the two is present. */
@@ -155,7 +154,7 @@ public final class ImageJson {
 
   /** A descriptor as JSON, the inverse of {@link #descriptor}. */
   public static ObjectNode toJson(Descriptor d) {
-    ObjectNode node = MAPPER.createObjectNode();
+    ObjectNode node = JsonNodeFactory.instance.objectNode();
     node.put("mediaType", d.mediaType());
     node.put("digest", d.digest().toString());
     node.put("size", d.size());
@@ -191,6 +190,6 @@ public final class ImageJson {
 
   /** The shared mapper ({@link StrictJson}), for code that writes JSON the model does not cover. */
   public static ObjectMapper mapper() {
-    return MAPPER;
+    return StrictJson.mapper();
   }
 }

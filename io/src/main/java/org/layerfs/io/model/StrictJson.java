@@ -17,27 +17,37 @@ import java.util.Optional;
  * or the last, so such a document could mean one thing here and another to a peer.
  */
 public final class StrictJson {
-  private static final ObjectMapper MAPPER =
-      JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  /** For {@link #read}, which needs no mapper (see {@link JsonTreeReader}). */
+  private static final JsonFactory READING =
+      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   private static final String DUPLICATE = "Duplicate field '";
 
   private StrictJson() {}
 
+  /** Made on first use: a command that only reads JSON never initialises {@code ObjectMapper}. */
+  private static final class Mapper {
+    static final ObjectMapper INSTANCE =
+        JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  }
+
   /** The shared mapper (duplicate keys refused), also for writing. */
   public static ObjectMapper mapper() {
-    return MAPPER;
+    return Mapper.INSTANCE;
   }
 
   /** The mapper's factory, for streaming parsers and generators. */
   public static JsonFactory factory() {
-    return MAPPER.getFactory();
+    return Mapper.INSTANCE.getFactory();
   }
 
   /** Parses a document of any shape, naming {@code what} when it is not JSON or has a key twice. */
   public static JsonNode read(byte[] json, String what) throws ImageFormatException {
     try {
-      JsonNode root = MAPPER.readTree(json);
-      if (root == null || root.isMissingNode()) {
+      JsonNode root;
+      try (JsonParser p = READING.createParser(json)) {
+        root = JsonTreeReader.read(p);
+      }
+      if (root.isMissingNode()) {
         throw new ImageFormatException(what + ": empty, not JSON");
       }
       return root;
