@@ -8,10 +8,10 @@ import java.util.List;
 /**
  * The launcher's training run for its class-data archive: the commands whose classes the
  * archive should hold, in one JVM (an archive is written when its JVM exits): an index, a sync
- * that copies, and the same sync again, which finds nothing to do, and a sync through the copy
- * pipeline (a Beam option asks for it: on the default direct runner a copy or sync goes beside
- * it, and a move and a Flink job through it). Trained on an index alone, the archive missed
- * the classes of a sync's planning and copying.
+ * that copies, and the same sync again, which finds nothing to do, and an index and a sync
+ * through their pipelines (a Beam option asks for it: on the default direct runner a cold index,
+ * a copy or a sync goes beside it; a cold unpack's indexing, a move and a Flink job through it).
+ * Trained on an index alone, the archive missed the classes of a sync's planning and copying.
  *
  * <p>usage: {@code java -XX:ArchiveClassesAtExit=A -cp layerfs.jar org.layerfs.pipeline.ArchiveTraining IMAGES SCRATCH}
  * with IMAGES an OCI layout holding a tag {@code small} and SCRATCH an empty directory.
@@ -25,6 +25,8 @@ public final class ArchiveTraining {
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
     List<List<String>> commands = List.of(
         List.of("index", "oci:" + images + ":small", "--out", scratch + "/out", "--cache-dir", scratch + "/cache"),
+        List.of("index", "oci:" + images + ":small", "--out", scratch + "/piped-out", "--cache-dir", scratch + "/piped-cache",
+            "--targetParallelism=2"),
         List.of("sync", "oci:" + images, "oci:" + scratch + "/mirror"),
         List.of("sync", "oci:" + images, "oci:" + scratch + "/mirror"),
         List.of("sync", "oci:" + images, "oci:" + scratch + "/piped", "--targetParallelism=2"));

@@ -30,9 +30,8 @@ import org.layerfs.transforms.layer.LayerRef;
  * direct runner, a warm index of the benchmark corpus took 7.8 CPU s, of which copying and merging
  * cached catalogs is well under one (README, Benchmark). On the default runner the layers missing
  * from the cache are read into it first, beside the pipeline ({@link LayersBesidePipeline}), and a
- * cold catalog is then written here too. Anything else (a failure, a layer another runner is to
- * read, a damaged entry not rebuilt, a foreign layer) goes to the pipeline, which reports it as it
- * always has.
+ * cold catalog is then written here too. Anything else (a failure, a layer to read on another
+ * runner, a foreign layer) goes to the pipeline, which reports it as it always has.
  */
 final class CachedIndex {
   private CachedIndex() {}
