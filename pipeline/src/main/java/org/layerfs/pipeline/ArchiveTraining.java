@@ -8,12 +8,13 @@ import java.util.List;
 /**
  * The launcher's training run for its class-data archive: the commands whose classes the
  * archive should hold, in one JVM (an archive is written when its JVM exits): an index, a sync
- * that copies, and the same sync again, which finds nothing to do, and a sync through the copy
- * pipeline (a Beam option asks for it: on the default direct runner a copy or sync goes beside
- * it, and a move and a Flink job through it). Trained on an index alone, the archive missed
- * the classes of a sync's planning and copying. With {@code beside}, only the two syncs beside
- * the pipeline: the launcher's AOT cache for a copy or sync on Java 25, whose every class the JVM
- * loads at start, so it holds no more than those commands need.
+ * that copies, and the same sync again, which finds nothing to do, and an index and a sync
+ * through their pipelines (a Beam option asks for it: on the default direct runner a cold index,
+ * a copy or a sync goes beside it; a cold unpack's indexing, a move and a Flink job through it).
+ * Trained on an index alone, the archive missed the classes of a sync's planning and copying.
+ * With {@code beside}, only the two syncs beside the pipeline: the launcher's AOT cache for a
+ * copy or sync on Java 25, whose every class the JVM loads at start, so it holds no more than
+ * those commands need.
  *
  * <p>usage: {@code java -XX:ArchiveClassesAtExit=A -cp layerfs.jar org.layerfs.pipeline.ArchiveTraining IMAGES SCRATCH [beside]}
  * with IMAGES an OCI layout holding a tag {@code small} and SCRATCH an empty directory.
@@ -30,6 +31,8 @@ public final class ArchiveTraining {
         List.of("sync", "oci:" + images, "oci:" + scratch + "/mirror"));
     List<List<String>> commands = args.length > 2 && args[2].equals("beside") ? beside : List.of(
         List.of("index", "oci:" + images + ":small", "--out", scratch + "/out", "--cache-dir", scratch + "/cache"),
+        List.of("index", "oci:" + images + ":small", "--out", scratch + "/piped-out", "--cache-dir", scratch + "/piped-cache",
+            "--targetParallelism=2"),
         beside.get(0),
         beside.get(1),
         List.of("sync", "oci:" + images, "oci:" + scratch + "/piped", "--targetParallelism=2"));

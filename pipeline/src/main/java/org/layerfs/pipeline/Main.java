@@ -159,6 +159,7 @@ public final class Main {
             .setReport(args.option("report").map(Path::of))
             .setRegistry(args.registry())
             .setPipelineOptions(args.pipelineOptionsWhenNeeded())
+            .setBesidePipeline(args.pipelineArgs().isEmpty())
             .build();
     return measured("index", args, err, figures -> job.run(out, err, JobRunner.progressFor(err), figures));
   }

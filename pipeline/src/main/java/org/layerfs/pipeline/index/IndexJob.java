@@ -64,11 +64,17 @@ public abstract class IndexJob {
   /** How registries are reached: TLS, credentials (the command line's registry options). */
   public abstract RegistryConfig registry();
 
-  /** Made only when a pipeline runs: a warm index needs none ({@link CachedIndex}). */
+  /** Made only when a pipeline runs: a warm index needs none ({@link CachedIndex}), nor a cold one beside it. */
   public abstract Supplier<PipelineOptions> pipelineOptions();
 
+  /**
+   * Whether no Beam option was given, so that the pipeline would run on the direct runner on this
+   * machine: the layers missing from the cache are then read beside it ({@link LayersBesidePipeline}).
+   */
+  public abstract boolean besidePipeline();
+
   public static Builder builder() {
-    return new AutoValue_IndexJob.Builder().setRegistry(RegistryConfig.defaults());
+    return new AutoValue_IndexJob.Builder().setRegistry(RegistryConfig.defaults()).setBesidePipeline(false);
   }
 
   /** Configures an index job; references, output and cache directories are required. */
@@ -88,12 +94,15 @@ public abstract class IndexJob {
 
     public abstract Builder setPipelineOptions(Supplier<PipelineOptions> options);
 
+    public abstract Builder setBesidePipeline(boolean besidePipeline);
+
     public abstract IndexJob build();
   }
 
   /**
    * Builds the pipeline; image outcomes go, one JSON line each, to {@code outcomes}. The images of
-   * the first references, which {@code tried} resolved, are taken as they are.
+   * the first references, which {@code tried} resolved, are taken as they are, and the layers it
+   * read beside the pipeline are counted as read.
    */
   Pipeline pipeline(String outcomes, CachedIndex.Attempt tried) {
     String out = outDir().toString();
@@ -108,7 +117,8 @@ public abstract class IndexJob {
     PCollection<LayerOutcome> layers =
         images
             .apply("LayersOfImages", FlatMapElements.into(TypeDescriptor.of(LayerRef.class)).via(LayerRef::of))
-            .apply("IndexLayers", IndexLayers.withCache(cache).withRegistry(registry()));
+            .apply("IndexLayers", IndexLayers.withCache(cache).withRegistry(registry())
+                .readBefore(tried.beside().decompressed(), tried.beside().damagedEntries()));
     layers.apply("WriteLayerCatalog", new WriteLayerCatalog(cache, out));
 
     PCollectionView<Map<String, LayerOutcome>> byDigest =
@@ -138,10 +148,11 @@ public abstract class IndexJob {
     Path outcomes = outDir().resolve(".outcomes-" + UUID.randomUUID() + ".jsonl");
     long start = System.nanoTime();
     try {
-      CachedIndex.Attempt tried = CachedIndex.write(this, outcomes);
-      Optional<JobMetrics> warm = tried.written();
-      warm.ifPresent(progress::finish);
-      JobMetrics metrics = warm.isPresent() ? warm.get() : JobRunner.run(pipeline(outcomes.toString(), tried), progress);
+      CachedIndex.Attempt tried = CachedIndex.write(this, outcomes, progress);
+      Optional<JobMetrics> written = tried.written();
+      written.ifPresent(progress::finish);
+      JobMetrics metrics =
+          written.isPresent() ? written.get() : JobRunner.run(pipeline(outcomes.toString(), tried), progress);
       RunReport report = RunReport.read("index", outcomes, metrics, (System.nanoTime() - start) / 1e9);
       report.printSummary(out, err);
       report.fill(figures);

@@ -81,7 +81,8 @@ class CachedIndexTest {
     }
     Path out = Files.createDirectory(tmp.resolve("out"));
 
-    assertFalse(CachedIndex.write(withoutPipeline(out, cache), out.resolve("outcomes.jsonl")).written().isPresent());
+    assertFalse(CachedIndex.write(withoutPipeline(out, cache), out.resolve("outcomes.jsonl"), new Progress(System.err, false))
+        .written().isPresent());
     try (Stream<Path> s = Files.list(out)) {
       assertEquals(List.of(), s.toList());
     }
@@ -98,8 +99,8 @@ class CachedIndexTest {
             "--out", tmp.resolve("out").toString(), "--cache-dir", tmp.resolve("cache").toString(), "--tls-verify=false");
         assertEquals(0, index.exit(), index::toString);
 
-        // The warm-cache check resolves the image before the pipeline runs: the pipeline takes
-        // what it resolved rather than fetching the manifest and config again.
+        // The warm-cache check resolves the image before its layers are read beside the pipeline
+        // (or the pipeline runs, which takes what it resolved): manifest and config once.
         ImmutableMultiset<String> gets = tap.requests().stream()
             .filter(r -> r.startsWith("GET /v2/mirror/"))
             .collect(ImmutableMultiset.toImmutableMultiset());

@@ -1,6 +1,8 @@
 package org.layerfs.transforms.layer;
 
 import com.google.auto.value.AutoValue;
+import com.google.common.collect.ImmutableSet;
+import java.util.Set;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -21,17 +23,30 @@ public abstract class IndexLayers extends PTransform<PCollection<LayerRef>, PCol
 
   abstract RegistryConfig registry();
 
+  abstract ImmutableSet<String> decompressedBefore();
+
+  abstract ImmutableSet<String> damagedBefore();
+
   /**
    * Indexes layers, keeping their catalogs under {@code cacheDir} (storage every worker sees) and
    * reaching registries with {@link RegistryConfig#defaults()}.
    */
   public static IndexLayers withCache(String cacheDir) {
-    return new AutoValue_IndexLayers(cacheDir, RegistryConfig.defaults());
+    return new AutoValue_IndexLayers(cacheDir, RegistryConfig.defaults(), ImmutableSet.of(), ImmutableSet.of());
   }
 
   /** Reaches registries with {@code registry} (TLS, credentials). */
   public IndexLayers withRegistry(RegistryConfig registry) {
-    return new AutoValue_IndexLayers(cacheDir(), registry);
+    return new AutoValue_IndexLayers(cacheDir(), registry, decompressedBefore(), damagedBefore());
+  }
+
+  /**
+   * Counts the layers (digests) this run decompressed, and those whose damaged cache entries it
+   * found, before the pipeline (beside it) as this step would have counted them: found in the
+   * cache now, they are reported decompressed, not cached, and their entries rebuilt.
+   */
+  public IndexLayers readBefore(Set<String> decompressed, Set<String> damagedEntries) {
+    return new AutoValue_IndexLayers(cacheDir(), registry(), ImmutableSet.copyOf(decompressed), ImmutableSet.copyOf(damagedEntries));
   }
 
   @Override
@@ -42,6 +57,6 @@ public abstract class IndexLayers extends PTransform<PCollection<LayerRef>, PCol
         .apply("KeyByDigest", WithKeys.of((LayerRef l) -> l.descriptor().digest().toString())
             .withKeyType(TypeDescriptors.strings()))
         .apply("GroupByDigest", GroupByKey.create())
-        .apply("ReadVerifyIndex", ParDo.of(new IndexLayerFn(cacheDir(), registry())));
+        .apply("ReadVerifyIndex", ParDo.of(new IndexLayerFn(cacheDir(), registry(), decompressedBefore(), damagedBefore())));
   }
 }

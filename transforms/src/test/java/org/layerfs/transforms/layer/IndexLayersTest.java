@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -59,12 +60,17 @@ class IndexLayersTest {
 
   /** Runs IndexLayers over {@code refs}; asserts one outcome per distinct digest, each passing {@code check}. */
   private static PipelineResult index(List<LayerRef> refs, Path cache, Check check) {
+    return index(refs, IndexLayers.withCache(cache.toString()), check);
+  }
+
+  /** Runs {@code indexLayers} over {@code refs}, as {@link #index(List, Path, Check)}. */
+  private static PipelineResult index(List<LayerRef> refs, IndexLayers indexLayers, Check check) {
     HashSet<String> distinct = new HashSet<>();
     refs.forEach(r -> distinct.add(r.descriptor().digest().toString()));
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<LayerOutcome> outcomes =
         p.apply(Create.of(refs).withCoder(SerializableCoder.of(LayerRef.class)))
-            .apply(IndexLayers.withCache(cache.toString()));
+            .apply(indexLayers);
     PAssert.that(outcomes).satisfies(all -> {
       List<String> seen = new ArrayList<>();
       for (LayerOutcome o : all) {
@@ -135,6 +141,25 @@ class IndexLayersTest {
     });
     assertEquals(0, counter(warm, LayerMetrics.LAYERS_INDEXED));
     assertEquals(13, counter(warm, LayerMetrics.LAYERS_CACHED));
+  }
+
+  /**
+   * Layers this run read beside the pipeline are in the cache when the pipeline runs: it counts
+   * them as decompressed, as they were, and the damaged entries found then as rebuilt.
+   */
+  @Test
+  void layersReadBeforeThePipelineAreCountedAsRead(@TempDir Path cache) throws IOException {
+    List<LayerRef> layers = layersOf(TestData.images());
+    index(layers, cache, o -> assertEquals(LayerOutcome.Kind.INDEXED, o.kind(), o.toString()));
+    Set<String> digests = new HashSet<>();
+    layers.forEach(l -> digests.add(l.descriptor().digest().toString()));
+    String damaged = layers.get(0).descriptor().digest().toString();
+
+    PipelineResult again = index(layers, IndexLayers.withCache(cache.toString()).readBefore(digests, Set.of(damaged)),
+        o -> assertEquals(LayerOutcome.Kind.INDEXED, o.kind(), o.toString()));
+    assertEquals(13, counter(again, LayerMetrics.LAYERS_INDEXED));
+    assertEquals(0, counter(again, LayerMetrics.LAYERS_CACHED));
+    assertEquals(1, counter(again, LayerMetrics.CACHE_REBUILT));
   }
 
   /**
