@@ -134,13 +134,23 @@ class LauncherCacheTest {
   }
 
   @Test
-  void aFailedTrainingLeavesNothingAndTheCommandRunsWithoutACache() throws Exception {
+  void aFailedTrainingLeavesAStampAndIsNotTriedAgainForTheSameJar() throws Exception {
+    List<String> lines = run(true, "sync", "oci:a", "oci:b");
+    assertEquals(3, lines.size(), "two trainings and the command: " + lines);
+    assertTrue(lines.get(0).contains("-XX:ErrorFile=") && lines.get(1).contains("-XX:ErrorFile="),
+        "a crashing training's log is kept out of the working directory: " + lines);
+    assertFalse(command(lines).contains("AOTCache") || command(lines).contains("SharedArchiveFile"), command(lines));
+    assertEquals(List.of("layerfs-jdk.jsa.failed", "layerfs-sync-jdk.aot.failed", "layerfs.jar"), targetFiles());
+
     for (String command : List.of("sync", "index")) {
-      List<String> lines = run(true, command, "oci:a", "oci:b");
-      assertEquals(3, lines.size(), "two trainings and the command: " + lines);
-      assertFalse(command(lines).contains("AOTCache") || command(lines).contains("SharedArchiveFile"), command(lines));
-      assertEquals(List.of("layerfs.jar"), targetFiles());
+      List<String> again = run(true, command, "oci:a", "oci:b");
+      assertEquals(1, again.size(), "no training again for the same jar: " + again);
     }
+
+    Files.setLastModifiedTime(target.resolve("layerfs.jar"), FileTime.from(Instant.now().plusSeconds(60)));
+    List<String> rebuilt = run("sync", "oci:a", "oci:b");
+    assertEquals(3, rebuilt.size(), "a new jar is trained again: " + rebuilt);
+    assertEquals(List.of("layerfs-jdk.jsa", "layerfs-sync-jdk.aot", "layerfs.jar"), targetFiles());
   }
 
   @Test
