@@ -9,9 +9,9 @@ import java.nio.file.Path;
  * the block group with the fewest directories, from a start hashed from its name, rather than
  * beside its parent. An unpack makes its tree under such a directory, so the tree's inodes are
  * allocated away from those a removed tree freed moments before, which ext4 without a journal
- * skips one by one for a minute or more on every allocation ({@code recently_deleted}): 30 to 40
- * of the 60 CPU s of unpacking 60 000 files right after removing the tree before (README, "Unpack,
- * sixth session"). A hint only: elsewhere (another file system, no {@code chattr}) nothing changes.
+ * skips one by one for a minute or more on every allocation ({@code recently_deleted}): 29 of the
+ * 62 CPU s of unpacking 60 000 files right after removing the tree before (README, "Unpack, sixth
+ * session"). A hint only: elsewhere (another file system, no {@code chattr}) nothing changes.
  */
 final class TopOfHierarchy {
   private TopOfHierarchy() {}
