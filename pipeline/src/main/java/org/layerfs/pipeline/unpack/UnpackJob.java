@@ -111,7 +111,10 @@ public abstract class UnpackJob {
     long start = System.nanoTime();
     boolean done = false;
     try {
-      Path rootfs = Files.createDirectory(tmp.resolve("rootfs"));
+      // The tree away from the inodes a tree removed just before freed (TopOfHierarchy); its name
+      // random, since ext4 starts its search for a group at the name's hash.
+      TopOfHierarchy.mark(tmp);
+      Path rootfs = Files.createTempDirectory(tmp, "rootfs-");
       // umoci's rootfs is 0755 whatever the umask; an image's root entry ("./") replaces it.
       Files.setAttribute(rootfs, "unix:mode", 0755);
       Path work = Files.createDirectory(tmp.resolve("work"));
