@@ -1,5 +1,9 @@
 package org.layerfs.pipeline;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /**
  * How the command's JVM ends. On Java 21 and later {@code System.exit} first asks for a
  * {@code System.Logger} (to log the exit at DEBUG), and finding the logging back end scans the
@@ -13,8 +17,26 @@ final class ProcessEnd {
 
   /** Ends the process with {@code status}, or returns when {@code main} may simply return. */
   static void end(int status) {
+    recordStatus(status);
     if (status != 0 || otherThreadHoldsTheJvm()) {
       System.exit(status);
+    }
+  }
+
+  /**
+   * Writes {@code status} to the file the launcher names in {@code layerfs.statusFile}, if any:
+   * the JVM may yet crash after the command (dumping a class archive at exit), and the launcher
+   * then tells the command's status from the crash's.
+   */
+  static void recordStatus(int status) {
+    String file = System.getProperty("layerfs.statusFile");
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.writeString(Path.of(file), Integer.toString(status));
+    } catch (IOException e) {
+      System.err.println("layerfs: cannot write the exit status to " + file + ": " + e.getMessage());
     }
   }
 

@@ -34,8 +34,13 @@ class LauncherCacheTest {
             f="${a#*=}"; echo half > "$f"
             [ -n "$FAKE_TRAINING_FAILS" ] && exit 1
             echo whole >> "$f" ;;
+          -Dlayerfs.statusFile=*) ended="${a#*=}" ;;
         esac
       done
+      if [ -n "$ended" ]; then
+        printf 0 > "$ended"
+        [ -n "$FAKE_DUMP_CRASHES" ] && kill -ABRT $$
+      fi
       exit 0
       """;
 
@@ -67,8 +72,15 @@ class LauncherCacheTest {
     Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
   }
 
-  /** The launcher's java command lines for one run of {@code layerfs args}. */
+  private String output;
+
+  /** The launcher's java command lines for one run of {@code layerfs args}; its output in {@link #output}. */
   private List<String> run(boolean trainingFails, String... args) throws Exception {
+    return runWith(trainingFails ? "FAKE_TRAINING_FAILS" : "FAKE_NOTHING", args);
+  }
+
+  /** As {@link #run(boolean, String...)}, the stand-in java told to fail as {@code fault} says. */
+  private List<String> runWith(String fault, String... args) throws Exception {
     Files.deleteIfExists(log);
     List<String> cmd = new ArrayList<>(List.of("bash", tree.resolve("layerfs").toString()));
     cmd.addAll(List.of(args));
@@ -76,11 +88,9 @@ class LauncherCacheTest {
     pb.environment().remove("LAYERFS_JAVA_OPTS");
     pb.environment().put("LAYERFS_JAVA", jdk.resolve("bin/java").toString());
     pb.environment().put("FAKE_LOG", log.toString());
-    if (trainingFails) {
-      pb.environment().put("FAKE_TRAINING_FAILS", "1");
-    }
+    pb.environment().put(fault, "1");
     Process p = pb.start();
-    String output = new String(p.getInputStream().readAllBytes(), UTF_8);
+    output = new String(p.getInputStream().readAllBytes(), UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher did not finish");
     assertEquals(0, p.exitValue(), output);
     return Files.readAllLines(log);
@@ -169,5 +179,26 @@ class LauncherCacheTest {
     List<String> lines = run("sync", "oci:a", "oci:b");
     assertTrue(command(lines).contains("-XX:SharedArchiveFile=" + target.resolve("layerfs-jdk.jsa") + " "), command(lines));
     assertFalse(String.join("\n", lines).contains("-Xlog:aot") || String.join("\n", lines).contains("AOTCache"), lines.toString());
+  }
+
+  @Test
+  void aFlinkCommandRecordsItsArchiveOnceAndADumpThatCrashesKeepsTheCommandsStatus() throws Exception {
+    Path flink = target.resolve("layerfs-flink-jdk.jsa");
+    String[] command = {"sync", "oci:a", "oci:b", "--runner=FlinkRunner"};
+    List<String> crashed = runWith("FAKE_DUMP_CRASHES", command);
+    assertEquals(3, crashed.size(), "two trainings and the command: " + crashed);
+    assertTrue(command(crashed).contains("-XX:ArchiveClassesAtExit=" + flink + "."), command(crashed));
+    assertTrue(output.contains("crashed writing the Flink class archive") && !output.contains("Aborted"), output);
+    assertEquals(
+        List.of("layerfs-flink-jdk.jsa.failed", "layerfs-jdk.jsa", "layerfs-sync-jdk.aot", "layerfs.jar"), targetFiles());
+    List<String> again = run(command);
+    assertFalse(command(again).contains("ArchiveClassesAtExit"), "not recorded again for the same jar: " + again);
+
+    // A build after the stamp: the stamp older than the jar, the caches trained since still newer.
+    Files.setLastModifiedTime(target.resolve("layerfs-flink-jdk.jsa.failed"), FileTime.from(Instant.now().minusSeconds(600)));
+    Files.setLastModifiedTime(target.resolve("layerfs.jar"), FileTime.from(Instant.now().minusSeconds(300)));
+    assertTrue(command(run(command)).contains("-XX:ArchiveClassesAtExit=" + flink + "."), "a new jar records again");
+    assertEquals("half\nwhole\n", Files.readString(flink));
+    assertTrue(command(run(command)).contains("-XX:SharedArchiveFile=" + flink + " "), "a new jar's archive is used");
   }
 }

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How a command's JVM ends ({@link ProcessEnd}), each case in a JVM of its own: a command that
@@ -38,10 +41,11 @@ class ProcessEndTest {
 
   private record Ended(int exit, String out) {}
 
-  private static Ended child(String status, String threads) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"), Child.class.getName(), status, threads)
+  private static Ended child(String status, String threads, String... jvmOptions) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(List.of(jvmOptions));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName(), status, threads));
+    Process p = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .start();
     // A guard against a JVM that never ends (the failure this class is about), not a timing.
@@ -72,5 +76,15 @@ class ProcessEndTest {
     Ended e = child("0", "lingering");
     assertEquals(0, e.exit(), e.out());
     assertEquals(List.of("hook ran"), e.out().lines().toList());
+  }
+
+  @Test
+  void theStatusIsWrittenWhereTheLauncherAsksBeforeTheJvmEnds(@TempDir Path tmp) throws Exception {
+    for (String status : List.of("0", "1")) {
+      Path file = tmp.resolve("status-" + status);
+      Ended e = child(status, "none", "-Dlayerfs.statusFile=" + file);
+      assertEquals(Integer.parseInt(status), e.exit(), e.out());
+      assertEquals(status, Files.readString(file));
+    }
   }
 }
