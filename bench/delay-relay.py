@@ -14,6 +14,7 @@ import sys
 import time
 
 REQUEST = re.compile(rb"(?:^|\r\n)(GET|HEAD|POST|PUT|PATCH|DELETE) (/v2/\S*) HTTP/1\.1\r\n")
+REQUEST_END = b" HTTP/1.1\r\n"
 
 
 async def pipe(reader, writer, delay, log=None):
@@ -35,7 +36,10 @@ async def pipe(reader, writer, delay, log=None):
     try:
         while True:
             chunk = await reader.read(1 << 16)
-            if log is not None and chunk:
+            # Only a chunk that holds a request line is searched: scanning every chunk of an upload
+            # with the expression took this relay 1.1 of its 1.5 CPU s in a cold mirror, on the
+            # cores layerfs and the registries share (README, "The cold WAN mirror process by process").
+            if log is not None and REQUEST_END in chunk:
                 for m in REQUEST.finditer(chunk):
                     log.write(f"{m.group(1).decode()} {m.group(2).decode()}\n")
                 log.flush()
