@@ -118,6 +118,9 @@ class LauncherCacheTest {
     assertTrue(first.get(0).contains("-XX:AOTCacheOutput=" + cache + "."), first.get(0));
     assertTrue(first.get(0).contains("org.layerfs.pipeline.ArchiveTraining " + tree.resolve("testdata/images") + " ")
         && first.get(0).endsWith(" beside"), first.get(0));
+    assertTrue(first.get(0).contains(" -XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining "),
+        "the cache holds no method profiles: " + first.get(0));
+    assertFalse(first.get(1).contains("AOTRecordTraining"), "the archive's training: " + first.get(1));
     assertTrue(command(first).contains("-XX:AOTCache=" + cache + " "), command(first));
     assertFalse(command(first).contains("SharedArchiveFile"), command(first));
     assertEquals(List.of("layerfs-jdk.jsa", "layerfs-sync-jdk.aot", "layerfs.jar"), targetFiles());
@@ -178,7 +181,8 @@ class LauncherCacheTest {
     javaVersion("17.0.17");
     List<String> lines = run("sync", "oci:a", "oci:b");
     assertTrue(command(lines).contains("-XX:SharedArchiveFile=" + target.resolve("layerfs-jdk.jsa") + " "), command(lines));
-    assertFalse(String.join("\n", lines).contains("-Xlog:aot") || String.join("\n", lines).contains("AOTCache"), lines.toString());
+    assertFalse(String.join("\n", lines).contains("-Xlog:aot") || String.join("\n", lines).contains("AOTCache")
+        || String.join("\n", lines).contains("AOTRecordTraining"), lines.toString());
   }
 
   @Test

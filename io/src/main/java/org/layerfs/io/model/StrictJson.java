@@ -17,12 +17,17 @@ import java.util.Optional;
  * or the last, so such a document could mean one thing here and another to a peer.
  */
 public final class StrictJson {
-  /** For {@link #read}, which needs no mapper (see {@link JsonTreeReader}). */
-  private static final JsonFactory READING =
-      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   private static final String DUPLICATE = "Duplicate field '";
 
   private StrictJson() {}
+
+  /**
+   * For {@link #read}, which needs no mapper (see {@link JsonTreeReader}); made on first use, as
+   * plain documents need no parser either ({@link PlainJsonReader}).
+   */
+  private static final class Parsing {
+    static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  }
 
   /** Made on first use: a command that only reads JSON never initialises {@code ObjectMapper}. */
   private static final class Mapper {
@@ -42,9 +47,13 @@ public final class StrictJson {
 
   /** Parses a document of any shape, naming {@code what} when it is not JSON or has a key twice. */
   public static JsonNode read(byte[] json, String what) throws ImageFormatException {
+    Optional<JsonNode> plain = PlainJsonReader.read(json);
+    if (plain.isPresent()) {
+      return plain.get();
+    }
     try {
       JsonNode root;
-      try (JsonParser p = READING.createParser(json)) {
+      try (JsonParser p = Parsing.FACTORY.createParser(json)) {
         root = JsonTreeReader.read(p);
       }
       if (root.isMissingNode()) {

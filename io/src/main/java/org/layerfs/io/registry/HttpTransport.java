@@ -37,7 +37,7 @@ final class HttpTransport implements RegistryTransport {
             // Redirects are RedirectTransport's: it knows which hosts may see credentials.
             .followRedirects(HttpClient.Redirect.NEVER);
     if (!config.tlsVerify()) {
-      http.sslContext(InsecureTls.context());
+      http.sslContext(InsecureTls.deferred());
     }
     return new HttpTransport(http.build(), config.timeout(), config.idleTimeout());
   }

@@ -10,11 +10,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.ToLongFunction;
 import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.ImageJson;
 import org.layerfs.pipeline.metrics.RunFigures;
+import org.layerfs.pipeline.run.Decimals;
 import org.layerfs.pipeline.run.Sizes;
 import org.layerfs.transforms.copy.CopyMetrics;
 
@@ -83,16 +83,17 @@ final class CopyReport {
     pruning.referrers().forEach(r -> out.println("pruned referrer: " + r));
     pruning.kept().forEach((r, why) -> out.println("kept: " + r + ": " + why));
     long referrers = images.stream().filter(n -> n.path("referrer").asBoolean()).count();
-    String travelled = referrers == 0 ? "" : String.format(Locale.ROOT, "; referrers: %d copied, %d moved, %d failed",
-        referrers("copied"), referrers("moved"), referrers("failed"));
-    String prunedPart = pruning.pruned().isEmpty() && pruning.referrers().isEmpty() ? "" : String.format(Locale.ROOT,
-        "; pruned: %d tags, %d referrers", pruning.pruned().size(), pruning.referrers().size());
-    out.printf(Locale.ROOT,
-        "%s: %d images: %d copied, %d moved, %d up to date, %d failed%s; blobs: %d copied, %d already there, %d failed; %s copied in %.1f s%s%n",
-        command, images.size() - referrers, count("copied"), count("moved"), count("skipped"), count("failed"), travelled,
-        counters.applyAsLong(CopyMetrics.BLOBS_COPIED), counters.applyAsLong(CopyMetrics.BLOBS_PRESENT),
-        counters.applyAsLong(CopyMetrics.BLOBS_FAILED), Sizes.human(counters.applyAsLong(CopyMetrics.BYTES_COPIED)), seconds,
-        prunedPart);
+    String travelled = referrers == 0 ? ""
+        : "; referrers: " + referrers("copied") + " copied, " + referrers("moved") + " moved, " + referrers("failed") + " failed";
+    String prunedPart = pruning.pruned().isEmpty() && pruning.referrers().isEmpty() ? ""
+        : "; pruned: " + pruning.pruned().size() + " tags, " + pruning.referrers().size() + " referrers";
+    // Joined, not formatted: the formatter's first use loads the JDK's locale data (Decimals).
+    out.println(command + ": " + (images.size() - referrers) + " images: " + count("copied") + " copied, " + count("moved")
+        + " moved, " + count("skipped") + " up to date, " + count("failed") + " failed" + travelled + "; blobs: "
+        + counters.applyAsLong(CopyMetrics.BLOBS_COPIED) + " copied, " + counters.applyAsLong(CopyMetrics.BLOBS_PRESENT)
+        + " already there, " + counters.applyAsLong(CopyMetrics.BLOBS_FAILED) + " failed; "
+        + Sizes.human(counters.applyAsLong(CopyMetrics.BYTES_COPIED)) + " copied in " + Decimals.oneDecimal(seconds) + " s"
+        + prunedPart);
   }
 
   /** Puts the figures this report prints into {@code figures}, for {@code --metrics}. */

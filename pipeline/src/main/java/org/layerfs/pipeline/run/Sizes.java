@@ -1,7 +1,5 @@
 package org.layerfs.pipeline.run;
 
-import java.util.Locale;
-
 /** Byte counts for people: {@code 1.5 MiB}. */
 public final class Sizes {
   private Sizes() {}
@@ -17,6 +15,6 @@ public final class Sizes {
       v /= 1024;
       u++;
     }
-    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    return Decimals.oneDecimal(v) + " " + units[u];
   }
 }
