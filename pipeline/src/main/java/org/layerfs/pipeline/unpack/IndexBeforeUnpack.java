@@ -33,8 +33,9 @@ import org.layerfs.transforms.layer.LayerRef;
  * every layer cached there is nothing to read for it, and starting a Beam job would cost more
  * than the work. With no Beam option the missing layers are read beside it first, as a cold
  * index reads them ({@link LayersBesidePipeline}): of a cold unpack of one layer of 60 000 files,
- * the direct runner's monitor, start and JIT were about 12 of 27 CPU s (README, "Unpack, seventh
- * session"). A layer that fails there, or is foreign, still goes to the pipeline, which reports it.
+ * the direct runner's monitor, start and JIT were about 11 of 27 CPU s (README, "A cold unpack
+ * beside the pipeline"). A layer that fails there, or is foreign, still goes to the pipeline,
+ * which reports it.
  */
 final class IndexBeforeUnpack {
   private IndexBeforeUnpack() {}
