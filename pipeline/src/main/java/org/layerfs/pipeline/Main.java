@@ -190,6 +190,7 @@ public final class Main {
             .setRootless(args.flag("rootless") || !SafeTree.runningAsRoot())
             .setRegistry(args.registry())
             .setPipelineOptions(args.pipelineOptionsWhenNeeded())
+            .setBesidePipeline(args.pipelineArgs().isEmpty())
             .build();
     return measured("unpack", args, err, figures -> job.run(out, err, JobRunner.progressFor(err), figures));
   }

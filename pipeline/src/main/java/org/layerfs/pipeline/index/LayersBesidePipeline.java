@@ -24,20 +24,20 @@ import org.layerfs.transforms.layer.LayerOutcome;
 import org.layerfs.transforms.layer.LayerRef;
 
 /**
- * A cold index's layers read beside the pipeline, when the default runner would run it on this
- * machine: one thread per core, each with its own {@link LayerIndexer} (and so its own
- * read-ahead thread), the largest layer first so that the longest starts first. Each layer goes
+ * A cold index's layers (or a cold unpack's) read beside the pipeline, when the default runner
+ * would run it on this machine: one thread per core, each with its own {@link LayerIndexer} (and
+ * so its own read-ahead thread), the largest layer first so that the longest starts first. Each layer goes
  * into the cache as the pipeline's reading step puts it there. Of a cold index of the benchmark
  * corpus, Beam's start, its JIT and its per-bundle evaluators were about half of the CPU (README,
  * A cold index beside the pipeline).
  */
-final class LayersBesidePipeline {
+public final class LayersBesidePipeline {
   /**
    * What was read: the outcomes of the layers now in the cache (by digest), the digests of those
    * decompressed here, and those whose damaged cache entries were found here.
    */
-  record Read(Map<String, LayerOutcome> usable, Set<String> decompressed, Set<String> damagedEntries) {
-    static final Read NOTHING = new Read(Map.of(), Set.of(), Set.of());
+  public record Read(Map<String, LayerOutcome> usable, Set<String> decompressed, Set<String> damagedEntries) {
+    public static final Read NOTHING = new Read(Map.of(), Set.of(), Set.of());
   }
 
   private LayersBesidePipeline() {}
@@ -48,7 +48,7 @@ final class LayersBesidePipeline {
    * foreign or throws is left out of {@link Read#usable}: the pipeline reads it again and reports it,
    * counting what was read here as if it had read it ({@link IndexLayers#readBefore}).
    */
-  static Read read(List<LayerRef> missing, LayerCache cache, RegistryConfig registry, Progress progress, Map<String, Long> totals)
+  public static Read read(List<LayerRef> missing, LayerCache cache, RegistryConfig registry, Progress progress, Map<String, Long> totals)
       throws IOException {
     Map<String, Long> counters = new ConcurrentHashMap<>(totals);
     ConcurrentLinkedQueue<LayerRef> largestFirst = new ConcurrentLinkedQueue<>(missing.stream()

@@ -1,6 +1,7 @@
 package org.layerfs.pipeline.run;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.FlatMapElements;
@@ -43,12 +45,18 @@ public final class MergeImages extends PTransform<PBegin, PCollection<ImageOutco
   private final String cacheDir;
   /** Null when the views are not written (unpack plans from the layers' catalogs, not from the view). */
   private final String mergedDir;
+  /** The layers read beside the pipeline before it, counted as read ({@link IndexLayers#readBefore}). */
+  private final ImmutableSet<String> decompressedBefore;
+  private final ImmutableSet<String> damagedBefore;
 
-  private MergeImages(List<ResolvedImage> images, RegistryConfig registry, String cacheDir, String mergedDir) {
+  private MergeImages(List<ResolvedImage> images, RegistryConfig registry, String cacheDir, String mergedDir,
+      Set<String> decompressedBefore, Set<String> damagedBefore) {
     this.images = ImmutableList.copyOf(images);
     this.registry = registry;
     this.cacheDir = cacheDir;
     this.mergedDir = mergedDir;
+    this.decompressedBefore = ImmutableSet.copyOf(decompressedBefore);
+    this.damagedBefore = ImmutableSet.copyOf(damagedBefore);
   }
 
   /** The merged view {@link MergeImages} wrote for the image with manifest {@code manifest}, sorted by path. */
@@ -65,12 +73,17 @@ public final class MergeImages extends PTransform<PBegin, PCollection<ImageOutco
 
   /** Merges {@code images}, reading their layers from registries with {@code registry}; writes no view. */
   public static MergeImages of(List<ResolvedImage> images, RegistryConfig registry, String cacheDir) {
-    return new MergeImages(images, registry, cacheDir, null);
+    return new MergeImages(images, registry, cacheDir, null, Set.of(), Set.of());
   }
 
   /** Also writes each view under {@code mergedDir}, for {@link #readView}. */
   public MergeImages writingTo(String mergedDir) {
-    return new MergeImages(images, registry, cacheDir, mergedDir);
+    return new MergeImages(images, registry, cacheDir, mergedDir, decompressedBefore, damagedBefore);
+  }
+
+  /** Counts the layers this run read beside the pipeline as {@link IndexLayers#readBefore} does. */
+  public MergeImages readBefore(Set<String> decompressed, Set<String> damagedEntries) {
+    return new MergeImages(images, registry, cacheDir, mergedDir, decompressed, damagedEntries);
   }
 
   @Override
@@ -80,7 +93,7 @@ public final class MergeImages extends PTransform<PBegin, PCollection<ImageOutco
     PCollectionView<Map<String, LayerOutcome>> byDigest =
         resolved
             .apply("LayersOfImages", FlatMapElements.into(TypeDescriptor.of(LayerRef.class)).via(LayerRef::of))
-            .apply("IndexLayers", IndexLayers.withCache(cacheDir).withRegistry(registry))
+            .apply("IndexLayers", IndexLayers.withCache(cacheDir).withRegistry(registry).readBefore(decompressedBefore, damagedBefore))
             .apply("KeyByDigest", WithKeys.of((LayerOutcome l) -> l.digest().toString()).withKeyType(TypeDescriptors.strings()))
             .apply("LayerSummaries", View.asMap());
     MergeLayers merge = MergeLayers.of(cacheDir, byDigest);

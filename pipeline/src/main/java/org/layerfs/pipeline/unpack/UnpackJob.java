@@ -66,8 +66,12 @@ public abstract class UnpackJob {
   /** Made only when a layer is to be indexed (see {@code BeamOptions.whenNeeded}). */
   public abstract Supplier<PipelineOptions> pipelineOptions();
 
+  /** Whether no Beam option was given: layers missing from the cache are then read beside the pipeline ({@link IndexBeforeUnpack}). */
+  public abstract boolean besidePipeline();
+
   public static Builder builder() {
-    return new AutoValue_UnpackJob.Builder().setRegistry(RegistryConfig.defaults()).setLimits(UnpackLimits.defaults()).setPlatform(Optional.empty());
+    return new AutoValue_UnpackJob.Builder().setRegistry(RegistryConfig.defaults()).setLimits(UnpackLimits.defaults()).setPlatform(Optional.empty())
+        .setBesidePipeline(false);
   }
 
   /** Configures an unpack; reference, directory, cache, rootless and pipeline options are required. */
@@ -88,6 +92,8 @@ public abstract class UnpackJob {
     public abstract Builder setRegistry(RegistryConfig registry);
 
     public abstract Builder setPipelineOptions(Supplier<PipelineOptions> options);
+
+    public abstract Builder setBesidePipeline(boolean besidePipeline);
 
     public abstract UnpackJob build();
   }
@@ -119,7 +125,7 @@ public abstract class UnpackJob {
       Files.setAttribute(rootfs, "unix:mode", 0755);
       Path work = Files.createDirectory(tmp.resolve("work"));
       UnpackTarget target = UnpackTarget.of(image, registry(), rootfs, work, cacheDir(), limits(), !rootless());
-      Optional<String> unindexed = IndexBeforeUnpack.run(image, registry(), cacheDir(), work, pipelineOptions(), progress, figures);
+      Optional<String> unindexed = IndexBeforeUnpack.run(image, registry(), cacheDir(), work, pipelineOptions(), besidePipeline(), progress, figures);
       TreeWriter.Written result =
           unindexed.isPresent() ? TreeWriter.Written.failed(List.of(unindexed.get()), List.of()) : new TreeWriter(target).write();
       result.notices().forEach(n -> err.println("layerfs: " + n));

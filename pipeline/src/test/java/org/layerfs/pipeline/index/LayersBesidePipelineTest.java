@@ -1,6 +1,5 @@
 package org.layerfs.pipeline.index;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,11 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -99,13 +98,6 @@ class LayersBesidePipelineTest {
 
   /** Two trees hold the same files, byte for byte, but for the catalog's {@code run.json} (when it ended). */
   private static void assertSameBytes(Path expected, Path actual) throws Exception {
-    Map<String, Path> e = Trees.regularFiles(expected);
-    Map<String, Path> a = Trees.regularFiles(actual);
-    assertEquals(e.keySet(), a.keySet());
-    for (String rel : e.keySet()) {
-      if (!rel.equals("run.json")) {
-        assertArrayEquals(Files.readAllBytes(e.get(rel)), Files.readAllBytes(a.get(rel)), rel);
-      }
-    }
+    Trees.assertSameBytes(expected, actual, Set.of("run.json"));
   }
 }
