@@ -10,7 +10,7 @@ import java.util.List;
  * archive should hold, in one JVM (an archive is written when its JVM exits): an index, a sync
  * that copies, and the same sync again, which finds nothing to do, and an index and a sync
  * through their pipelines (a Beam option asks for it: on the default direct runner a cold index,
- * a copy or a sync goes beside it; a cold unpack's indexing, a move and a Flink job through it).
+ * a cold unpack's indexing, a copy or a sync goes beside it; a move and a Flink job through it).
  * Trained on an index alone, the archive missed the classes of a sync's planning and copying.
  * With {@code beside}, only the two syncs beside the pipeline: the launcher's AOT cache for a
  * copy or sync on Java 25, whose every class the JVM loads at start, so it holds no more than
