@@ -140,6 +140,7 @@ final class InsecureTls {
     DeferredDefaults() {
       setUseCipherSuitesOrder(true);
     }
+
     @Override
     public String[] getCipherSuites() {
       return Made.DEFAULTS.getCipherSuites();
@@ -169,9 +170,6 @@ final class InsecureTls {
     public String getEndpointIdentificationAlgorithm() {
       return Made.DEFAULTS.getEndpointIdentificationAlgorithm();
     }
-
-
-
 
     @Override
     public boolean getEnableRetransmissions() {
