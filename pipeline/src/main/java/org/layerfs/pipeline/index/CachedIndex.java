@@ -96,11 +96,8 @@ final class CachedIndex {
     }
     LayersBesidePipeline.Read beside = LayersBesidePipeline.Read.NOTHING;
     if (!missing.isEmpty()) {
-      beside = LayersBesidePipeline.read(List.copyOf(missing.values()), cache, job.registry(), progress, Map.of(
-          LayerMetrics.LAYERS_TOTAL, (long) (layers.size() + missing.size()),
-          LayerMetrics.LAYERS_CACHED, (long) layers.size(),
-          LayerMetrics.BYTES_TOTAL, bytes,
-          LayerMetrics.BYTES_DONE, bytes - missing.values().stream().mapToLong(l -> l.descriptor().size()).sum()));
+      beside = LayersBesidePipeline.read(
+          List.copyOf(missing.values()), layers.size() + missing.size(), bytes, cache, job.registry(), progress);
       if (beside.usable().size() < missing.size()) {
         return Attempt.leftToPipeline(resolvedReferences, images, beside);
       }

@@ -44,13 +44,17 @@ public final class LayersBesidePipeline {
 
   /**
    * Indexes {@code missing} (distinct layers, at least one) into {@code cache}. Progress counts them against
-   * {@code totals} (every layer of the job, the cached ones done already). A layer that fails, is
+   * the job's {@code layersTotal} layers of {@code bytesTotal} bytes, those not missing done already. A layer that fails, is
    * foreign or throws is left out of {@link Read#usable}: the pipeline reads it again and reports it,
    * counting what was read here as if it had read it ({@link IndexLayers#readBefore}).
    */
-  public static Read read(List<LayerRef> missing, LayerCache cache, RegistryConfig registry, Progress progress, Map<String, Long> totals)
-      throws IOException {
-    Map<String, Long> counters = new ConcurrentHashMap<>(totals);
+  public static Read read(List<LayerRef> missing, int layersTotal, long bytesTotal, LayerCache cache, RegistryConfig registry,
+      Progress progress) throws IOException {
+    Map<String, Long> counters = new ConcurrentHashMap<>(Map.of(
+        LayerMetrics.LAYERS_TOTAL, (long) layersTotal,
+        LayerMetrics.LAYERS_CACHED, (long) (layersTotal - missing.size()),
+        LayerMetrics.BYTES_TOTAL, bytesTotal,
+        LayerMetrics.BYTES_DONE, bytesTotal - missing.stream().mapToLong(l -> l.descriptor().size()).sum()));
     ConcurrentLinkedQueue<LayerRef> largestFirst = new ConcurrentLinkedQueue<>(missing.stream()
         .sorted(Comparator.comparingLong((LayerRef l) -> l.descriptor().size()).reversed()).toList());
     Map<String, LayerOutcome> usable = new ConcurrentHashMap<>();

@@ -53,11 +53,7 @@ final class IndexBeforeUnpack {
     long bytes = layers.values().stream().mapToLong(l -> l.descriptor().size()).sum();
     LayersBesidePipeline.Read beside = LayersBesidePipeline.Read.NOTHING;
     if (besidePipeline && !missing.isEmpty()) {
-      beside = LayersBesidePipeline.read(missing, cache, registry, progress, Map.of(
-          LayerMetrics.LAYERS_TOTAL, (long) layers.size(),
-          LayerMetrics.LAYERS_CACHED, (long) (layers.size() - missing.size()),
-          LayerMetrics.BYTES_TOTAL, bytes,
-          LayerMetrics.BYTES_DONE, bytes - missing.stream().mapToLong(l -> l.descriptor().size()).sum()));
+      beside = LayersBesidePipeline.read(missing, layers.size(), bytes, cache, registry, progress);
     }
     if (beside.usable().size() == missing.size()) {
       long decompressed = beside.decompressed().size();
