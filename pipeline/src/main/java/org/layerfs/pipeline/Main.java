@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.Platform;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.registry.RegistryConfig;
@@ -69,6 +70,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] argv) {
+    Digest.prepareInBackground();
     // An embedded Flink (--flinkMaster=[local]) stops its Pekko actor system in the background
     // after the job's result is in; Pekko's JVM shutdown hook can then race System.exit and print
     // a NoClassDefFoundError from a closed class loader. The hook has nothing left to do.

@@ -73,8 +73,8 @@ public final class StoreLock implements Closeable {
         throw busy(store, holder.isEmpty() ? "unknown pid" : "pid " + holder, lockFile);
       }
       channel.truncate(0);
+      // Not forced to disk: other jobs read the pid from the page cache, and a crash drops the lock.
       channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-      channel.force(false);
       StoreLock held = new StoreLock(key, channel, lock);
       HELD.put(key, held);
       return held;

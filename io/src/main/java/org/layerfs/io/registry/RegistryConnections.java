@@ -11,7 +11,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * Mirroring over a wide-area link). Thread-safe; closed when the run is done with every client.
  */
 public final class RegistryConnections implements AutoCloseable {
-  private record Key(String registry, RegistryConfig config) {}
+  /** equals and hashCode written out: a record's own are made through method handles on first use (see OpenStores). */
+  private record Key(String registry, RegistryConfig config) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && registry.equals(k.registry) && config.equals(k.config);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * registry.hashCode() + config.hashCode();
+    }
+  }
 
   private final Map<RegistryConfig, HttpTransport> http = new ConcurrentHashMap<>();
   private final Map<Key, SchemeTransport> schemes = new ConcurrentHashMap<>();

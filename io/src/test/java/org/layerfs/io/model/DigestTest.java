@@ -29,6 +29,15 @@ class DigestTest {
   }
 
   @Test
+  void theProvidersArePreparedOnADaemonThreadAndHashAfterwards() throws InterruptedException {
+    Thread setup = Digest.prepareInBackground();
+    assertTrue(setup.isDaemon(), "a setup thread that is not a daemon would keep a finished command's JVM alive");
+    setup.join();
+    byte[] hash = Digest.newMessageDigest("sha256").digest("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    assertEquals(HELLO.substring(7), java.util.HexFormat.of().formatHex(hash));
+  }
+
+  @Test
   void parsesSha512() {
     String text = "sha512:" + "ab".repeat(64);
     Digest d = Digest.parse(text);

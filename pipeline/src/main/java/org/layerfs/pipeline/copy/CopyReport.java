@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.ToLongFunction;
 import org.layerfs.io.files.DurableFiles;
@@ -33,10 +32,16 @@ final class CopyReport {
   CopyReport(String command, List<JsonNode> images, Pruning.Outcome pruning, ToLongFunction<String> counters, double seconds) {
     this.command = command;
     this.images = new ArrayList<>(images);
-    this.images.sort(Comparator.comparing((JsonNode n) -> n.path("image").asText()).thenComparing(n -> n.path("destination").asText()));
+    this.images.sort(CopyReport::byImageThenDestination);
     this.pruning = pruning;
     this.counters = counters;
     this.seconds = seconds;
+  }
+
+  /** Written out: Comparator.comparing's lambdas are spun at run time, not taken from the AOT cache. */
+  private static int byImageThenDestination(JsonNode a, JsonNode b) {
+    int image = a.path("image").asText().compareTo(b.path("image").asText());
+    return image != 0 ? image : a.path("destination").asText().compareTo(b.path("destination").asText());
   }
 
   /** Reads the image outcomes the pipeline wrote, one JSON object a line. */
