@@ -1,8 +1,10 @@
 package org.layerfs.pipeline;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -14,28 +16,48 @@ import java.util.List;
  * Trained on an index alone, the archive missed the classes of a sync's planning and copying.
  * With {@code beside}, only the two syncs beside the pipeline: the launcher's AOT cache for a
  * copy or sync on Java 25, whose every class the JVM loads at start, so it holds no more than
- * those commands need.
+ * those commands need. With {@code registry}, the AOT cache of a copy or sync that names a
+ * registry: a sync from a {@link TrainingRegistry} serving IMAGES into a layout, the same again
+ * with nothing to do, and a sync of IMAGES into that registry, which already has them.
  *
- * <p>usage: {@code java -XX:ArchiveClassesAtExit=A -cp layerfs.jar org.layerfs.pipeline.ArchiveTraining IMAGES SCRATCH [beside]}
+ * <p>usage: {@code java -XX:ArchiveClassesAtExit=A -cp layerfs.jar org.layerfs.pipeline.ArchiveTraining IMAGES SCRATCH [beside|registry]}
  * with IMAGES an OCI layout holding a tag {@code small} and SCRATCH an empty directory.
  */
 public final class ArchiveTraining {
   private ArchiveTraining() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws IOException {
     String images = args[0];
     String scratch = args[1];
-    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+    String mode = args.length > 2 ? args[2] : "";
     List<List<String>> beside = List.of(
         List.of("sync", "oci:" + images, "oci:" + scratch + "/mirror"),
         List.of("sync", "oci:" + images, "oci:" + scratch + "/mirror"));
-    List<List<String>> commands = args.length > 2 && args[2].equals("beside") ? beside : List.of(
-        List.of("index", "oci:" + images + ":small", "--out", scratch + "/out", "--cache-dir", scratch + "/cache"),
-        List.of("index", "oci:" + images + ":small", "--out", scratch + "/piped-out", "--cache-dir", scratch + "/piped-cache",
-            "--targetParallelism=2"),
-        beside.get(0),
-        beside.get(1),
-        List.of("sync", "oci:" + images, "oci:" + scratch + "/piped", "--targetParallelism=2"));
+    if (mode.equals("registry")) {
+      try (TrainingRegistry registry = TrainingRegistry.serve(Path.of(images))) {
+        String remote = "docker://" + registry.host() + "/training";
+        run(List.of(
+            List.of("sync", remote, "oci:" + scratch + "/pulled", "--tls-verify=false"),
+            List.of("sync", remote, "oci:" + scratch + "/pulled", "--tls-verify=false"),
+            List.of("sync", "oci:" + images, remote, "--tls-verify=false")));
+      }
+    } else if (mode.equals("beside")) {
+      run(beside);
+    } else {
+      run(List.of(
+          List.of("index", "oci:" + images + ":small", "--out", scratch + "/out", "--cache-dir", scratch + "/cache"),
+          List.of("index", "oci:" + images + ":small", "--out", scratch + "/piped-out", "--cache-dir", scratch + "/piped-cache",
+              "--targetParallelism=2"),
+          beside.get(0),
+          beside.get(1),
+          List.of("sync", "oci:" + images, "oci:" + scratch + "/piped", "--targetParallelism=2")));
+    }
+    ProcessEnd.end(0);
+  }
+
+  /** Runs the commands in turn; the first that fails ends the training with its status. */
+  private static void run(List<List<String>> commands) {
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
     for (List<String> command : commands) {
       int status = Main.run(command, quiet, System.err);
       if (status != 0) {
@@ -43,6 +65,5 @@ public final class ArchiveTraining {
         System.exit(status);
       }
     }
-    ProcessEnd.end(0);
   }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher's choice of class cache: the AOT cache of a copy or sync beside the pipeline on
+ * The launcher's choice of class cache: the AOT caches of a copy or sync beside the pipeline on
  * Java 25, the class-data archive otherwise, both trained once per jar, on the first run after
  * the build, and never used half written. The launcher runs against a built tree and a stand-in {@code java} that logs its
  * arguments and writes the file a training run names.
@@ -43,6 +43,10 @@ class LauncherCacheTest {
       fi
       exit 0
       """;
+
+  /** The target directory once every cache and archive is trained. */
+  private static final List<String> ALL_TRAINED =
+      List.of("layerfs-jdk.jsa", "layerfs-registry-jdk.aot", "layerfs-sync-jdk.aot", "layerfs.jar");
 
   @TempDir Path tmp;
   private Path tree;
@@ -114,16 +118,17 @@ class LauncherCacheTest {
   void aSyncBesideThePipelineOnJava25IsTrainedOnceAnAotCacheAndRunsWithIt() throws Exception {
     Path cache = target.resolve("layerfs-sync-jdk.aot");
     List<String> first = run("sync", "oci:a", "oci:b", "--tags=RC.*");
-    assertEquals(3, first.size(), "the cache, the archive, the command: " + first);
+    assertEquals(4, first.size(), "the two caches, the archive, the command: " + first);
     assertTrue(first.get(0).contains("-XX:AOTCacheOutput=" + cache + "."), first.get(0));
     assertTrue(first.get(0).contains("org.layerfs.pipeline.ArchiveTraining " + tree.resolve("testdata/images") + " ")
         && first.get(0).endsWith(" beside"), first.get(0));
     assertTrue(first.get(0).contains(" -XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining "),
         "the cache holds no method profiles: " + first.get(0));
-    assertFalse(first.get(1).contains("AOTRecordTraining"), "the archive's training: " + first.get(1));
+    assertTrue(first.get(1).endsWith(" registry") && first.get(1).contains("-XX:-AOTRecordTraining "), first.get(1));
+    assertFalse(first.get(2).contains("AOTRecordTraining"), "the archive's training: " + first.get(2));
     assertTrue(command(first).contains("-XX:AOTCache=" + cache + " "), command(first));
     assertFalse(command(first).contains("SharedArchiveFile"), command(first));
-    assertEquals(List.of("layerfs-jdk.jsa", "layerfs-sync-jdk.aot", "layerfs.jar"), targetFiles());
+    assertEquals(ALL_TRAINED, targetFiles());
     assertEquals("half\nwhole\n", Files.readString(cache));
 
     List<String> again = run("copy", "oci:a:x", "oci:b:x");
@@ -143,17 +148,35 @@ class LauncherCacheTest {
       assertTrue(command(lines).contains("-XX:SharedArchiveFile=" + archive + " "), command(lines));
       assertFalse(command(lines).contains("AOTCache"), command(lines));
     }
-    assertEquals(List.of("layerfs-jdk.jsa", "layerfs-sync-jdk.aot", "layerfs.jar"), targetFiles());
+    assertEquals(ALL_TRAINED, targetFiles());
+  }
+
+  @Test
+  void aCopyOrSyncNamingARegistryUsesTheRegistrysCache() throws Exception {
+    Path cache = target.resolve("layerfs-registry-jdk.aot");
+    for (List<String> args : List.of(
+        List.of("sync", "oci:a", "docker://127.0.0.1:5000/b", "--tls-verify=false"),
+        List.of("copy", "docker://registry.example/a:1", "oci:b:1"),
+        List.of("sync", "--config", "mirror.yaml", "docker://registry.example"))) {
+      List<String> lines = run(args.toArray(String[]::new));
+      assertTrue(command(lines).contains("-XX:AOTCache=" + cache + " "), command(lines));
+    }
+    assertEquals("half\nwhole\n", Files.readString(cache));
+    List<String> piped = run("sync", "oci:a", "docker://127.0.0.1:5000/b", "--targetParallelism=2");
+    assertTrue(command(piped).contains("-XX:SharedArchiveFile=" + target.resolve("layerfs-jdk.jsa") + " "), command(piped));
   }
 
   @Test
   void aFailedTrainingLeavesAStampAndIsNotTriedAgainForTheSameJar() throws Exception {
     List<String> lines = run(true, "sync", "oci:a", "oci:b");
-    assertEquals(3, lines.size(), "two trainings and the command: " + lines);
-    assertTrue(lines.get(0).contains("-XX:ErrorFile=") && lines.get(1).contains("-XX:ErrorFile="),
+    assertEquals(4, lines.size(), "three trainings and the command: " + lines);
+    assertTrue(lines.get(0).contains("-XX:ErrorFile=") && lines.get(1).contains("-XX:ErrorFile=")
+            && lines.get(2).contains("-XX:ErrorFile="),
         "a crashing training's log is kept out of the working directory: " + lines);
     assertFalse(command(lines).contains("AOTCache") || command(lines).contains("SharedArchiveFile"), command(lines));
-    assertEquals(List.of("layerfs-jdk.jsa.failed", "layerfs-sync-jdk.aot.failed", "layerfs.jar"), targetFiles());
+    assertEquals(
+        List.of("layerfs-jdk.jsa.failed", "layerfs-registry-jdk.aot.failed", "layerfs-sync-jdk.aot.failed", "layerfs.jar"),
+        targetFiles());
 
     for (String command : List.of("sync", "index")) {
       List<String> again = run(true, command, "oci:a", "oci:b");
@@ -162,8 +185,8 @@ class LauncherCacheTest {
 
     Files.setLastModifiedTime(target.resolve("layerfs.jar"), FileTime.from(Instant.now().plusSeconds(60)));
     List<String> rebuilt = run("sync", "oci:a", "oci:b");
-    assertEquals(3, rebuilt.size(), "a new jar is trained again: " + rebuilt);
-    assertEquals(List.of("layerfs-jdk.jsa", "layerfs-sync-jdk.aot", "layerfs.jar"), targetFiles());
+    assertEquals(4, rebuilt.size(), "a new jar is trained again: " + rebuilt);
+    assertEquals(ALL_TRAINED, targetFiles());
   }
 
   @Test
@@ -190,11 +213,13 @@ class LauncherCacheTest {
     Path flink = target.resolve("layerfs-flink-jdk.jsa");
     String[] command = {"sync", "oci:a", "oci:b", "--runner=FlinkRunner"};
     List<String> crashed = runWith("FAKE_DUMP_CRASHES", command);
-    assertEquals(3, crashed.size(), "two trainings and the command: " + crashed);
+    assertEquals(4, crashed.size(), "three trainings and the command: " + crashed);
     assertTrue(command(crashed).contains("-XX:ArchiveClassesAtExit=" + flink + "."), command(crashed));
     assertTrue(output.contains("crashed writing the Flink class archive") && !output.contains("Aborted"), output);
     assertEquals(
-        List.of("layerfs-flink-jdk.jsa.failed", "layerfs-jdk.jsa", "layerfs-sync-jdk.aot", "layerfs.jar"), targetFiles());
+        List.of("layerfs-flink-jdk.jsa.failed", "layerfs-jdk.jsa", "layerfs-registry-jdk.aot", "layerfs-sync-jdk.aot",
+            "layerfs.jar"),
+        targetFiles());
     List<String> again = run(command);
     assertFalse(command(again).contains("ArchiveClassesAtExit"), "not recorded again for the same jar: " + again);
 
