@@ -12,6 +12,7 @@ import org.layerfs.io.dest.FallbackTagLocks;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.dest.PrunedReferrers;
 import org.layerfs.io.dest.TagRemoval;
+import org.layerfs.io.blob.BlobOpener;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.FallbackIndex;
@@ -64,6 +65,12 @@ public final class RegistryDestination implements ImageDestination {
   @Override
   public void putBlob(Descriptor blob, InputStream content) throws IOException {
     client.pushBlob(location.repository(), blob, content);
+  }
+
+  /** A large blob's upload that breaks continues from where the registry's copy ends. */
+  @Override
+  public void putBlob(Descriptor blob, BlobOpener source) throws IOException {
+    client.pushBlob(location.repository(), blob, source);
   }
 
   /** Mounts when {@code from} is another repository of this registry; false otherwise. */
