@@ -50,13 +50,15 @@ public abstract class RegistryConfig implements Serializable {
 
   /**
    * How long to wait for a connection and for the response headers of one request; for reads
-   * (GET, HEAD), the {@link #idleTimeout} when that is shorter.
+   * (GET, HEAD), the {@link #idleTimeout} when that is shorter; for a streamed upload, counted
+   * from its last byte.
    */
   public abstract Duration timeout();
 
   /**
    * How long a response body may send nothing before the transfer counts as broken (and is
-   * resumed or retried like a reset connection); a read's wait for the headers counts too. The
+   * resumed or retried like a reset connection); a read's wait for the headers counts too, and a
+   * streamed upload the registry takes nothing of. The
    * default of 20 s lets a blob that stalls at every attempt fail within two minutes, retries and
    * backoff included.
    */
