@@ -7,8 +7,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.layerfs.io.blob.BlobOpener;
 import org.layerfs.io.model.Descriptor;
 
@@ -84,74 +82,51 @@ final class StreamedBody implements HttpRequest.BodyPublisher {
     return Optional.empty();
   }
 
-  /** One subscriber's pass from {@code from} to the end: as many slices as it asked for, then the end. */
-  private final class Slices implements Flow.Subscription {
-    private final Flow.Subscriber<? super ByteBuffer> subscriber;
-    private final AtomicLong demand = new AtomicLong();
-    /** Calls of {@link #drain} in progress or owed: one thread reads and publishes, the others only add demand. */
-    private final AtomicInteger draining = new AtomicInteger();
+  /** One subscriber's pass from {@code from} to the end. */
+  private final class Slices extends SliceSubscription {
     private long position = from;
     private InputStream in;
-    private volatile boolean finished;
 
     Slices(Flow.Subscriber<? super ByteBuffer> subscriber) {
-      this.subscriber = subscriber;
+      super(subscriber);
     }
 
     @Override
-    public void request(long n) {
-      if (n <= 0) {
-        cancel();
-        subscriber.onError(new IllegalArgumentException("request(" + n + "): demand must be positive"));
-        return;
-      }
+    void demanded() {
       lastProgress = System.nanoTime();
-      demand.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
-      drain();
     }
 
-    /** Ends the pass; the thread that drains closes the source, never one in the middle of a read. */
     @Override
-    public void cancel() {
-      finished = true;
-      drain();
+    boolean hasMore() {
+      return position < blob.size();
     }
 
-    /** Publishes while there is demand; a request made from inside onNext is served by the loop, not by recursion. */
-    private void drain() {
-      if (draining.getAndIncrement() != 0) {
-        return;
+    @Override
+    void ended() {
+      sentAll = true;
+    }
+
+    @Override
+    void failed(Exception e) {
+      sourceFailure = e;
+    }
+
+    /** The source is closed by the thread that reads it, never in the middle of a read. */
+    @Override
+    void release() {
+      try {
+        close();
+      } catch (IOException e) {
+        // The body has ended: the source is not read again.
       }
-      do {
-        try {
-          while (!finished && position < blob.size() && demand.get() > 0) {
-            ByteBuffer slice = next();
-            demand.decrementAndGet();
-            subscriber.onNext(slice);
-          }
-          if (!finished && position == blob.size()) {
-            finished = true;
-            sentAll = true;
-            close();
-            subscriber.onComplete();
-          }
-        } catch (IOException | RuntimeException e) {
-          sourceFailure = e;
-          finished = true;
-          closeQuietly();
-          subscriber.onError(e);
-        }
-        if (finished) {
-          closeQuietly();
-        }
-      } while (draining.decrementAndGet() != 0);
     }
 
     /**
      * The next slice, read from the source. The last is verified before it is published, so the
      * registry never gets a wrong blob whole; the source's end before the blob's fails too.
      */
-    private ByteBuffer next() throws IOException {
+    @Override
+    ByteBuffer next() throws IOException {
       if (in == null) {
         in = read(() -> source.open(from));
       }
@@ -182,14 +157,6 @@ final class StreamedBody implements HttpRequest.BodyPublisher {
         InputStream open = in;
         in = null;
         open.close();
-      }
-    }
-
-    private void closeQuietly() {
-      try {
-        close();
-      } catch (IOException e) {
-        // The body has ended: the source is not read again.
       }
     }
   }

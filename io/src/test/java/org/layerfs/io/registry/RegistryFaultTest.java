@@ -224,7 +224,7 @@ class RegistryFaultTest {
 
   @Test
   void aFailedPatchIsResumedFromWhatTheRegistryHolds() throws IOException {
-    RegistryClient streamed = RegistryClient.create(server.host(), config().setChunkedUploadThreshold(1).build());
+    RegistryClient streamed = streamed(config());
     byte[] bytes = randomBytes(70_000);
     Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
     server.halveNextPatch();
@@ -238,7 +238,7 @@ class RegistryFaultTest {
 
   @Test
   void aConnectionResetMidPatchResumesFromWhatTheRegistryKept() throws IOException {
-    RegistryClient streamed = RegistryClient.create(server.host(), config().setChunkedUploadThreshold(1).build());
+    RegistryClient streamed = streamed(config());
     byte[] bytes = randomBytes(3 << 20);
     Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
     List<Long> opened = new ArrayList<>();
@@ -256,7 +256,7 @@ class RegistryFaultTest {
 
   @Test
   void aSourceThatIsNotTheBlobIsNeverCommittedAndItsSessionCancelled() {
-    RegistryClient streamed = RegistryClient.create(server.host(), config().setChunkedUploadThreshold(1).build());
+    RegistryClient streamed = streamed(config());
     byte[] bytes = randomBytes(600_000);
     Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
     byte[] other = bytes.clone();
@@ -270,7 +270,7 @@ class RegistryFaultTest {
 
   @Test
   void anOffsetBeyondWhatWasSentFailsClearlyAndCancelsTheSession() {
-    RegistryClient streamed = RegistryClient.create(server.host(), config().setChunkedUploadThreshold(1).build());
+    RegistryClient streamed = streamed(config());
     byte[] bytes = randomBytes(70_000);
     Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
     // The PATCH breaks; the status check then claims more than the blob.
@@ -286,8 +286,7 @@ class RegistryFaultTest {
 
   @Test
   void aStreamedPatchMayOutlastTheTimeoutWhileTheRegistryTakesItsBytes() throws IOException {
-    RegistryClient streamed = RegistryClient.create(server.host(),
-        config().setChunkedUploadThreshold(1).setTimeout(Duration.ofSeconds(1)).setIdleTimeout(Duration.ofSeconds(1)).build());
+    RegistryClient streamed = streamed(config().setTimeout(Duration.ofSeconds(1)).setIdleTimeout(Duration.ofSeconds(1)));
     // More than the sockets' buffers hold and the registry reads in its slow 2 s.
     byte[] bytes = randomBytes(16 << 20);
     Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
@@ -301,8 +300,7 @@ class RegistryFaultTest {
 
   @Test
   void aStreamedPatchTheRegistryStopsTakingFailsAfterTheIdleTimeout() {
-    RegistryClient streamed = RegistryClient.create(server.host(),
-        config().setChunkedUploadThreshold(1).setIdleTimeout(Duration.ofMillis(300)).build());
+    RegistryClient streamed = streamed(config().setIdleTimeout(Duration.ofMillis(300)));
     // More than the sockets' buffers hold, so the client must wait for the registry to read.
     byte[] bytes = randomBytes(32 << 20);
     Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
@@ -534,7 +532,7 @@ class RegistryFaultTest {
 
   @Test
   void aPatchThatKeepsFailingIsSentUnderOneRetryPolicyAndItsSessionCancelled() {
-    RegistryClient streamed = RegistryClient.create(server.host(), config().setChunkedUploadThreshold(1).build());
+    RegistryClient streamed = streamed(config());
     // The PATCH, then both status checks of the later attempts.
     server.fail(UPLOADS + "1", Status.of(500), Status.of(500), Status.of(500));
     assertThrows(RegistryException.class, () -> push(streamed, randomBytes(70_000)));
@@ -590,6 +588,11 @@ class RegistryFaultTest {
       assertTrue(tap.tlsProbes() > 0, "no connection opened with a TLS handshake");
       assertEquals(0, tap.connections(), () -> "connections in clear text: " + tap.requests());
     }
+  }
+
+  /** A client that streams every blob in a PATCH, however small. */
+  private RegistryClient streamed(RegistryConfig.Builder config) {
+    return RegistryClient.create(server.host(), config.setChunkedUploadThreshold(1).build());
   }
 
   /** A source of {@code bytes} that opens at any offset. */

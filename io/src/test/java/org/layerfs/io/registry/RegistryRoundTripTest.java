@@ -13,6 +13,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -172,6 +173,10 @@ class RegistryRoundTripTest {
     assertTrue(client.hasBlob("streamed", blob.digest()));
     try (InputStream in = client.pullBlob("streamed", blob)) {
       assertArrayEquals(bytes, in.readAllBytes());
+    }
+    // What a registry source reopens an upload's source with: a ranged GET.
+    try (InputStream in = client.pullBlob("streamed", blob, 1 << 20)) {
+      assertArrayEquals(Arrays.copyOfRange(bytes, 1 << 20, bytes.length), in.readAllBytes());
     }
     // The fixtures through the streamed path too, each layer opened at its offset in the layout.
     pushFixtures("streamed-fixtures", registry.config().toBuilder().setChunkedUploadThreshold(1).build());
