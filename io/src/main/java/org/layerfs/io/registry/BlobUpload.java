@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -145,15 +144,14 @@ final class BlobUpload {
       StatusCheck check = new StatusCheck(location);
       Status status = caller.once(check);
       long sent = verifier.hashed();
-      if (status.offset().isEmpty() || status.offset().getAsLong() > sent) {
+      if (status.offset() > sent) {
         throw new RegistryException(
-            caller.describe(check) + ": after a failure the registry holds "
-                + (status.offset().isEmpty() ? "an unreadable range (" + status.range() + ")" : status.offset().getAsLong() + " bytes")
-                + ", though at most " + sent + " were sent",
+            caller.describe(check) + ": after a failure the registry holds " + status.offset()
+                + " bytes, though at most " + sent + " were sent",
             OptionalInt.empty(), false, Optional.empty(), null);
       }
       location = status.location().orElse(location);
-      return status.offset().getAsLong();
+      return status.offset();
     }
   }
 
@@ -172,11 +170,8 @@ final class BlobUpload {
     return response.uri().resolve(location.get());
   }
 
-  /**
-   * How far an upload has come (empty: the {@code Range} header, {@code range}, says nothing
-   * readable), and where to continue it.
-   */
-  private record Status(OptionalLong offset, String range, Optional<URI> location) {}
+  /** How far an upload has come, and where to continue it. */
+  private record Status(long offset, Optional<URI> location) {}
 
   /** The steps share repository, scope and naming. */
   private abstract class Step<T> implements RegistryOperation<T> {
@@ -277,13 +272,10 @@ final class BlobUpload {
     public Status handle(HttpResponse<InputStream> response) {
       // "0-0" is ambiguous (nothing, or one byte); reading it as nothing at worst resends a byte,
       // which the registry's digest check on the final PUT then refuses.
-      String range = response.headers().firstValue("Range").orElse("");
-      Matcher m = RANGE.matcher(range);
-      OptionalLong offset = m.matches() ? OptionalLong.of(Long.parseLong(m.group(1)) + 1) : OptionalLong.empty();
-      if (offset.equals(OptionalLong.of(1))) {
-        offset = OptionalLong.of(0);
-      }
-      return new Status(offset, range, response.headers().firstValue("Location").map(l -> response.uri().resolve(l)));
+      Matcher m = RANGE.matcher(response.headers().firstValue("Range").orElse(""));
+      long end = m.matches() ? Long.parseLong(m.group(1)) : -1;
+      long offset = end <= 0 ? 0 : end + 1;
+      return new Status(offset, response.headers().firstValue("Location").map(l -> response.uri().resolve(l)));
     }
   }
 

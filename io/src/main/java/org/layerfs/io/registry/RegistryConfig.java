@@ -58,9 +58,8 @@ public abstract class RegistryConfig implements Serializable {
   /**
    * How long a response body may send nothing before the transfer counts as broken (and is
    * resumed or retried like a reset connection); a read's wait for the headers counts too, and a
-   * streamed upload the registry takes nothing of. The
-   * default of 20 s lets a blob that stalls at every attempt fail within two minutes, retries and
-   * backoff included.
+   * streamed upload the registry takes nothing of. The default of 20 s lets a blob that stalls at
+   * every attempt fail within two minutes, retries and backoff included.
    */
   public abstract Duration idleTimeout();
 
