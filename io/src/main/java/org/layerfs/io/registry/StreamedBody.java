@@ -15,11 +15,10 @@ import org.layerfs.io.model.Descriptor;
  * as the connection takes them. Each slice is a fresh array: the client may still hold published
  * buffers queued when it asks for more. Every byte read goes to the {@link UploadVerifier}, and
  * the blob is verified before its last slice is published, so a wrong blob's body fails and the
- * registry never holds it whole. Each
- * subscription (the client subscribes again to resend, after an authentication challenge) opens
- * the source again at {@code from}. A failure of the source ends the body and is kept, for the
- * upload to report it rather than the client's wrapping of it. For {@link HttpTransport}'s
- * watchdog the body tells how long the connection has taken no data.
+ * registry never holds it whole. Each subscription (the client subscribes again to resend, after
+ * an authentication challenge) opens the source again at {@code from}. A failure of the source
+ * ends the body and is kept, for the upload to report it rather than the client's wrapping of it.
+ * For {@link HttpTransport}'s watchdog the body tells how long the connection has taken no data.
  */
 final class StreamedBody implements HttpRequest.BodyPublisher {
   /** Bytes per slice: fewer, larger socket writes; under G1's humongous size for small heaps. */
