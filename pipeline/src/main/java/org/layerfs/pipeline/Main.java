@@ -61,7 +61,7 @@ public final class Main {
         --tls-verify=false  plain HTTP and unverified TLS allowed
         --authfile FILE     credentials from FILE only (default: $REGISTRY_AUTH_FILE, then $DOCKER_CONFIG/config.json
                             or $HOME/.docker/config.json; credHelpers, auths, credsStore, as docker reads them)
-        --idle-timeout S    a registry that sends nothing for S seconds has stalled (default 20)
+        --idle-timeout S    a registry that sends (or takes) nothing for S seconds has stalled (default 20)
       Commands that run a pipeline (all but inspect and report) pass Beam pipeline options through
       (--runner=..., --targetParallelism=N, the Flink runner's); any other option is an error.
       Exit status: 0 all done, 1 some images failed, 2 bad usage.

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
 import java.util.Optional;
+import org.layerfs.io.blob.BlobOpener;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.ref.ImageReference;
@@ -25,6 +26,17 @@ public interface ImageDestination extends Closeable {
    * digest only when size and digest match, otherwise nothing is left and the error names both.
    */
   void putBlob(Descriptor blob, InputStream content) throws IOException;
+
+  /**
+   * Writes a blob as {@link #putBlob(Descriptor, InputStream)} does, its bytes opened by {@code
+   * source}: a destination whose transfer can break and continue (a registry's upload) opens it
+   * again where its copy ends. By default opened once, from the start.
+   */
+  default void putBlob(Descriptor blob, BlobOpener source) throws IOException {
+    try (InputStream in = source.open(0)) {
+      putBlob(blob, in);
+    }
+  }
 
   /**
    * Makes a blob present without copying it, where the destination can (a cross-repository

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -121,11 +123,25 @@ public final class OciLayout implements ImageSource {
 
   @Override
   public InputStream openBlob(Descriptor blob) throws IOException {
+    return openBlob(blob, 0);
+  }
+
+  /** The blob's file from {@code offset} on: positioned there, nothing before it read. */
+  @Override
+  public InputStream openBlob(Descriptor blob, long offset) throws IOException {
     Path path = blobPath(blob.digest());
+    FileChannel file;
     try {
-      return Files.newInputStream(path);
+      file = FileChannel.open(path);
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(path.toString(), null, "blob " + blob.digest() + " is missing from oci:" + dir);
+    }
+    try {
+      // Not positioned at 0: a blob that is a FIFO (a test's paced source) cannot seek at all.
+      return Channels.newInputStream(offset == 0 ? file : file.position(offset));
+    } catch (IOException | RuntimeException e) {
+      file.close();
+      throw e;
     }
   }
 

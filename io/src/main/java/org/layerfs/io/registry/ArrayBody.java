@@ -3,8 +3,6 @@ package org.layerfs.io.registry;
 import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A request body of bytes already in memory, published as slices of the caller's array. The
@@ -44,53 +42,25 @@ final class ArrayBody implements Flow.Publisher<ByteBuffer> {
     subscriber.onSubscribe(new Slices(subscriber));
   }
 
-  /** One subscriber's pass over the bytes: as many slices as it asked for, then the end. */
-  private final class Slices implements Flow.Subscription {
-    private final Flow.Subscriber<? super ByteBuffer> subscriber;
-    private final AtomicLong demand = new AtomicLong();
-    /** Calls of {@link #drain} in progress or owed: one thread publishes, the others only add demand. */
-    private final AtomicInteger draining = new AtomicInteger();
+  /** One subscriber's pass over the bytes. */
+  private final class Slices extends SliceSubscription {
     private int next = from;
-    private volatile boolean finished;
 
     Slices(Flow.Subscriber<? super ByteBuffer> subscriber) {
-      this.subscriber = subscriber;
+      super(subscriber);
     }
 
     @Override
-    public void request(long n) {
-      if (n <= 0) {
-        cancel();
-        subscriber.onError(new IllegalArgumentException("request(" + n + "): demand must be positive"));
-        return;
-      }
-      demand.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
-      drain();
+    boolean hasMore() {
+      return next < to;
     }
 
     @Override
-    public void cancel() {
-      finished = true;
-    }
-
-    /** Publishes while there is demand; a request made from inside onNext is served by the loop, not by recursion. */
-    private void drain() {
-      if (draining.getAndIncrement() != 0) {
-        return;
-      }
-      do {
-        while (!finished && next < to && demand.get() > 0) {
-          int end = Math.min(next + SLICE, to);
-          ByteBuffer slice = ByteBuffer.wrap(bytes, next, end - next).slice();
-          next = end;
-          demand.decrementAndGet();
-          subscriber.onNext(slice);
-        }
-        if (!finished && next == to) {
-          finished = true;
-          subscriber.onComplete();
-        }
-      } while (draining.decrementAndGet() != 0);
+    ByteBuffer next() {
+      int end = Math.min(next + SLICE, to);
+      ByteBuffer slice = ByteBuffer.wrap(bytes, next, end - next).slice();
+      next = end;
+      return slice;
     }
   }
 }

@@ -10,17 +10,20 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.layerfs.io.blob.BlobOpener;
 import org.layerfs.io.blob.VerifyingInputStream;
 import org.layerfs.io.model.Descriptor;
 
 /**
  * Pushes one blob: POST to open an upload, then either one PUT with the bytes (small blobs) or
- * PATCHes of one chunk each and an empty PUT (large ones). The bytes are verified against the
- * descriptor as they are read, before the final PUT, and the registry checks the digest again
- * on that PUT. Every upload session that will not be finished, whatever failed, is cancelled
- * (DELETE), so the registry does not keep it until it expires.
+ * one PATCH streaming them from the source and an empty PUT (large ones), as skopeo and docker
+ * push: the registry syncs its copy at the end of every PATCH, so one per blob costs it least.
+ * The bytes are verified against the descriptor as they are read, before the final PUT, and the
+ * registry checks the digest again on that PUT. Every upload session that will not be finished,
+ * whatever failed, is cancelled (DELETE), so the registry does not keep it until it expires.
  */
 final class BlobUpload {
   private static final Pattern RANGE = Pattern.compile("(?:bytes=)?0-(\\d+)");
@@ -35,16 +38,33 @@ final class BlobUpload {
     this.blob = blob;
   }
 
-  /** Uploads {@code content}, which must hold exactly the blob's bytes. */
+  /**
+   * Uploads {@code content}, which must hold exactly the blob's bytes. It is read once: a large
+   * upload that breaks fails rather than continuing.
+   */
   void push(InputStream content) throws IOException {
-    String what = "registry " + caller.registry() + ", repository " + repository + ", push blob " + blob.digest();
-    try (VerifyingInputStream in = new VerifyingInputStream(content, blob, what)) {
-      if (blob.size() < caller.config().chunkedUploadThreshold()) {
-        pushWhole(readWhole(in));
-      } else {
-        pushChunked(in);
+    AtomicBoolean opened = new AtomicBoolean();
+    push(offset -> {
+      if (opened.getAndSet(true)) {
+        throw new IOException(what() + ": broke, and its source cannot be read again");
       }
+      return content;
+    });
+  }
+
+  /** Uploads the bytes {@code source} opens; a large upload that breaks opens it again where the registry's copy ends. */
+  void push(BlobOpener source) throws IOException {
+    if (blob.size() < caller.config().chunkedUploadThreshold()) {
+      try (VerifyingInputStream in = new VerifyingInputStream(source.open(0), blob, what())) {
+        pushWhole(readWhole(in));
+      }
+    } else {
+      new StreamedTransfer(source).run();
     }
+  }
+
+  private String what() {
+    return "registry " + caller.registry() + ", repository " + repository + ", push blob " + blob.digest();
   }
 
   /**
@@ -75,64 +95,63 @@ final class BlobUpload {
     });
   }
 
-  private void pushChunked(VerifyingInputStream in) throws IOException {
-    URI location = caller.call(new Start());
-    try {
-      byte[] chunk = new byte[caller.config().chunkSize()];
-      long offset = 0;
-      // The read that reaches the end verifies size and digest, so a wrong blob never reaches the PUT.
-      for (int n; (n = in.readNBytes(chunk, 0, chunk.length)) > 0; offset += n) {
-        location = new ChunkTransfer(location, chunk, n, offset).send();
-      }
-      caller.call(new Complete(location, new byte[0]));
-    } catch (IOException | RuntimeException | Error e) {
-      cancel(location);
-      throw e;
-    }
-  }
-
   /**
-   * One chunk's PATCH under the retry policy: after a transient failure, asks the registry how
-   * much of the chunk it holds (part of the same attempt) and sends only the rest.
+   * A large blob's upload: one PATCH with every byte, under the retry policy. After a transient
+   * failure the registry is asked how much it holds (part of the same attempt) and the source is
+   * opened again there, for a PATCH of the rest.
    */
-  private final class ChunkTransfer {
-    private final byte[] chunk;
-    private final int n;
-    private final long start;
+  private final class StreamedTransfer {
+    private final BlobOpener source;
+    private final UploadVerifier verifier;
     private URI location;
-    private int sent;
 
-    /** The chunk {@code chunk[0..n)}, which starts at blob byte {@code start}. */
-    ChunkTransfer(URI location, byte[] chunk, int n, long start) {
-      this.location = location;
-      this.chunk = chunk;
-      this.n = n;
-      this.start = start;
+    StreamedTransfer(BlobOpener source) {
+      this.source = source;
+      this.verifier = new UploadVerifier(blob, what());
     }
 
-    /** Sends the chunk; returns where the upload continues. */
-    URI send() throws IOException {
-      return caller.retry().run(attempt -> {
-        if (attempt > 1 && resync()) {
-          return location;
-        }
-        return caller.once(new Chunk(location, chunk, sent, n, start));
-      });
+    void run() throws IOException {
+      location = caller.call(new Start());
+      try {
+        caller.retry().run(attempt -> {
+          long have = attempt == 1 ? 0 : resync();
+          if (have < blob.size()) {
+            send(have);
+          }
+          return true;
+        });
+        verifier.verify(false);
+        caller.call(new Complete(location, new byte[0]));
+      } catch (IOException | RuntimeException | Error e) {
+        cancel(location);
+        throw e;
+      }
     }
 
-    /** Learns how much the registry holds; true when that is the whole chunk. */
-    private boolean resync() throws IOException {
-      Status status = caller.once(new StatusCheck(location));
-      long have = status.offset();
-      if (have < start || have > start + n) {
+    /** The PATCH of the bytes from {@code from} on; a failure of the source is reported as its own, never retried. */
+    private void send(long from) throws IOException {
+      StreamedBody body = new StreamedBody(source, blob, verifier, from);
+      try {
+        location = caller.once(new Patch(location, body, from));
+      } catch (IOException e) {
+        body.rethrowSourceFailure();
+        throw e;
+      }
+    }
+
+    /** How much of the blob the registry holds: no more than was read (and so sent) here. */
+    private long resync() throws IOException {
+      StatusCheck check = new StatusCheck(location);
+      Status status = caller.once(check);
+      long sent = verifier.hashed();
+      if (status.offset() > sent) {
         throw new RegistryException(
-            caller.describe(new Chunk(location, chunk, sent, n, start)) + ": after a failure the registry holds "
-                + have + " bytes, not between " + start + " and " + (start + n),
+            caller.describe(check) + ": after a failure the registry holds " + status.offset()
+                + " bytes, though at most " + sent + " were sent",
             OptionalInt.empty(), false, Optional.empty(), null);
       }
       location = status.location().orElse(location);
-      sent = (int) (have - start);
-      return sent == n;
+      return status.offset();
     }
   }
 
@@ -190,25 +209,21 @@ final class BlobUpload {
     }
   }
 
-  /** PATCH of the part {@code [from, to)} of a chunk that starts at blob byte {@code start}. */
-  private final class Chunk extends Step<URI> {
+  /** PATCH of the blob's bytes from {@code from} to its end. */
+  private final class Patch extends Step<URI> {
     private final URI location;
-    private final byte[] chunk;
-    private final int from;
-    private final int to;
-    private final long start;
+    private final StreamedBody body;
+    private final long from;
 
-    Chunk(URI location, byte[] chunk, int from, int to, long start) {
+    Patch(URI location, StreamedBody body, long from) {
       this.location = location;
-      this.chunk = chunk;
+      this.body = body;
       this.from = from;
-      this.to = to;
-      this.start = start;
     }
 
     @Override
     public String description() {
-      return "upload bytes " + (start + from) + "-" + (start + to - 1) + " of blob " + blob.digest();
+      return "upload bytes " + from + "-" + (blob.size() - 1) + " of blob " + blob.digest();
     }
 
     @Override
@@ -220,8 +235,8 @@ final class BlobUpload {
     public HttpRequest.Builder request(URI uri) {
       return HttpRequest.newBuilder(uri)
           .header("Content-Type", "application/octet-stream")
-          .header("Content-Range", (start + from) + "-" + (start + to - 1))
-          .method("PATCH", ArrayBody.of(chunk, from, to));
+          .header("Content-Range", from + "-" + (blob.size() - 1))
+          .method("PATCH", body);
     }
 
     @Override

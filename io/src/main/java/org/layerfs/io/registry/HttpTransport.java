@@ -9,12 +9,17 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
 /**
  * The bottom of the transport stack: one HTTP exchange. The connection and the response headers
  * are bounded by {@link RegistryConfig#timeout} (by the idle timeout for reads), the body by
- * {@link RegistryConfig#idleTimeout} between two arrivals of data. An exchange that gets no answer is a transient {@link
+ * {@link RegistryConfig#idleTimeout} between two arrivals of data; a streamed upload's body by the
+ * idle timeout between two takings of data. An exchange that gets no answer is a transient {@link
  * RegistryException}, except a TLS failure, which does not heal by itself.
  */
 final class HttpTransport implements RegistryTransport {
@@ -44,6 +49,9 @@ final class HttpTransport implements RegistryTransport {
 
   @Override
   public HttpResponse<InputStream> send(RegistryRequest request) throws IOException {
+    if (request.http().bodyPublisher().orElse(null) instanceof StreamedBody body) {
+      return sendWatched(request, body);
+    }
     HttpRequest timed =
         HttpRequest.newBuilder(request.http(), (name, value) -> true).timeout(headerTimeout(request.http())).build();
     try {
@@ -52,8 +60,46 @@ final class HttpTransport implements RegistryTransport {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException(request.what() + ": interrupted");
     } catch (IOException e) {
-      throw new RegistryException(request.what() + ": " + e, OptionalInt.empty(), !isTls(e), Optional.empty(), e);
+      throw failure(request, e);
     }
+  }
+
+  /**
+   * A streamed upload, which may take longer than any total timeout: it is abandoned only when
+   * the connection takes none of its bytes for the idle timeout, or no answer comes within the
+   * timeout after the last byte ({@link StreamedBody#stall}).
+   */
+  private HttpResponse<InputStream> sendWatched(RegistryRequest request, StreamedBody body) throws IOException {
+    CompletableFuture<HttpResponse<InputStream>> answer =
+        http.sendAsync(request.http(), info -> new IdleTimeoutBody(idleTimeout));
+    long poll = Math.max(1, Math.min(idleTimeout.toMillis() / 2, 1000));
+    try {
+      while (true) {
+        try {
+          return answer.get(poll, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          Optional<String> stall = body.stall(idleTimeout, timeout);
+          if (stall.isPresent()) {
+            answer.cancel(true);
+            throw new RegistryException(request.what() + ": " + stall.get(), OptionalInt.empty(), true, Optional.empty(), null);
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      answer.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException(request.what() + ": interrupted");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw failure(request, io);
+      }
+      throw new RegistryException(
+          request.what() + ": " + e.getCause(), OptionalInt.empty(), false, Optional.empty(), e.getCause());
+    }
+  }
+
+  private static RegistryException failure(RegistryRequest request, IOException e) {
+    return new RegistryException(request.what() + ": " + e, OptionalInt.empty(), !isTls(e), Optional.empty(), e);
   }
 
   /**

@@ -150,7 +150,8 @@ final class IdleTimeoutBody extends InputStream implements HttpResponse.BodySubs
     subscription.thenAccept(Flow.Subscription::cancel);
   }
 
-  private static String describe(Duration d) {
+  /** "20 s", or "250 ms" for a duration of no whole seconds. */
+  static String describe(Duration d) {
     return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 }

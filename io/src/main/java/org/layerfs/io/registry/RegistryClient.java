@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import org.layerfs.io.blob.BlobOpener;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 
@@ -144,15 +145,31 @@ public final class RegistryClient {
    * the bytes against the descriptor (see {@link org.layerfs.io.blob.VerifyingInputStream}).
    */
   public InputStream pullBlob(String repository, Descriptor blob) throws IOException {
-    return ResumingBlobStream.open(caller, repository, blob);
+    return pullBlob(repository, blob, 0);
+  }
+
+  /** Opens a blob's bytes from byte {@code offset} on, as {@link #pullBlob(String, Descriptor)} does. */
+  public InputStream pullBlob(String repository, Descriptor blob, long offset) throws IOException {
+    return ResumingBlobStream.open(caller, repository, blob, offset);
   }
 
   /**
-   * Uploads a blob from {@code content}, verified against the descriptor as it is read; in one
-   * request below {@link RegistryConfig#chunkedUploadThreshold}, in chunks from there on.
+   * Uploads a blob from {@code content}, verified against the descriptor as it is read: in one
+   * request below {@link RegistryConfig#chunkedUploadThreshold}, streamed in one PATCH from
+   * there on. A large upload that breaks cannot continue (the stream cannot be read again): see
+   * {@link #pushBlob(String, Descriptor, BlobOpener)}.
    */
   public void pushBlob(String repository, Descriptor blob, InputStream content) throws IOException {
     new BlobUpload(caller, repository, blob).push(content);
+  }
+
+  /**
+   * Uploads a blob whose bytes {@code source} opens, as {@link #pushBlob(String, Descriptor,
+   * InputStream)} does; a large upload that breaks continues from where the registry's copy ends,
+   * the source opened again there.
+   */
+  public void pushBlob(String repository, Descriptor blob, BlobOpener source) throws IOException {
+    new BlobUpload(caller, repository, blob).push(source);
   }
 
   /**

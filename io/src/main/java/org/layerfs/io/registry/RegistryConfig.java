@@ -50,23 +50,24 @@ public abstract class RegistryConfig implements Serializable {
 
   /**
    * How long to wait for a connection and for the response headers of one request; for reads
-   * (GET, HEAD), the {@link #idleTimeout} when that is shorter.
+   * (GET, HEAD), the {@link #idleTimeout} when that is shorter; for a streamed upload, counted
+   * from its last byte.
    */
   public abstract Duration timeout();
 
   /**
    * How long a response body may send nothing before the transfer counts as broken (and is
-   * resumed or retried like a reset connection); a read's wait for the headers counts too. The
-   * default of 20 s lets a blob that stalls at every attempt fail within two minutes, retries and
-   * backoff included.
+   * resumed or retried like a reset connection); a read's wait for the headers counts too, and a
+   * streamed upload the registry takes nothing of. The default of 20 s lets a blob that stalls at
+   * every attempt fail within two minutes, retries and backoff included.
    */
   public abstract Duration idleTimeout();
 
-  /** Blobs of at least this many bytes are uploaded in chunks; smaller ones in one request. */
+  /**
+   * Blobs of at least this many bytes are streamed from their source in a PATCH, which continues
+   * after a failure; smaller ones are held in memory and sent in one PUT.
+   */
   public abstract long chunkedUploadThreshold();
-
-  /** The bytes per chunk of a chunked upload, held in memory one at a time. */
-  public abstract int chunkSize();
 
   /** The {@code n} asked for per page of a tag listing; empty lets the registry choose. */
   public abstract Optional<Integer> tagPageSize();
@@ -90,8 +91,7 @@ public abstract class RegistryConfig implements Serializable {
         .setMaxRetryAfter(Duration.ofSeconds(60))
         .setTimeout(Duration.ofSeconds(60))
         .setIdleTimeout(DEFAULT_IDLE_TIMEOUT)
-        .setChunkedUploadThreshold(16L << 20)
-        .setChunkSize(8 << 20);
+        .setChunkedUploadThreshold(16L << 20);
   }
 
   /**
@@ -150,8 +150,6 @@ public abstract class RegistryConfig implements Serializable {
 
     public abstract Builder setChunkedUploadThreshold(long chunkedUploadThreshold);
 
-    public abstract Builder setChunkSize(int chunkSize);
-
     public abstract Builder setTagPageSize(Integer tagPageSize);
 
     abstract RegistryConfig autoBuild();
@@ -162,7 +160,6 @@ public abstract class RegistryConfig implements Serializable {
       checkArgument(
           !c.idleTimeout().isNegative() && !c.idleTimeout().isZero(),
           "idleTimeout must be positive, not %s", c.idleTimeout());
-      checkArgument(c.chunkSize() >= 1, "chunkSize must be positive, not %s", c.chunkSize());
       checkArgument(
           c.chunkedUploadThreshold() >= 1,
           "chunkedUploadThreshold must be positive, not %s",

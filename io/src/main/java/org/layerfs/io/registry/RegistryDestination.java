@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.layerfs.io.blob.BlobOpener;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.dest.FallbackTagLocks;
 import org.layerfs.io.dest.ImageDestination;
@@ -64,6 +65,12 @@ public final class RegistryDestination implements ImageDestination {
   @Override
   public void putBlob(Descriptor blob, InputStream content) throws IOException {
     client.pushBlob(location.repository(), blob, content);
+  }
+
+  /** A large blob's upload that breaks continues from where the registry's copy ends. */
+  @Override
+  public void putBlob(Descriptor blob, BlobOpener source) throws IOException {
+    client.pushBlob(location.repository(), blob, source);
   }
 
   /** Mounts when {@code from} is another repository of this registry; false otherwise. */

@@ -134,7 +134,13 @@ public final class RegistrySource implements ImageSource {
 
   @Override
   public InputStream openBlob(Descriptor blob) throws IOException {
-    return client.pullBlob(location.repository(), blob);
+    return openBlob(blob, 0);
+  }
+
+  /** A ranged GET from {@code offset} on, resumed like the whole blob's when it breaks. */
+  @Override
+  public InputStream openBlob(Descriptor blob, long offset) throws IOException {
+    return client.pullBlob(location.repository(), blob, offset);
   }
 
   /** Manifests and indexes come from the manifest endpoint, everything else from the blob one. */

@@ -24,16 +24,21 @@ final class ResumingBlobStream extends InputStream {
   private long offsetAtLastFailure = -1;
   private int failuresWithoutProgress;
 
-  private ResumingBlobStream(RegistryCaller caller, String repository, Descriptor blob, InputStream body) {
+  private ResumingBlobStream(RegistryCaller caller, String repository, Descriptor blob, InputStream body, long offset) {
     this.caller = caller;
     this.repository = repository;
     this.blob = blob;
     this.body = body;
+    this.offset = offset;
   }
 
-  /** Starts the transfer, so that a missing blob fails here rather than at the first read. */
-  static ResumingBlobStream open(RegistryCaller caller, String repository, Descriptor blob) throws IOException {
-    return new ResumingBlobStream(caller, repository, blob, caller.call(new BlobPull(repository, blob, 0)));
+  /**
+   * Starts the transfer from byte {@code offset}, so that a missing blob fails here rather than
+   * at the first read.
+   */
+  static ResumingBlobStream open(RegistryCaller caller, String repository, Descriptor blob, long offset)
+      throws IOException {
+    return new ResumingBlobStream(caller, repository, blob, caller.call(new BlobPull(repository, blob, offset)), offset);
   }
 
   @Override

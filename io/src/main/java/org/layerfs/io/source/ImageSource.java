@@ -24,6 +24,21 @@ public interface ImageSource extends Closeable {
    */
   InputStream openBlob(Descriptor blob) throws IOException;
 
+  /**
+   * Opens a blob's bytes from byte {@code offset} on, as {@link #openBlob(Descriptor)} does; by
+   * default by reading past the bytes before it.
+   */
+  default InputStream openBlob(Descriptor blob, long offset) throws IOException {
+    InputStream in = openBlob(blob);
+    try {
+      in.skipNBytes(offset);
+      return in;
+    } catch (IOException | RuntimeException e) {
+      in.close();
+      throw e;
+    }
+  }
+
   /** Reads a small blob (a manifest or config) whole, verified against its descriptor. */
   byte[] readBlob(Descriptor blob) throws IOException;
 }

@@ -1,6 +1,7 @@
 package org.layerfs.io.archive;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
@@ -263,6 +265,10 @@ class DockerArchiveTest {
         byte[] bytes = in.readAllBytes();
         assertEquals(layer.size(), bytes.length);
         assertEquals(layer.digest(), Digest.sha256(bytes));
+        // From an offset, the rest of the same bytes (ImageSource's default: read past the first).
+        try (InputStream rest = archive.openBlob(layer, 100)) {
+          assertArrayEquals(Arrays.copyOfRange(bytes, 100, bytes.length), rest.readAllBytes());
+        }
       }
     }
   }

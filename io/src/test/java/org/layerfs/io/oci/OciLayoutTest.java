@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -301,6 +302,23 @@ class OciLayoutTest {
   void wrongDigestFailsVerification() throws IOException {
     BlobVerificationException e = assertThrows(BlobVerificationException.class, () -> verifyFirstLayer("wrong-digest"));
     assertTrue(e.getMessage().contains("digest mismatch"), e.getMessage());
+  }
+
+  @Test
+  void aBlobOpenedAtAnOffsetStartsThere() throws IOException {
+    try (OciLayout layout = OciLayout.open(TestData.images())) {
+      Descriptor layer = single(layout.resolve(ref(TestData.images(), "small"), Optional.empty())).manifest().layers().get(0);
+      byte[] bytes;
+      try (InputStream in = layout.openBlob(layer)) {
+        bytes = in.readAllBytes();
+      }
+      try (InputStream rest = layout.openBlob(layer, 10)) {
+        assertArrayEquals(Arrays.copyOfRange(bytes, 10, bytes.length), rest.readAllBytes());
+      }
+      try (InputStream end = layout.openBlob(layer, layer.size())) {
+        assertEquals(-1, end.read());
+      }
+    }
   }
 
   @Test

@@ -53,9 +53,10 @@ public final class FaultServer implements AutoCloseable {
   private static final Pattern ROUTE =
       Pattern.compile("/v2/(.+?)/(blobs/uploads/(.*)|blobs/([^/]+)|manifests/([^/]+)|tags/list)");
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
+  private static final Pattern CONTENT_RANGE = Pattern.compile("(\\d+)-\\d+");
 
   /** What to do instead of answering normally, once, for the next request to a path. */
-  sealed interface Fault permits Status, Cut, Short, Stall, Silence, Answer {}
+  sealed interface Fault permits Status, Cut, Short, Stall, Silence, Answer, Reset {}
 
   /** Answer this status (with {@code Retry-After} seconds when given) and an error document. */
   record Status(int code, Optional<Integer> retryAfter) implements Fault {
@@ -78,6 +79,12 @@ public final class FaultServer implements AutoCloseable {
 
   /** Answer this status with these headers and no body, whatever was asked. */
   record Answer(int code, Map<String, String> headers) implements Fault {}
+
+  /**
+   * Read {@code bytes} of a PATCH's body, keep them in the upload as a registry keeps what
+   * arrived, then drop the connection unanswered.
+   */
+  record Reset(int bytes) implements Fault {}
 
   /** One request as the server saw it. */
   record Request(String method, String path, String query, Optional<String> range, Optional<String> authorization) {}
@@ -106,6 +113,8 @@ public final class FaultServer implements AutoCloseable {
   private final List<String> tokenForms = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean ignoreRange;
   private volatile boolean halveNextPatch;
+  private volatile boolean deafToPatches;
+  private volatile boolean slowPatches;
   /** Docker Hub's pull budget: {limit, remaining}, stated on every manifest answer; null when none. */
   private volatile long[] pullLimit;
   /** Tag lists held until this many are asked for together (or 10 s pass); null when not held. */
@@ -247,6 +256,19 @@ public final class FaultServer implements AutoCloseable {
     halveNextPatch = true;
   }
 
+  /** From now on a PATCH's body is not read, nor the PATCH answered, until the server closes: a stalled upload. */
+  void deafToPatches() {
+    deafToPatches = true;
+  }
+
+  /**
+   * From now on a PATCH's body is read at 64 KiB per 40 ms for 2 s, then at once: an upload
+   * that lasts, the client's buffers full, its last byte sent only at the end.
+   */
+  void slowPatches() {
+    slowPatches = true;
+  }
+
   /** Upload sessions opened and neither finished nor cancelled. */
   int openUploads() {
     return uploads.size();
@@ -303,7 +325,12 @@ public final class FaultServer implements AutoCloseable {
       // request on the connection, and that drain (through TLS) swallows it, unanswered, until the
       // idle connection is closed 30-40 s later. An answer without a body to a request whose body
       // is unread closes the connection under the client's next request instead.
-      byte[] body = ex.getRequestBody().readAllBytes();
+      if (ex.getRequestMethod().equals("PATCH") && !patchRead(ex, path)) {
+        return;
+      }
+      byte[] body = ex.getRequestMethod().equals("PATCH") && slowPatches
+          ? readSlowly(ex.getRequestBody())
+          : ex.getRequestBody().readAllBytes();
       CountDownLatch together = tagListsTogether;
       if (together != null && path.endsWith("/tags/list")) {
         tagListsInFlightAtMost.accumulateAndGet(tagListsInFlight.incrementAndGet(), Math::max);
@@ -346,6 +373,47 @@ public final class FaultServer implements AutoCloseable {
       }
       route(ex, path, query, body, fault);
     }
+  }
+
+  /**
+   * Applies a PATCH's faults that act before its body is read whole: false when the exchange
+   * ends there (a {@link Reset}, or deaf to PATCHes).
+   */
+  private boolean patchRead(HttpExchange ex, String path) throws IOException {
+    Deque<Fault> queued = faults.get(path);
+    if (queued != null && queued.peek() instanceof Reset reset) {
+      queued.poll();
+      byte[] part = ex.getRequestBody().readNBytes(reset.bytes());
+      Matcher m = ROUTE.matcher(path);
+      ByteArrayOutputStream upload = m.matches() && m.group(3) != null ? uploads.get(m.group(3)) : null;
+      if (upload != null) {
+        upload.write(part);
+      }
+      // Closing the exchange before any answer closes the connection under the client's body.
+      return false;
+    }
+    if (deafToPatches) {
+      awaitClose();
+      return false;
+    }
+    return true;
+  }
+
+  private static byte[] readSlowly(InputStream body) throws IOException {
+    ByteArrayOutputStream read = new ByteArrayOutputStream();
+    byte[] part = new byte[64 << 10];
+    long slowUntil = System.nanoTime() + 2_000_000_000L;
+    for (int n; System.nanoTime() < slowUntil && (n = body.readNBytes(part, 0, part.length)) > 0; ) {
+      read.write(part, 0, n);
+      try {
+        Thread.sleep(40);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+    }
+    body.transferTo(read);
+    return read.toByteArray();
   }
 
   private void route(HttpExchange ex, String path, String query, byte[] request, Fault fault) throws IOException {
@@ -477,6 +545,12 @@ public final class FaultServer implements AutoCloseable {
           halveNextPatch = false;
           upload.write(body, 0, body.length / 2);
           error(ex, 500, "INJECTED");
+          return;
+        }
+        // A registry takes a part only where its copy ends.
+        Matcher range = CONTENT_RANGE.matcher(Optional.ofNullable(ex.getRequestHeaders().getFirst("Content-Range")).orElse(""));
+        if (range.matches() && Long.parseLong(range.group(1)) != upload.size()) {
+          error(ex, 416, "BLOB_UPLOAD_INVALID");
           return;
         }
         upload.write(body);

@@ -1,7 +1,6 @@
 package org.layerfs.io.registry;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Optional;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.model.Descriptor;
@@ -30,9 +29,7 @@ final class Pushing {
 
   private static void pushBlob(ImageSource from, ImageDestination to, Descriptor blob) throws IOException {
     if (!to.hasBlob(blob)) {
-      try (InputStream in = from.openBlob(blob)) {
-        to.putBlob(blob, in);
-      }
+      to.putBlob(blob, offset -> from.openBlob(blob, offset));
     }
   }
 }

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.layerfs.io.blob.BlobOpener;
 import org.layerfs.io.blob.BlobVerificationException;
 import org.layerfs.io.blob.VerifyingInputStream;
 import org.layerfs.io.dest.TagRemoval;
@@ -36,6 +38,7 @@ import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.registry.FaultServer.Answer;
 import org.layerfs.io.registry.FaultServer.Cut;
+import org.layerfs.io.registry.FaultServer.Reset;
 import org.layerfs.io.registry.FaultServer.Short;
 import org.layerfs.io.registry.FaultServer.Silence;
 import org.layerfs.io.registry.FaultServer.Stall;
@@ -220,16 +223,95 @@ class RegistryFaultTest {
   }
 
   @Test
-  void aFailedChunkIsResumedFromWhatTheRegistryHolds() throws IOException {
-    RegistryClient chunked = RegistryClient.create(
-        server.host(), config().setChunkedUploadThreshold(1).setChunkSize(30_000).build());
-    Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(randomBytes(70_000)), 70_000);
+  void aFailedPatchIsResumedFromWhatTheRegistryHolds() throws IOException {
+    RegistryClient streamed = streamed(config());
+    byte[] bytes = randomBytes(70_000);
+    Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
     server.halveNextPatch();
-    chunked.pushBlob(REPO, blob, new ByteArrayInputStream(randomBytes(70_000)));
-    assertArrayEquals(randomBytes(70_000), server.storedBlob(blob.digest()));
-    // Three chunks, the first sent twice: whole (half kept), then its second half.
-    assertEquals(4, server.requests("PATCH", "/v2/repo/blobs/uploads/").size());
-    assertEquals(1, server.requests("GET", "/v2/repo/blobs/uploads/").size());
+    streamed.pushBlob(REPO, blob, from(bytes));
+    assertArrayEquals(bytes, server.storedBlob(blob.digest()));
+    // The whole blob (half kept, then a 500), then its second half.
+    List<FaultServer.Request> patches = server.requests("PATCH", UPLOADS);
+    assertEquals(2, patches.size());
+    assertEquals(1, server.requests("GET", UPLOADS).size());
+  }
+
+  @Test
+  void aConnectionResetMidPatchResumesFromWhatTheRegistryKept() throws IOException {
+    RegistryClient streamed = streamed(config());
+    byte[] bytes = randomBytes(3 << 20);
+    Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
+    List<Long> opened = new ArrayList<>();
+    server.fail(UPLOADS + "1", new Reset(1_000_000));
+    streamed.pushBlob(REPO, blob, offset -> {
+      opened.add(offset);
+      return from(bytes).open(offset);
+    });
+    assertArrayEquals(bytes, server.storedBlob(blob.digest()));
+    assertEquals(List.of(0L, 1_000_000L), opened);
+    assertEquals(2, server.requests("PATCH", UPLOADS).size());
+    assertEquals(1, server.requests("GET", UPLOADS).size());
+    assertEquals(1, server.requests("PUT", UPLOADS).size());
+  }
+
+  @Test
+  void aSourceThatIsNotTheBlobIsNeverCommittedAndItsSessionCancelled() {
+    RegistryClient streamed = streamed(config());
+    byte[] bytes = randomBytes(600_000);
+    Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
+    byte[] other = bytes.clone();
+    other[other.length - 1] ^= 1;
+    BlobVerificationException e = assertThrows(BlobVerificationException.class, () -> streamed.pushBlob(REPO, blob, from(other)));
+    assertTrue(e.getMessage().contains("push blob " + blob.digest() + ": digest mismatch"), e.getMessage());
+    assertEquals(0, server.requests("PUT", UPLOADS).size());
+    assertEquals(1, server.requests("DELETE", UPLOADS).size());
+    assertEquals(0, server.openUploads());
+  }
+
+  @Test
+  void anOffsetBeyondWhatWasSentFailsClearlyAndCancelsTheSession() {
+    RegistryClient streamed = streamed(config());
+    byte[] bytes = randomBytes(70_000);
+    Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
+    // The PATCH breaks; the status check then claims more than the blob.
+    server.fail(UPLOADS + "1", new Reset(10_000), new Answer(204, Map.of("Range", "0-99999999")));
+    RegistryException e = assertThrows(RegistryException.class, () -> streamed.pushBlob(REPO, blob, from(bytes)));
+    assertTrue(e.getMessage().contains("check upload of blob " + blob.digest()
+        + ": after a failure the registry holds 100000000 bytes, though at most "), e.getMessage());
+    assertFalse(e.isTransient());
+    assertEquals(1, server.requests("PATCH", UPLOADS).size());
+    assertEquals(0, server.requests("PUT", UPLOADS).size());
+    assertEquals(0, server.openUploads());
+  }
+
+  @Test
+  void aStreamedPatchMayOutlastTheTimeoutWhileTheRegistryTakesItsBytes() throws IOException {
+    RegistryClient streamed = streamed(config().setTimeout(Duration.ofSeconds(1)).setIdleTimeout(Duration.ofSeconds(1)));
+    // More than the sockets' buffers hold and the registry reads in its slow 2 s.
+    byte[] bytes = randomBytes(16 << 20);
+    Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
+    server.slowPatches();
+    long start = System.nanoTime();
+    streamed.pushBlob(REPO, blob, from(bytes));
+    assertTrue(System.nanoTime() - start > 2_000_000_000L, "the registry took the bytes too fast to outlast the timeout");
+    assertArrayEquals(bytes, server.storedBlob(blob.digest()));
+    assertEquals(1, server.requests("PATCH", UPLOADS).size());
+  }
+
+  @Test
+  void aStreamedPatchTheRegistryStopsTakingFailsAfterTheIdleTimeout() {
+    RegistryClient streamed = streamed(config().setIdleTimeout(Duration.ofMillis(300)));
+    // More than the sockets' buffers hold, so the client must wait for the registry to read.
+    byte[] bytes = randomBytes(32 << 20);
+    Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
+    server.deafToPatches();
+    long start = System.nanoTime();
+    RegistryException e = assertThrows(RegistryException.class, () -> streamed.pushBlob(REPO, blob, from(bytes)));
+    assertTrue(e.getMessage().contains("the registry took no data for 300 ms (idle timeout) (gave up after 3 attempts)"),
+        e.getMessage());
+    assertTrue(System.nanoTime() - start < 20_000_000_000L, "not a hang");
+    assertEquals(3, server.requests("PATCH", UPLOADS).size());
+    assertEquals(0, server.openUploads());
   }
 
   @Test
@@ -449,12 +531,11 @@ class RegistryFaultTest {
   }
 
   @Test
-  void aChunkThatKeepsFailingIsSentUnderOneRetryPolicyAndItsSessionCancelled() {
-    RegistryClient chunked = RegistryClient.create(
-        server.host(), config().setChunkedUploadThreshold(1).setChunkSize(30_000).build());
+  void aPatchThatKeepsFailingIsSentUnderOneRetryPolicyAndItsSessionCancelled() {
+    RegistryClient streamed = streamed(config());
     // The PATCH, then both status checks of the later attempts.
     server.fail(UPLOADS + "1", Status.of(500), Status.of(500), Status.of(500));
-    assertThrows(RegistryException.class, () -> push(chunked, randomBytes(70_000)));
+    assertThrows(RegistryException.class, () -> push(streamed, randomBytes(70_000)));
     assertEquals(1, server.requests("PATCH", UPLOADS).size());
     assertEquals(2, server.requests("GET", UPLOADS).size());
     assertEquals(0, server.openUploads());
@@ -507,6 +588,16 @@ class RegistryFaultTest {
       assertTrue(tap.tlsProbes() > 0, "no connection opened with a TLS handshake");
       assertEquals(0, tap.connections(), () -> "connections in clear text: " + tap.requests());
     }
+  }
+
+  /** A client that streams every blob in a PATCH, however small. */
+  private RegistryClient streamed(RegistryConfig.Builder config) {
+    return RegistryClient.create(server.host(), config.setChunkedUploadThreshold(1).build());
+  }
+
+  /** A source of {@code bytes} that opens at any offset. */
+  private static BlobOpener from(byte[] bytes) {
+    return offset -> new ByteArrayInputStream(bytes, (int) offset, bytes.length - (int) offset);
   }
 
   private static void push(RegistryClient c, byte[] bytes) throws IOException {

@@ -9,9 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.collect.ImmutableList;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -157,21 +159,29 @@ class RegistryRoundTripTest {
   }
 
   @Test
-  void chunkedUploadStoresTheSameBytes() throws IOException {
-    byte[] bytes = new byte[(1 << 20) + 3];
+  void aLargeBlobIsStreamedInOnePatchAndStoresTheSameBytes() throws IOException {
+    byte[] bytes = new byte[(5 << 20) + 3];
     new Random(7).nextBytes(bytes);
     Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
-    RegistryConfig chunked = registry.config().toBuilder().setChunkedUploadThreshold(1000).setChunkSize(64 << 10).build();
-    RegistryClient client = RegistryClient.create(registry.host(), chunked);
-    client.pushBlob("chunked", blob, new java.io.ByteArrayInputStream(bytes));
-    assertTrue(client.hasBlob("chunked", blob.digest()));
-    try (InputStream in = client.pullBlob("chunked", blob)) {
+    RegistryConfig streamed = registry.config().toBuilder().setChunkedUploadThreshold(1 << 20).build();
+    try (RequestTap tap = new RequestTap(registry.host())) {
+      RegistryClient client = RegistryClient.create(tap.host(), streamed);
+      client.pushBlob("streamed", blob, offset -> new ByteArrayInputStream(bytes, (int) offset, bytes.length - (int) offset));
+      assertEquals(1, tap.requests().stream().filter(r -> r.startsWith("PATCH ")).count(), tap.requests()::toString);
+    }
+    RegistryClient client = RegistryClient.create(registry.host(), registry.config());
+    assertTrue(client.hasBlob("streamed", blob.digest()));
+    try (InputStream in = client.pullBlob("streamed", blob)) {
       assertArrayEquals(bytes, in.readAllBytes());
     }
-    // The fixtures through the chunked path too: every layer is larger than a 512-byte chunk.
-    pushFixtures("chunked-fixtures", registry.config().toBuilder().setChunkedUploadThreshold(1).setChunkSize(512).build());
-    try (RegistrySource remote = RegistrySource.open(registry.reference("chunked-fixtures"), registry.config())) {
-      assertSameImages(remote, registry.reference("chunked-fixtures:layered"), "layered");
+    // What a registry source reopens an upload's source with: a ranged GET.
+    try (InputStream in = client.pullBlob("streamed", blob, 1 << 20)) {
+      assertArrayEquals(Arrays.copyOfRange(bytes, 1 << 20, bytes.length), in.readAllBytes());
+    }
+    // The fixtures through the streamed path too, each layer opened at its offset in the layout.
+    pushFixtures("streamed-fixtures", registry.config().toBuilder().setChunkedUploadThreshold(1).build());
+    try (RegistrySource remote = RegistrySource.open(registry.reference("streamed-fixtures"), registry.config())) {
+      assertSameImages(remote, registry.reference("streamed-fixtures:layered"), "layered");
     }
   }
 
@@ -182,7 +192,7 @@ class RegistryRoundTripTest {
     Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(good), good.length);
     for (long threshold : new long[] {1 << 20, 1}) {
       RegistryClient client = RegistryClient.create(
-          registry.host(), registry.config().toBuilder().setChunkedUploadThreshold(threshold).setChunkSize(8).build());
+          registry.host(), registry.config().toBuilder().setChunkedUploadThreshold(threshold).build());
       BlobVerificationException e = assertThrows(
           BlobVerificationException.class, () -> client.pushBlob("wrong", blob, new java.io.ByteArrayInputStream(bad)));
       assertTrue(e.getMessage().contains("digest mismatch"), e.getMessage());

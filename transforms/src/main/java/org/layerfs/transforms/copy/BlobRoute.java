@@ -4,7 +4,6 @@ import com.google.auto.value.AutoValue;
 import com.google.common.collect.ImmutableList;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,6 +16,7 @@ import org.apache.beam.sdk.coders.SerializableCoder;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.source.ImageSource;
 
 /**
  * One blob and every destination of one registry (or one other store) that needs it, copied as
@@ -102,9 +102,8 @@ public abstract class BlobRoute implements Serializable {
       destination.putBlob(c.blob(), new ByteArrayInputStream(c.content().get().bytes()));
       return;
     }
-    try (InputStream in = stores.source(c.source(), c.sourceRegistry()).openBlob(c.blob())) {
-      destination.putBlob(c.blob(), in);
-    }
+    ImageSource source = stores.source(c.source(), c.sourceRegistry());
+    destination.putBlob(c.blob(), offset -> source.openBlob(c.blob(), offset));
   }
 
   private static ImageDestination destination(OpenStores stores, BlobCopy c) throws IOException {
