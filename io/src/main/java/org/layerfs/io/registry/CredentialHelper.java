@@ -3,6 +3,7 @@ package org.layerfs.io.registry;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +34,8 @@ final class CredentialHelper {
   private static final String NOT_FOUND = "credentials not found in native keychain";
   /** A helper's answer is a few hundred bytes; more is not one. */
   private static final int MAX_ANSWER = 1 << 20;
+  /** How long the output pipes may stay open once the helper has exited. */
+  private static final Duration AFTER_EXIT = Duration.ofSeconds(1);
   /** How much of a failing helper's own message is repeated. */
   private static final int MAX_MESSAGE = 300;
 
@@ -89,8 +92,8 @@ final class CredentialHelper {
       return t;
     });
     try {
-      Future<byte[]> stdout = readers.submit(() -> readQuietly(process.getInputStream()));
-      Future<byte[]> stderr = readers.submit(() -> readQuietly(process.getErrorStream()));
+      Output stdout = new Output(readers, process.getInputStream());
+      Output stderr = new Output(readers, process.getErrorStream());
       try (OutputStream in = process.getOutputStream()) {
         in.write(server.getBytes(UTF_8));
       } catch (IOException e) {
@@ -100,9 +103,11 @@ final class CredentialHelper {
       if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
         throw new TimeoutException();
       }
-      // A child the helper left behind may hold its output open: the deadline covers it too.
-      byte[] out = stdout.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      byte[] err = stderr.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      // The helper has exited: its answer is what it wrote. A child it left behind (an agent it
+      // started) may hold the pipes open, so their end is awaited only briefly.
+      long settled = Math.min(deadline, System.nanoTime() + AFTER_EXIT.toNanos());
+      byte[] out = stdout.written(settled);
+      byte[] err = stderr.written(settled);
       return answer(process.exitValue(), out, err, what);
     } catch (TimeoutException e) {
       throw failure(what + ": no answer within " + timeout.toString().substring(2).toLowerCase(Locale.ROOT));
@@ -156,11 +161,38 @@ final class CredentialHelper {
     return line.length() > MAX_MESSAGE ? line.substring(0, MAX_MESSAGE) + "…" : line;
   }
 
-  private static byte[] readQuietly(InputStream in) {
-    try (in) {
-      return in.readNBytes(MAX_ANSWER);
-    } catch (IOException e) {
-      return new byte[0];
+  /** One of the helper's output pipes, drained by a thread of its own as the helper writes. */
+  private static final class Output {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final Future<?> drained;
+
+    Output(ExecutorService readers, InputStream pipe) {
+      drained = readers.submit(() -> drain(pipe));
+    }
+
+    private void drain(InputStream pipe) {
+      byte[] buffer = new byte[8192];
+      try (pipe) {
+        for (int n; (n = pipe.read(buffer)) >= 0; ) {
+          synchronized (bytes) {
+            bytes.write(buffer, 0, Math.min(n, MAX_ANSWER - bytes.size()));
+          }
+        }
+      } catch (IOException e) {
+        // What was read stands; the pipe's end is not needed.
+      }
+    }
+
+    /** What the helper wrote: all of it once the pipe ends, else what has arrived by {@code deadline} ({@link System#nanoTime}). */
+    byte[] written(long deadline) throws InterruptedException, ExecutionException {
+      try {
+        drained.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        // A child of the helper holds the pipe open; the helper itself is done.
+      }
+      synchronized (bytes) {
+        return bytes.toByteArray();
+      }
     }
   }
 
