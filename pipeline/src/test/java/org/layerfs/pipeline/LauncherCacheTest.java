@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The launcher's choice of class cache: the AOT caches of a copy or sync beside the pipeline on
- * Java 25, the class-data archive otherwise, both trained once per jar, on the first run after
+ * Java 25, the class-data archive otherwise, each trained once per jar, on the first run after
  * the build, and never used half written. The launcher runs against a built tree and a stand-in {@code java} that logs its
  * arguments and writes the file a training run names.
  */
