@@ -54,7 +54,7 @@ final class BlobUpload {
 
   /** Uploads the bytes {@code source} opens; a large upload that breaks opens it again where the registry's copy ends. */
   void push(BlobOpener source) throws IOException {
-    if (blob.size() < caller.config().chunkedUploadThreshold()) {
+    if (blob.size() < caller.config().streamedUploadThreshold()) {
       try (VerifyingInputStream in = new VerifyingInputStream(source.open(0), blob, what())) {
         pushWhole(readWhole(in));
       }

@@ -155,7 +155,7 @@ public final class RegistryClient {
 
   /**
    * Uploads a blob from {@code content}, verified against the descriptor as it is read: in one
-   * request below {@link RegistryConfig#chunkedUploadThreshold}, streamed in one PATCH from
+   * request below {@link RegistryConfig#streamedUploadThreshold}, streamed in one PATCH from
    * there on. A large upload that breaks cannot continue (the stream cannot be read again): see
    * {@link #pushBlob(String, Descriptor, BlobOpener)}.
    */

@@ -67,7 +67,7 @@ public abstract class RegistryConfig implements Serializable {
    * Blobs of at least this many bytes are streamed from their source in a PATCH, which continues
    * after a failure; smaller ones are held in memory and sent in one PUT.
    */
-  public abstract long chunkedUploadThreshold();
+  public abstract long streamedUploadThreshold();
 
   /** The {@code n} asked for per page of a tag listing; empty lets the registry choose. */
   public abstract Optional<Integer> tagPageSize();
@@ -91,7 +91,7 @@ public abstract class RegistryConfig implements Serializable {
         .setMaxRetryAfter(Duration.ofSeconds(60))
         .setTimeout(Duration.ofSeconds(60))
         .setIdleTimeout(DEFAULT_IDLE_TIMEOUT)
-        .setChunkedUploadThreshold(16L << 20);
+        .setStreamedUploadThreshold(16L << 20);
   }
 
   /**
@@ -148,7 +148,7 @@ public abstract class RegistryConfig implements Serializable {
 
     public abstract Builder setIdleTimeout(Duration idleTimeout);
 
-    public abstract Builder setChunkedUploadThreshold(long chunkedUploadThreshold);
+    public abstract Builder setStreamedUploadThreshold(long streamedUploadThreshold);
 
     public abstract Builder setTagPageSize(Integer tagPageSize);
 
@@ -161,9 +161,9 @@ public abstract class RegistryConfig implements Serializable {
           !c.idleTimeout().isNegative() && !c.idleTimeout().isZero(),
           "idleTimeout must be positive, not %s", c.idleTimeout());
       checkArgument(
-          c.chunkedUploadThreshold() >= 1,
-          "chunkedUploadThreshold must be positive, not %s",
-          c.chunkedUploadThreshold());
+          c.streamedUploadThreshold() >= 1,
+          "streamedUploadThreshold must be positive, not %s",
+          c.streamedUploadThreshold());
       checkArgument(
           c.tagPageSize().orElse(1) >= 1, "tagPageSize must be positive, not %s", c.tagPageSize());
       return c;

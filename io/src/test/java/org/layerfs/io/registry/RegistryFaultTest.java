@@ -49,7 +49,7 @@ import org.layerfs.io.registry.FaultServer.Status;
 class RegistryFaultTest {
   private static final String REPO = "repo";
   private static final byte[] BLOB = randomBytes(100_000);
-  private static final Descriptor BLOB_DESC = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(BLOB), BLOB.length);
+  private static final Descriptor BLOB_DESC = layer(BLOB);
   private static final String BLOB_PATH = "/v2/repo/blobs/" + BLOB_DESC.digest();
   private static final byte[] MANIFEST = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"}".getBytes(UTF_8);
   private static final Digest MANIFEST_DIGEST = Digest.sha256(MANIFEST);
@@ -226,7 +226,7 @@ class RegistryFaultTest {
   void aFailedPatchIsResumedFromWhatTheRegistryHolds() throws IOException {
     RegistryClient streamed = streamed(config());
     byte[] bytes = randomBytes(70_000);
-    Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
+    Descriptor blob = layer(bytes);
     server.halveNextPatch();
     streamed.pushBlob(REPO, blob, from(bytes));
     assertArrayEquals(bytes, server.storedBlob(blob.digest()));
@@ -240,7 +240,7 @@ class RegistryFaultTest {
   void aConnectionResetMidPatchResumesFromWhatTheRegistryKept() throws IOException {
     RegistryClient streamed = streamed(config());
     byte[] bytes = randomBytes(3 << 20);
-    Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
+    Descriptor blob = layer(bytes);
     List<Long> opened = new ArrayList<>();
     server.fail(UPLOADS + "1", new Reset(1_000_000));
     streamed.pushBlob(REPO, blob, offset -> {
@@ -258,7 +258,7 @@ class RegistryFaultTest {
   void aSourceThatIsNotTheBlobIsNeverCommittedAndItsSessionCancelled() {
     RegistryClient streamed = streamed(config());
     byte[] bytes = randomBytes(600_000);
-    Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
+    Descriptor blob = layer(bytes);
     byte[] other = bytes.clone();
     other[other.length - 1] ^= 1;
     BlobVerificationException e = assertThrows(BlobVerificationException.class, () -> streamed.pushBlob(REPO, blob, from(other)));
@@ -272,7 +272,7 @@ class RegistryFaultTest {
   void anOffsetBeyondWhatWasSentFailsClearlyAndCancelsTheSession() {
     RegistryClient streamed = streamed(config());
     byte[] bytes = randomBytes(70_000);
-    Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
+    Descriptor blob = layer(bytes);
     // The PATCH breaks; the status check then claims more than the blob.
     server.fail(UPLOADS + "1", new Reset(10_000), new Answer(204, Map.of("Range", "0-99999999")));
     RegistryException e = assertThrows(RegistryException.class, () -> streamed.pushBlob(REPO, blob, from(bytes)));
@@ -289,7 +289,7 @@ class RegistryFaultTest {
     RegistryClient streamed = streamed(config().setTimeout(Duration.ofSeconds(1)).setIdleTimeout(Duration.ofSeconds(1)));
     // More than the sockets' buffers hold and the registry reads in its slow 2 s.
     byte[] bytes = randomBytes(16 << 20);
-    Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
+    Descriptor blob = layer(bytes);
     server.slowPatches();
     long start = System.nanoTime();
     streamed.pushBlob(REPO, blob, from(bytes));
@@ -303,7 +303,7 @@ class RegistryFaultTest {
     RegistryClient streamed = streamed(config().setIdleTimeout(Duration.ofMillis(300)));
     // More than the sockets' buffers hold, so the client must wait for the registry to read.
     byte[] bytes = randomBytes(32 << 20);
-    Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
+    Descriptor blob = layer(bytes);
     server.deafToPatches();
     long start = System.nanoTime();
     RegistryException e = assertThrows(RegistryException.class, () -> streamed.pushBlob(REPO, blob, from(bytes)));
@@ -592,7 +592,12 @@ class RegistryFaultTest {
 
   /** A client that streams every blob in a PATCH, however small. */
   private RegistryClient streamed(RegistryConfig.Builder config) {
-    return RegistryClient.create(server.host(), config.setChunkedUploadThreshold(1).build());
+    return RegistryClient.create(server.host(), config.setStreamedUploadThreshold(1).build());
+  }
+
+  /** The descriptor of a layer blob holding {@code bytes}. */
+  private static Descriptor layer(byte[] bytes) {
+    return Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
   }
 
   /** A source of {@code bytes} that opens at any offset. */
@@ -601,7 +606,7 @@ class RegistryFaultTest {
   }
 
   private static void push(RegistryClient c, byte[] bytes) throws IOException {
-    Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
+    Descriptor blob = layer(bytes);
     c.pushBlob(REPO, blob, new ByteArrayInputStream(bytes));
   }
 

@@ -163,7 +163,7 @@ class RegistryRoundTripTest {
     byte[] bytes = new byte[(5 << 20) + 3];
     new Random(7).nextBytes(bytes);
     Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(bytes), bytes.length);
-    RegistryConfig streamed = registry.config().toBuilder().setChunkedUploadThreshold(1 << 20).build();
+    RegistryConfig streamed = registry.config().toBuilder().setStreamedUploadThreshold(1 << 20).build();
     try (RequestTap tap = new RequestTap(registry.host())) {
       RegistryClient client = RegistryClient.create(tap.host(), streamed);
       client.pushBlob("streamed", blob, offset -> new ByteArrayInputStream(bytes, (int) offset, bytes.length - (int) offset));
@@ -179,7 +179,7 @@ class RegistryRoundTripTest {
       assertArrayEquals(Arrays.copyOfRange(bytes, 1 << 20, bytes.length), in.readAllBytes());
     }
     // The fixtures through the streamed path too, each layer opened at its offset in the layout.
-    pushFixtures("streamed-fixtures", registry.config().toBuilder().setChunkedUploadThreshold(1).build());
+    pushFixtures("streamed-fixtures", registry.config().toBuilder().setStreamedUploadThreshold(1).build());
     try (RegistrySource remote = RegistrySource.open(registry.reference("streamed-fixtures"), registry.config())) {
       assertSameImages(remote, registry.reference("streamed-fixtures:layered"), "layered");
     }
@@ -192,7 +192,7 @@ class RegistryRoundTripTest {
     Descriptor blob = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(good), good.length);
     for (long threshold : new long[] {1 << 20, 1}) {
       RegistryClient client = RegistryClient.create(
-          registry.host(), registry.config().toBuilder().setChunkedUploadThreshold(threshold).build());
+          registry.host(), registry.config().toBuilder().setStreamedUploadThreshold(threshold).build());
       BlobVerificationException e = assertThrows(
           BlobVerificationException.class, () -> client.pushBlob("wrong", blob, new java.io.ByteArrayInputStream(bad)));
       assertTrue(e.getMessage().contains("digest mismatch"), e.getMessage());
