@@ -49,6 +49,31 @@ class SyncCommandTest {
   }
 
   @Test
+  void aSyncWithNothingToDoComparesTheIndexesAndReadsNoManifest() throws IOException {
+    Path src = tmp.resolve("src");
+    Path dst = tmp.resolve("dst");
+    Layouts.writeImages(src, Map.of("app", List.of(CopyCommandTest.bytes(100, 1)), "other", List.of(CopyCommandTest.bytes(100, 2))));
+    assertEquals(0, Cli.run("sync", "oci:" + src, "oci:" + dst).exit());
+    // What index.json names is all a sync in step looks at: its manifests may be gone.
+    for (String manifest : Layouts.tags(src).values()) {
+      Files.delete(Layouts.blob(src, manifest));
+    }
+
+    Cli.Result r = Cli.run("sync", "oci:" + src, "oci:" + dst, "--report", tmp.resolve("report.json").toString());
+
+    assertEquals(0, r.exit(), r::toString);
+    assertTrue(r.out().contains("2 images: 0 copied, 0 moved, 2 up to date, 0 failed"), r::toString);
+    JsonNode app = CopyCommandTest.image(Layouts.json(tmp.resolve("report.json")), "app");
+    assertEquals(Layouts.tags(src).get("app"), app.path("digest").asText());
+    assertEquals("oci:" + dst + ":app", app.path("destination").asText());
+    // One tag that moved makes the request planned whole, and the missing manifest is then found.
+    Layouts.writeImages(src, Map.of("app", List.of(CopyCommandTest.bytes(100, 3))));
+    Cli.Result moved = Cli.run("sync", "oci:" + src, "oci:" + dst);
+    assertEquals(1, moved.exit(), moved::toString);
+    assertTrue(moved.err().contains("is missing from oci:" + src), moved::toString);
+  }
+
+  @Test
   void aTagThatMovedAtTheSourceIsSyncedAgain() {
     Path src = tmp.resolve("src");
     Path dst = tmp.resolve("dst");

@@ -24,8 +24,10 @@ import org.layerfs.io.concurrent.Results;
 import org.layerfs.io.dest.ImageDestination;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
+import org.layerfs.io.model.FallbackIndex;
 import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.ref.ImageReference;
+import org.layerfs.io.oci.OciLayout;
 import org.layerfs.io.registry.RegistryException;
 import org.layerfs.io.registry.RegistryLocation;
 import org.layerfs.io.registry.RegistrySource;
@@ -119,6 +121,8 @@ public record CopyPlans(
             ImageDestination destination = stores.destination(request.destination(), request.destinationRegistry());
             if (source instanceof RegistrySource registry) {
               planTags(request, registry, destination, threads);
+            } else if (source instanceof OciLayout layout && inStep(request, layout, destination, whole)) {
+              // Settled from index.json alone.
             } else {
               planReference(request, request.source(), source, destination, Optional.empty(), whole);
             }
@@ -349,6 +353,56 @@ public record CopyPlans(
       ImageReference target = request.destination().store().withDigest(manifest.get().digest());
       found.settled.add(CopyOutcome.skipped(reference, target, manifest.get().digest(), "up to date: " + target + " is there"));
       found.subjects.add(new ReferrerPlans.Subject(request, reference, manifest.get()));
+      return true;
+    }
+
+    /**
+     * True, with their outcomes in {@code found}, when a sync finds every image a layout request
+     * selects already at its destination tag: the digests the layout's index.json names are
+     * compared with the destination's, as a registry's tags are by HEAD, and no manifest is read.
+     * Reading and checking each manifest and config first was a third of a sync with nothing to do
+     * (README, "Start-up, ninth session"). Anything else (a platform chosen, an untagged image, a
+     * cosign tag, a tag that changed) is left to {@link #planReference}, which plans it whole.
+     */
+    private static boolean inStep(CopyRequest request, OciLayout layout, ImageDestination destination, Found found)
+        throws IOException {
+      ImageReference named = request.source();
+      if (!request.onlyChanged() || !request.platforms().isEmpty() || named.digest().isPresent()) {
+        return false;
+      }
+      Map<String, Descriptor> selected = new LinkedHashMap<>();
+      for (Descriptor entry : layout.index().manifests()) {
+        Optional<String> tag = entry.refName();
+        if (tag.isEmpty()) {
+          if (named.tag().isEmpty()) {
+            return false;
+          }
+          continue;
+        }
+        if (named.tag().isPresent() && !named.tag().equals(tag) || !request.selects(tag.get())) {
+          continue;
+        }
+        Descriptor previous = selected.putIfAbsent(tag.get(), entry);
+        if (FallbackIndex.isLegacyTag(tag.get()) || previous != null && !previous.digest().equals(entry.digest())) {
+          return false;
+        }
+      }
+      if (selected.isEmpty() || request.destination().tag().isPresent() && selected.size() > 1) {
+        return false;
+      }
+      Found inStep = new Found();
+      for (Map.Entry<String, Descriptor> e : selected.entrySet()) {
+        Digest digest = e.getValue().digest();
+        ImageReference target = request.destination().store().withTag(request.destinationName(e.getKey()));
+        if (!destination.tagDigest(request.destinationName(e.getKey())).equals(Optional.of(digest))) {
+          return false;
+        }
+        ImageReference image = named.tag().isPresent() ? named : named.store().withTag(e.getKey());
+        inStep.settled.add(CopyOutcome.skipped(image, target, digest, "up to date: " + target + " is " + digest));
+        inStep.subjects.add(new ReferrerPlans.Subject(request, image, e.getValue()));
+      }
+      found.settled.addAll(inStep.settled);
+      found.subjects.addAll(inStep.subjects);
       return true;
     }
 
