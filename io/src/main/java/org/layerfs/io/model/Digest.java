@@ -74,9 +74,9 @@ public final class Digest implements Serializable, Comparable<Digest> {
 
   /**
    * Makes Java's security providers ready on another thread. Their first use reads the
-   * java.security file and registers every algorithm's names: 13 ms of the 95 of a sync with
-   * nothing to do (README, "Start-up, eighth session"), which then overlap the command line's
-   * reading instead of following it. A daemon thread: it never keeps the JVM alive.
+   * java.security file and registers every algorithm's names: 13 ms (README, "Start-up, eighth
+   * session"), which then overlap the command line's reading instead of following it. A daemon
+   * thread: it never keeps the JVM alive.
    */
   public static Thread prepareInBackground() {
     Thread thread = new Thread(() -> newMessageDigest("sha256"), "layerfs-digest-setup");

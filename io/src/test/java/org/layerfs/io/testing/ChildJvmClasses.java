@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -16,9 +17,15 @@ public final class ChildJvmClasses {
 
   /** The class-loading log lines of {@code main}'s run naming any of {@code classes}; fails if it fails. */
   public static List<String> loadedOf(Class<?> main, List<String> classes) throws Exception {
+    return loadedOf(main, List.of(), classes);
+  }
+
+  /** As {@link #loadedOf(Class, List)}, {@code main} given the arguments {@code args}. */
+  public static List<String> loadedOf(Class<?> main, List<String> args, List<String> classes) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    Process child = new ProcessBuilder(List.of(
-            java, "-verbose:class", "-cp", System.getProperty("java.class.path"), main.getName()))
+    List<String> command = new ArrayList<>(List.of(java, "-verbose:class", "-cp", System.getProperty("java.class.path"), main.getName()));
+    command.addAll(args);
+    Process child = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .start();
     String output = new String(child.getInputStream().readAllBytes(), UTF_8);

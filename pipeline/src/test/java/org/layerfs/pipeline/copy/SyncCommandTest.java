@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerfs.io.ref.ImageReference;
 import org.layerfs.io.registry.RegistryConfig;
+import org.layerfs.io.testing.ChildJvmClasses;
 import org.layerfs.io.testing.TestData;
+import org.layerfs.pipeline.Main;
 import org.layerfs.pipeline.testing.Cli;
 import org.layerfs.pipeline.testing.Layouts;
 import org.layerfs.transforms.copy.CopyRequest;
@@ -71,6 +73,22 @@ class SyncCommandTest {
     Cli.Result moved = Cli.run("sync", "oci:" + src, "oci:" + dst);
     assertEquals(1, moved.exit(), moved::toString);
     assertTrue(moved.err().contains("is missing from oci:" + src), moved::toString);
+  }
+
+  /**
+   * A sync in step hashes nothing (its images' manifests, no index among them, are not read),
+   * and does not ready Java's digests for it. Checked in a child JVM, which loads only what the
+   * run needs.
+   */
+  @Test
+  void aSyncWithNothingToDoLoadsNoMessageDigest() throws Exception {
+    Path src = tmp.resolve("src");
+    Path dst = tmp.resolve("dst");
+    Layouts.writeImages(src, Map.of("app", List.of(CopyCommandTest.bytes(100, 1)), "other", List.of(CopyCommandTest.bytes(100, 2))));
+    assertEquals(0, Cli.run("sync", "oci:" + src, "oci:" + dst).exit());
+
+    assertEquals(List.of(), ChildJvmClasses.loadedOf(
+        Main.class, List.of("sync", "oci:" + src, "oci:" + dst), List.of("java.security.MessageDigest")));
   }
 
   @Test
