@@ -2,6 +2,7 @@ package org.layerfs.io.archive;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
 import java.io.ByteArrayInputStream;
@@ -23,6 +24,7 @@ import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.ImageFormatException;
 import org.layerfs.io.model.ImageIndex;
 import org.layerfs.io.model.ImageJson;
+import org.layerfs.io.model.JsonTreeWriter;
 import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.model.Platform;
 import org.layerfs.io.model.StrictJson;
@@ -163,7 +165,7 @@ public final class DockerArchive implements ImageSource {
       throw new ImageFormatException(
           itemWhat + ": has " + layers.size() + " Layers but its config has " + diffIds.size() + " diff_ids");
     }
-    ObjectNode manifest = ImageJson.mapper().createObjectNode();
+    ObjectNode manifest = JsonNodeFactory.instance.objectNode();
     manifest.put("schemaVersion", 2);
     manifest.put("mediaType", MediaTypes.DOCKER_MANIFEST);
     ObjectNode config = manifest.putObject("config");
@@ -194,7 +196,7 @@ public final class DockerArchive implements ImageSource {
       layer.put("size", entry.getSize());
       layer.put("digest", digest.toString());
     }
-    byte[] bytes = ImageJson.mapper().writeValueAsBytes(manifest);
+    byte[] bytes = JsonTreeWriter.bytes(manifest);
     Digest digest = Digest.sha256(bytes);
     madeBlobs.put(digest, bytes);
     return Descriptor.of(MediaTypes.DOCKER_MANIFEST, digest, bytes.length);

@@ -1,6 +1,7 @@
 package org.layerfs.io.archive;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
@@ -27,6 +28,7 @@ import org.layerfs.io.files.DurableFiles;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.ImageJson;
+import org.layerfs.io.model.JsonTreeWriter;
 import org.layerfs.io.model.Manifest;
 import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.oci.OciLayoutDestination;
@@ -133,7 +135,7 @@ public final class DockerArchiveDestination implements ImageDestination {
   }
 
   private static byte[] index(Descriptor manifest, String repoTag) throws IOException {
-    ObjectNode index = ImageJson.mapper().createObjectNode();
+    ObjectNode index = JsonNodeFactory.instance.objectNode();
     index.put("schemaVersion", 2);
     index.put("mediaType", MediaTypes.OCI_INDEX);
     Descriptor entry =
@@ -143,11 +145,11 @@ public final class DockerArchiveDestination implements ImageDestination {
                 Descriptor.REF_NAME, repoTag.substring(repoTag.lastIndexOf(':') + 1)))
             .build();
     index.putArray("manifests").add(ImageJson.toJson(entry));
-    return ImageJson.mapper().writeValueAsBytes(index);
+    return JsonTreeWriter.bytes(index);
   }
 
   private static byte[] manifestJson(Manifest m, String repoTag) throws IOException {
-    ArrayNode items = ImageJson.mapper().createArrayNode();
+    ArrayNode items = JsonNodeFactory.instance.arrayNode();
     ObjectNode item = items.addObject();
     item.put("Config", blobName(m.config().digest()));
     item.putArray("RepoTags").add(repoTag);
@@ -155,7 +157,7 @@ public final class DockerArchiveDestination implements ImageDestination {
     for (Descriptor layer : m.layers()) {
       layers.add(blobName(layer.digest()));
     }
-    return ImageJson.mapper().writeValueAsBytes(items);
+    return JsonTreeWriter.bytes(items);
   }
 
   private static String blobName(Digest digest) {

@@ -2,6 +2,7 @@ package org.layerfs.io.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
@@ -121,11 +122,11 @@ public final class FallbackIndex {
 
   /** The fallback index listing {@code entries}. */
   public static byte[] write(List<Descriptor> entries) throws IOException {
-    ObjectNode index = ImageJson.mapper().createObjectNode();
+    ObjectNode index = JsonNodeFactory.instance.objectNode();
     index.put("schemaVersion", 2);
     index.put("mediaType", MediaTypes.OCI_INDEX);
     ArrayNode manifests = index.putArray("manifests");
     entries.forEach(d -> manifests.add(ImageJson.toJson(d)));
-    return ImageJson.mapper().writeValueAsBytes(index);
+    return JsonTreeWriter.bytes(index);
   }
 }

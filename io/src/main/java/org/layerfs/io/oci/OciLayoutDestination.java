@@ -1,6 +1,7 @@
 package org.layerfs.io.oci;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
@@ -31,6 +32,7 @@ import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.FallbackIndex;
 import org.layerfs.io.model.ImageJson;
+import org.layerfs.io.model.JsonTreeWriter;
 import org.layerfs.io.model.MediaTypes;
 
 /**
@@ -349,14 +351,14 @@ public final class OciLayoutDestination implements ImageDestination {
   }
 
   private void writeIndex(List<Descriptor> entries) throws IOException {
-    ObjectNode index = ImageJson.mapper().createObjectNode();
+    ObjectNode index = JsonNodeFactory.instance.objectNode();
     index.put("schemaVersion", 2);
     index.put("mediaType", MediaTypes.OCI_INDEX);
     ArrayNode manifests = index.putArray("manifests");
     for (Descriptor d : entries) {
       manifests.add(ImageJson.toJson(d));
     }
-    byte[] bytes = ImageJson.mapper().writeValueAsBytes(index);
+    byte[] bytes = JsonTreeWriter.bytes(index);
     DurableFiles.write(dir.resolve("index.json"), bytes);
   }
 

@@ -1,6 +1,5 @@
 package org.layerfs.transforms.copy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,6 +14,7 @@ import java.util.Set;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
 import org.layerfs.io.model.ImageJson;
+import org.layerfs.io.model.JsonTreeWriter;
 import org.layerfs.io.model.MediaTypes;
 import org.layerfs.io.model.Platform;
 import org.layerfs.io.ref.ImageReference;
@@ -133,12 +133,7 @@ public final class SparseIndex {
     ObjectNode annotations = sparse.with("annotations");
     annotations.put(SOURCE_INDEX, source.digest().toString());
     annotations.put(PLATFORMS, platformList);
-    byte[] out;
-    try {
-      out = ImageJson.mapper().writeValueAsBytes(sparse);
-    } catch (JsonProcessingException e) {
-      throw new IOException(what + ": " + e.getOriginalMessage(), e);
-    }
+    byte[] out = JsonTreeWriter.bytes(sparse);
     String mediaType = MediaTypes.isIndex(source.mediaType()) ? source.mediaType() : MediaTypes.OCI_INDEX;
     Descriptor d = Descriptor.builder()
         .setMediaType(mediaType)
