@@ -26,7 +26,7 @@ abstract class SliceSubscription implements Flow.Subscription {
   /** True while slices remain. */
   abstract boolean hasMore();
 
-  /** The next slice, which must not change once returned. */
+  /** The next slice, whose bytes must not change until the subscriber has taken them. */
   abstract ByteBuffer next() throws IOException;
 
   /** Called before the end is signalled. */

@@ -12,8 +12,8 @@ import org.layerfs.io.model.Descriptor;
 
 /**
  * The body of a large blob's PATCH: its bytes from {@code from} to the end, read from the source
- * as the connection takes them. Each slice is a fresh array: the client may still hold published
- * buffers queued when it asks for more. Every byte read goes to the {@link UploadVerifier}, and
+ * as the connection takes them, into arrays reused once the connection has taken their bytes
+ * ({@link SliceArrays}). Every byte read goes to the {@link UploadVerifier}, and
  * the blob is verified before its last slice is published, so a wrong blob's body fails and the
  * registry never holds it whole. Each subscription (the client subscribes again to resend, after
  * an authentication challenge) opens the source again at {@code from}. A failure of the source
@@ -83,6 +83,7 @@ final class StreamedBody implements HttpRequest.BodyPublisher {
 
   /** One subscriber's pass from {@code from} to the end. */
   private final class Slices extends SliceSubscription {
+    private final SliceArrays arrays = new SliceArrays();
     private long position = from;
     private InputStream in;
 
@@ -129,16 +130,17 @@ final class StreamedBody implements HttpRequest.BodyPublisher {
       if (in == null) {
         in = read(() -> source.open(from));
       }
-      byte[] bytes = new byte[(int) Math.min(SLICE, blob.size() - position)];
-      int n = read(() -> in.readNBytes(bytes, 0, bytes.length));
+      int length = (int) Math.min(SLICE, blob.size() - position);
+      byte[] bytes = arrays.take(length);
+      int n = read(() -> in.readNBytes(bytes, 0, length));
       verifier.read(position, bytes, n);
       position += n;
-      if (n < bytes.length) {
+      if (n < length) {
         verifier.verify(false);
       } else if (position == blob.size()) {
         verifier.verify(read(in::read) >= 0);
       }
-      return ByteBuffer.wrap(bytes);
+      return arrays.publish(bytes, n);
     }
 
     private <T> T read(SourceRead<T> read) throws IOException {
