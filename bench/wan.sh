@@ -43,20 +43,22 @@ timed "$work/layerfs-noop.times" "$layerfs" sync --config "$work/wan.yaml" "dock
 s1=$(count "$work/src-requests.log"); d1=$(count "$work/dest-requests.log")
 timed "$work/skopeo-noop.times" skopeo sync --src yaml --dest docker --dest-tls-verify=false "$work/wan.yaml" "127.0.0.1:$dest_s/mirror"
 blob_gets=$(head -n "$cold" "$work/src-requests.log" | grep -c '^GET .*/blobs/' || true)
-# The no-op's requests asked per tag (a manifest HEAD or GET) and those asked once per run (tag
-# lists, the referrers-API probe), at both ends.
-manifests() { tail -n +"$(($2 + 1))" "$1" | head -n "$(($3 - $2))" | grep -c ' /v2/.*/manifests/' || true; }
-per_tag=$(( $(manifests "$work/src-requests.log" "$s0" "$s1") + $(manifests "$work/dest-requests.log" "$d0" "$d1") ))
+# The no-op's requests asked per tag (a manifest HEAD or GET) and those asked once per run, by
+# kind (tag lists, the referrers-API probe), at both ends.
+noop() { tail -n +"$((s0 + 1))" "$work/src-requests.log" | head -n "$((s1 - s0))"; tail -n +"$((d0 + 1))" "$work/dest-requests.log" | head -n "$((d1 - d0))"; }
+per_tag=$(noop | grep -c ' /v2/.*/manifests/' || true)
+per_run=$(noop | grep -v ' /v2/.*/manifests/' | sed -E 's#^([A-Z]+) /v2/.*/(tags/list|referrers|blobs)(/.*)?$#\1 \2#' | sort | uniq -c \
+  | awk '{ printf "%s%d %s %s", sep, $1, $2, $3; sep = ", " }')
 
 n=$((repos * tags))
 read -r lc lcc _ < "$work/layerfs-cold.times"; read -r sc scc _ < "$work/skopeo-cold.times"
 read -r ln lnc _ < "$work/layerfs-noop.times"; read -r sn snc _ < "$work/skopeo-noop.times"
 awk -v n="$n" -v lc="$lc" -v lcc="$lcc" -v sc="$sc" -v scc="$scc" -v ln="$ln" -v lnc="$lnc" -v sn="$sn" -v snc="$snc" \
-    -v src=$((s1 - s0)) -v dst=$((d1 - d0)) -v gets="$blob_gets" -v per_tag="$per_tag" -v load="$(load)" 'BEGIN {
+    -v src=$((s1 - s0)) -v dst=$((d1 - d0)) -v gets="$blob_gets" -v per_tag="$per_tag" -v per_run="$per_run" -v load="$(load)" 'BEGIN {
   printf "WAN mirror, %d tags (seconds wall / CPU), load %s\n", n, load
   printf "  cold   layerfs %7.2f / %6.2f   skopeo sync %7.2f / %6.2f   ratio %.2f (target <= 0.5)\n", lc, lcc, sc, scc, lc / sc
   printf "  no-op  layerfs %7.2f / %6.2f   skopeo sync %7.2f / %6.2f   ratio %.2f (target <= 0.5)\n", ln, lnc, sn, snc, ln / sn
   printf "  layerfs cold: %d blob GETs at the source\n", gets
   printf "  layerfs no-op: %d requests at the source, %d at the destination: %.2f per unchanged tag (target <= 2)\n", src, dst, (src + dst) / n
-  printf "    of which per tag (manifest HEADs and GETs): %d, %.2f a tag; per run (tag lists, probes): %d\n", per_tag, per_tag / n, src + dst - per_tag
+  printf "    of which per tag (manifest HEADs and GETs): %d, %.2f a tag; per run: %d (%s)\n", per_tag, per_tag / n, src + dst - per_tag, per_run
 }'

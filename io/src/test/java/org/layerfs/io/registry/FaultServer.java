@@ -117,10 +117,17 @@ public final class FaultServer implements AutoCloseable {
   private volatile boolean slowPatches;
   /** Docker Hub's pull budget: {limit, remaining}, stated on every manifest answer; null when none. */
   private volatile long[] pullLimit;
-  /** Tag lists held until this many are asked for together (or 10 s pass); null when not held. */
-  private volatile CountDownLatch tagListsTogether;
-  private final AtomicInteger tagListsInFlight = new AtomicInteger();
-  private final AtomicInteger tagListsInFlightAtMost = new AtomicInteger();
+  /** Requests of one kind held until this many are asked for together (or 10 s pass); null when none are held. */
+  private volatile Hold hold;
+  private final AtomicInteger heldInFlight = new AtomicInteger();
+  private final AtomicInteger heldInFlightAtMost = new AtomicInteger();
+
+  /** The requests with {@code method} whose path holds {@code pathPart}, answered once {@code together} have come. */
+  private record Hold(String method, String pathPart, CountDownLatch together) {
+    boolean holds(String requestMethod, String path) {
+      return requestMethod.equals(method) && path.contains(pathPart);
+    }
+  }
 
   /** A server speaking HTTPS with a self-signed certificate. */
   public FaultServer() throws IOException {
@@ -282,15 +289,20 @@ public final class FaultServer implements AutoCloseable {
   /**
    * From now on a tag list is answered only once {@code together} tag lists have been asked for
    * (or after 10 s): a client that lists one repository after another gets its lists slowly, and
-   * {@link #tagListsInFlightAtMost} says how many it had asked for at once.
+   * {@link #heldInFlightAtMost} says how many it had asked for at once.
    */
   public void holdTagLists(int together) {
-    tagListsTogether = new CountDownLatch(together);
+    hold = new Hold("GET", "/tags/list", new CountDownLatch(together));
   }
 
-  /** The most tag lists that were being answered at once. */
-  public int tagListsInFlightAtMost() {
-    return tagListsInFlightAtMost.get();
+  /** As {@link #holdTagLists}, for the HEADs of manifests. */
+  public void holdManifestHeads(int together) {
+    hold = new Hold("HEAD", "/manifests/", new CountDownLatch(together));
+  }
+
+  /** The most held requests that were being answered at once. */
+  public int heldInFlightAtMost() {
+    return heldInFlightAtMost.get();
   }
 
   /** How many requests with {@code method} to paths starting with {@code path} arrived. */
@@ -331,16 +343,16 @@ public final class FaultServer implements AutoCloseable {
       byte[] body = ex.getRequestMethod().equals("PATCH") && slowPatches
           ? readSlowly(ex.getRequestBody())
           : ex.getRequestBody().readAllBytes();
-      CountDownLatch together = tagListsTogether;
-      if (together != null && path.endsWith("/tags/list")) {
-        tagListsInFlightAtMost.accumulateAndGet(tagListsInFlight.incrementAndGet(), Math::max);
-        together.countDown();
+      Hold held = hold;
+      if (held != null && held.holds(ex.getRequestMethod(), path)) {
+        heldInFlightAtMost.accumulateAndGet(heldInFlight.incrementAndGet(), Math::max);
+        held.together().countDown();
         try {
-          together.await(10, TimeUnit.SECONDS);
+          held.together().await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         } finally {
-          tagListsInFlight.decrementAndGet();
+          heldInFlight.decrementAndGet();
         }
       }
       if (path.equals("/token")) {

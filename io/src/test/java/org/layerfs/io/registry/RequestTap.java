@@ -107,6 +107,8 @@ public final class RequestTap implements AutoCloseable {
       what = "manifest";
     } else if (path.endsWith("/tags/list")) {
       what = "tags";
+    } else if (path.contains("/referrers/")) {
+      what = "referrers";
     } else if (path.contains("/blobs/uploads/")) {
       what = "upload";
     } else if (path.contains("/blobs/")) {

@@ -28,8 +28,8 @@ import org.layerfs.pipeline.testing.TappedRegistries;
 /**
  * What a sync asks of the registries when nothing changed, counted by a relay in front of each
  * real registry: one HEAD a tag at each end, one tag list a repository, and nothing resolved that
- * the tag selection leaves out. Referrers are turned off here; {@code ReferrersCommandTest} counts
- * what looking for them adds.
+ * the tag selection leaves out. Referrers are turned off here but in one test, which counts what
+ * looking for them adds to a whole mirror's no-op; {@code ReferrersCommandTest} has the rest.
  */
 class RegistryNoopTest {
   static final Path IMAGES = TestData.images().toAbsolutePath().normalize();
@@ -45,8 +45,10 @@ class RegistryNoopTest {
     registries = TappedRegistries.start(dir);
     sync("oci:" + IMAGES, "docker://" + registries.source.host() + "/app");
     sync("docker://" + registries.source.host() + "/app", "docker://" + registries.destination.host() + "/app");
-    // Where a mirror config's app goes under docker://HOST/mirror.
+    // Where a mirror config's app goes under docker://HOST/mirror; and a second repository, mirrored there too.
     sync("docker://" + registries.source.host() + "/app", "docker://" + registries.destination.host() + "/mirror/app");
+    sync("oci:" + IMAGES, "docker://" + registries.source.host() + "/other");
+    sync("docker://" + registries.source.host() + "/other", "docker://" + registries.destination.host() + "/mirror/other");
   }
 
   @AfterAll
@@ -67,6 +69,26 @@ class RegistryNoopTest {
     assertEquals(ImmutableMultiset.builder().add("GET tags").addCopies("HEAD manifest", TAGS).build(), registries.sourceTap.kinds(),
         registries.sourceTap.requests()::toString);
     assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", TAGS).build(), registries.destinationTap.kinds(),
+        registries.destinationTap.requests()::toString);
+  }
+
+  /**
+   * A scheduled mirror as users run it, referrers travelling (the default): besides one HEAD a tag
+   * at each end, each repository's tag list (the config asks for every tag) and one probe of the
+   * source's referrers API for the run, which this registry lacks; its fallback and legacy tags
+   * are then looked up in the tag lists already fetched, at no cost. This is bench/wan.sh's no-op.
+   */
+  @Test
+  void aMirrorsNoOpWithReferrersCostsOneHeadATagAtEachEndATagListARepositoryAndOneProbe() throws Exception {
+    Path config = MirrorYaml.write(tmp.resolve("mirror.yaml"), registries.sourceTap.host(), "images:", "  app: []", "  other: []");
+
+    Cli.Result r = MirrorYaml.sync(config, "docker://" + registries.destinationTap.host() + "/mirror");
+
+    assertEquals(0, r.exit(), r::toString);
+    assertTrue(r.out().contains(2 * TAGS + " images: 0 copied, 0 moved, " + 2 * TAGS + " up to date, 0 failed"), r::toString);
+    assertEquals(ImmutableMultiset.builder().addCopies("GET tags", 2).add("GET referrers").addCopies("HEAD manifest", 2 * TAGS).build(),
+        registries.sourceTap.kinds(), registries.sourceTap.requests()::toString);
+    assertEquals(ImmutableMultiset.builder().addCopies("HEAD manifest", 2 * TAGS).build(), registries.destinationTap.kinds(),
         registries.destinationTap.requests()::toString);
   }
 

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -85,6 +86,11 @@ public record CopyPlans(
     void run() throws IOException;
   }
 
+  /** One request to a registry, with its answer. */
+  private interface RegistryCall<T> {
+    T run() throws IOException;
+  }
+
   /**
    * One planning run. The tag lists of every request that lists a repository are asked for side
    * by side; the stores are opened one request after another; then the references of every
@@ -98,7 +104,8 @@ public record CopyPlans(
     private final Map<ImageReference, ImmutableList<String>> tagLists = new HashMap<>();
     /** The tag lists being fetched, by repository, each asked for once. */
     private final Map<ImageReference, Future<ImmutableList<String>>> listing = new HashMap<>();
-    private final Map<String, Semaphore> limits = new HashMap<>();
+    /** Each registry's permits for planning's requests, by registry; taken from the planning threads. */
+    private final Map<String, Semaphore> limits = new ConcurrentHashMap<>();
     private final List<Future<Found>> results = new ArrayList<>();
     private final PullBudget budget;
     private final List<Pending> pending = Collections.synchronizedList(new ArrayList<>());
@@ -205,26 +212,46 @@ public record CopyPlans(
         throw new IOException(request.source() + " names " + references.size() + " images; a destination tag ("
             + request.destination() + ") can name only one");
       }
-      List<Semaphore> permits = permits(request);
       for (ImageReference reference : references) {
         results.add(threads.submit(() -> {
           Found one = new Found();
-          for (Semaphore s : permits) {
-            s.acquireUninterruptibly();
-          }
-          try {
-            planTag(request, reference, listed, source, destination, one);
-          } finally {
-            permits.forEach(Semaphore::release);
-          }
+          planTag(request, reference, listed, source, destination, one);
           return one;
         }));
       }
     }
 
     /**
-     * The limits a request's planning holds while it asks its registries, in a fixed order (by
-     * registry) so that two requests going opposite ways cannot wait on each other.
+     * Runs {@code call}, one request at the registry {@code at} names, holding one of that
+     * registry's {@code limit} permits; a reference outside a registry needs none. A tag's HEADs
+     * each hold their own registry's permit alone: holding both ends' permits for both HEADs kept
+     * each registry idle while the other was asked, half its limit in use when both are remote.
+     */
+    private <T> T asking(ImageReference at, int limit, RegistryCall<T> call) throws IOException {
+      if (at.transport() != ImageReference.Transport.DOCKER) {
+        return call.run();
+      }
+      Semaphore permits = limits.computeIfAbsent(RegistryLocation.of(at).registry(), r -> new Semaphore(limit));
+      permits.acquireUninterruptibly();
+      try {
+        return call.run();
+      } finally {
+        permits.release();
+      }
+    }
+
+    private <T> T askingSource(CopyRequest request, RegistryCall<T> call) throws IOException {
+      return asking(request.source(), request.sourceConcurrency(), call);
+    }
+
+    private <T> T askingDestination(CopyRequest request, RegistryCall<T> call) throws IOException {
+      return asking(request.destination(), request.destinationConcurrency(), call);
+    }
+
+    /**
+     * The limits a changed reference's fetch holds while it reads its manifests (mostly at the
+     * source), in a fixed order (by registry) so that two requests going opposite ways cannot wait
+     * on each other.
      */
     private List<Semaphore> permits(CopyRequest request) {
       Map<String, Integer> registries = new TreeMap<>();
@@ -303,7 +330,7 @@ public record CopyPlans(
         Optional<Optional<Digest>> there = Optional.empty();
         if (request.onlyChanged() && reference.tag().isPresent()) {
           String tag = reference.tag().get();
-          Optional<Digest> at = destination.tagDigest(request.destinationName(tag));
+          Optional<Digest> at = askingDestination(request, () -> destination.tagDigest(request.destinationName(tag)));
           if (at.isPresent() && unchanged(request, reference, tag, source, at.get(), found)) {
             return;
           }
@@ -320,7 +347,7 @@ public record CopyPlans(
      * True, with its outcome found, when the destination's {@code digest} for {@code tag} is
      * what the source has: declared so for an immutable tag, else by one HEAD at the source.
      */
-    private static boolean unchanged(
+    private boolean unchanged(
         CopyRequest request, ImageReference reference, String tag, RegistrySource source, Digest digest, Found found)
         throws IOException {
       ImageReference target = request.destination().store().withTag(request.destinationName(tag));
@@ -330,24 +357,24 @@ public record CopyPlans(
         found.subjects.addAll(ReferrerPlans.immutable(request, reference, digest));
         return true;
       }
-      Optional<Descriptor> at = source.head(tag);
+      Optional<Descriptor> at = askingSource(request, () -> source.head(tag));
       boolean same = at.isPresent() && (at.get().digest().equals(digest)
           || !request.platforms().isEmpty() && MediaTypes.isIndex(at.get().mediaType())
-              && SparseIndex.expected(at.get(), source.readBlob(at.get()), request.platforms(), "index " + at.get().digest() + " of " + reference)
-                  .equals(Optional.of(digest)));
+              && SparseIndex.expected(at.get(), askingSource(request, () -> source.readBlob(at.get())), request.platforms(),
+                  "index " + at.get().digest() + " of " + reference).equals(Optional.of(digest)));
       if (same) {
         found.settled.add(CopyOutcome.skipped(reference, target, digest, "up to date: " + target + " is " + digest));
-        found.subjects.addAll(ReferrerPlans.unchanged(request, reference, source, at.get(), digest));
+        found.subjects.addAll(askingSource(request, () -> ReferrerPlans.unchanged(request, reference, source, at.get(), digest)));
       }
       return same;
     }
 
     /** True, with its outcome found, when the destination has the manifest a digest names (one HEAD at each end). */
-    private static boolean copiedByDigest(
+    private boolean copiedByDigest(
         CopyRequest request, ImageReference reference, RegistrySource source, ImageDestination destination, Found found)
         throws IOException {
-      Optional<Descriptor> manifest = source.head(reference.digest().get().toString());
-      if (manifest.isEmpty() || !destination.hasManifest(manifest.get())) {
+      Optional<Descriptor> manifest = askingSource(request, () -> source.head(reference.digest().get().toString()));
+      if (manifest.isEmpty() || !askingDestination(request, () -> destination.hasManifest(manifest.get()))) {
         return false;
       }
       ImageReference target = request.destination().store().withDigest(manifest.get().digest());
