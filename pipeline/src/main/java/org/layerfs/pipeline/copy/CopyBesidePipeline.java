@@ -25,6 +25,7 @@ import org.layerfs.transforms.copy.CopyPlan;
 import org.layerfs.transforms.copy.CopyPlans;
 import org.layerfs.transforms.copy.CopyRequest;
 import org.layerfs.transforms.copy.DestinationCommit;
+import org.layerfs.transforms.copy.InStepRepositories;
 import org.layerfs.transforms.copy.OpenStores;
 import org.layerfs.transforms.layer.LayerMetrics;
 
@@ -98,6 +99,7 @@ final class CopyBesidePipeline {
       commits.add(CompletableFuture.allOf(needed)
           .thenRun(() -> committed.put(destination.getKey(), commit(destination.getValue(), blobs, stores))));
     }
+    InStepRepositories inStep = InStepRepositories.of(planned.settled());
     boolean network = planned.toCopy().stream().anyMatch(CopyBesidePipeline::touchesRegistry);
     ExecutorService threads = Executors.newFixedThreadPool(network ? NETWORK_ROUTES : Runtime.getRuntime().availableProcessors(),
         new ThreadFactoryBuilder().setDaemon(true).setNameFormat("layerfs-copy-%d").build());
@@ -107,7 +109,7 @@ final class CopyBesidePipeline {
         CompletableFuture<Void> done = routeDone.get(key);
         threads.execute(() -> {
           try {
-            route.copy(stores).forEach(o -> {
+            route.copy(stores, inStep).forEach(o -> {
               count(o, route.blob().size());
               blobs.put(o.key(), o);
             });

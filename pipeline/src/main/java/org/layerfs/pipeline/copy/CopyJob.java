@@ -43,6 +43,7 @@ import org.layerfs.transforms.copy.CopyOutcome;
 import org.layerfs.transforms.copy.CopyPlan;
 import org.layerfs.transforms.copy.CopyPlans;
 import org.layerfs.transforms.copy.CopyRequest;
+import org.layerfs.transforms.copy.InStepRepositories;
 import org.layerfs.transforms.copy.OpenStores;
 import org.layerfs.transforms.copy.RateLimitPolicy;
 import org.layerfs.transforms.copy.RemoveFromSource;
@@ -127,9 +128,9 @@ public abstract class CopyJob {
     Pipeline p = Pipeline.create(options);
     PCollection<CopyPlan> plans = p.apply("Plans", Create.of(planned.toCopy()).withCoder(SerializableCoder.of(CopyPlan.class)));
 
-    CopyBlobs copyBlobs = options.getRunner() == DirectRunner.class
+    CopyBlobs copyBlobs = (options.getRunner() == DirectRunner.class
         ? CopyBlobs.onThreads(options.as(DirectOptions.class).getTargetParallelism())
-        : CopyBlobs.of(planned.toCopy());
+        : CopyBlobs.of(planned.toCopy())).askingFirst(InStepRepositories.of(planned.settled()));
     PCollectionView<Map<String, BlobOutcome>> blobs = plans.apply("CopyBlobs", copyBlobs).apply("BlobOutcomes", View.asMap());
     CommitImages commit = CommitImages.of(blobs);
     PCollection<CopyOutcome> committed =

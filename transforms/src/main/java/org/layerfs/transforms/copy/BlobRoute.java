@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.layerfs.io.dest.ImageDestination;
@@ -61,16 +63,21 @@ public abstract class BlobRoute implements Serializable {
     return copies().stream().allMatch(BlobCopy::betweenRegistries);
   }
 
-  /** Brings the blob to every destination; one outcome each, a failure at one not failing the others. */
-  public ImmutableList<BlobOutcome> copy(OpenStores stores) {
+  /**
+   * Brings the blob to every destination; one outcome each, a failure at one not failing the others.
+   * Where none has it, the repositories {@code inStep} names at that registry are asked first. A
+   * destination that gets it by a mount from a repository that held it before the run counts it
+   * as already there: nothing crossed.
+   */
+  public ImmutableList<BlobOutcome> copy(OpenStores stores, InStepRepositories inStep) {
     Map<BlobCopy, BlobOutcome> outcomes = new LinkedHashMap<>();
     List<BlobCopy> lacking = new ArrayList<>();
-    Optional<BlobCopy> holder = Optional.empty();
+    Optional<ImageReference> holder = Optional.empty();
     for (BlobCopy c : copies()) {
       try {
         if (destination(stores, c).hasBlob(c.blob())) {
           outcomes.put(c, BlobOutcome.present(c.destination(), c.blob().digest()));
-          holder = holder.or(() -> Optional.of(c));
+          holder = holder.or(() -> Optional.of(c.destination()));
         } else {
           lacking.add(c);
         }
@@ -78,18 +85,45 @@ public abstract class BlobRoute implements Serializable {
         outcomes.put(c, failed(c, e));
       }
     }
+    if (holder.isEmpty() && !lacking.isEmpty()) {
+      holder = heldElsewhere(stores, lacking.get(0), inStep);
+    }
+    boolean heldBefore = holder.isPresent();
     for (BlobCopy c : lacking) {
       try {
-        if (holder.isEmpty() || !destination(stores, c).mountBlob(c.blob(), holder.get().destination())) {
+        boolean mounted = holder.isPresent() && destination(stores, c).mountBlob(c.blob(), holder.get());
+        if (!mounted) {
           bring(stores, c);
+          // The others mount from where it now surely is.
+          holder = Optional.of(c.destination());
+          heldBefore = false;
         }
-        outcomes.put(c, BlobOutcome.copied(c.destination(), c.blob().digest(), c.blob().size()));
-        holder = holder.or(() -> Optional.of(c));
+        outcomes.put(c, mounted && heldBefore ? BlobOutcome.present(c.destination(), c.blob().digest())
+            : BlobOutcome.copied(c.destination(), c.blob().digest(), c.blob().size()));
       } catch (IOException e) {
         outcomes.put(c, failed(c, e));
       }
     }
     return copies().stream().map(outcomes::get).collect(ImmutableList.toImmutableList());
+  }
+
+  /**
+   * The first repository of those {@code inStep} names for {@code c}'s blob that has it, by one
+   * HEAD each. One that cannot be asked (no pull right, a failure) is passed over: the blob is
+   * then copied as it would have been.
+   */
+  private Optional<ImageReference> heldElsewhere(OpenStores stores, BlobCopy c, InStepRepositories inStep) {
+    Set<ImageReference> route = copies().stream().map(BlobCopy::destination).collect(Collectors.toSet());
+    for (ImageReference repository : inStep.toAsk(c, route)) {
+      try {
+        if (stores.destination(repository, c.destinationRegistry()).hasBlob(c.blob())) {
+          return Optional.of(repository);
+        }
+      } catch (IOException e) {
+        // Asked to save a copy, not needed for one.
+      }
+    }
+    return Optional.empty();
   }
 
   /** Copies the blob to one destination from its source: mounted when at the same registry, else its bytes sent. */

@@ -48,13 +48,17 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
   /** How many keys the routes between registries are spread over. */
   final int shards;
 
-  private CopyBlobs(int shards) {
+  /** Where a blob none of a route's repositories has may already be. */
+  private final InStepRepositories inStep;
+
+  private CopyBlobs(int shards, InStepRepositories inStep) {
     this.shards = shards;
+    this.inStep = inStep;
   }
 
   /** Copies the blobs of {@code plans}, the plans the pipeline will be given. */
   public static CopyBlobs of(Collection<CopyPlan> plans) {
-    return new CopyBlobs(shards(plans));
+    return new CopyBlobs(shards(plans), InStepRepositories.none());
   }
 
   /**
@@ -65,7 +69,12 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
    * wide-area link).
    */
   public static CopyBlobs onThreads(int threads) {
-    return new CopyBlobs(Math.max(1, threads));
+    return new CopyBlobs(Math.max(1, threads), InStepRepositories.none());
+  }
+
+  /** These copies, a blob that none of a route's repositories has looked for in {@code inStep}'s first. */
+  public CopyBlobs askingFirst(InStepRepositories inStep) {
+    return new CopyBlobs(shards, inStep);
   }
 
   /** How many keys the routes between registries of {@code plans} are spread over. */
@@ -85,7 +94,7 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
         // Reshuffle's five steps, evaluated bundle by bundle, were most of the direct runner's
         // own CPU time in a sync (README, Benchmark).
         .apply("GroupByShard", GroupByKey.create())
-        .apply("Copy", ParDo.of(new CopyFn()));
+        .apply("Copy", ParDo.of(new CopyFn(inStep)));
   }
 
   /** The key of a copy: every copy of one route under the same one. */
@@ -116,8 +125,13 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
     private final Counter failed = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.BLOBS_FAILED);
     private final Counter bytesDone = Metrics.counter(LayerMetrics.NAMESPACE, LayerMetrics.BYTES_DONE);
     private final Counter bytesCopied = Metrics.counter(LayerMetrics.NAMESPACE, CopyMetrics.BYTES_COPIED);
+    private final InStepRepositories inStep;
     private transient OpenStores stores;
     private transient RoutesAtOnce routesAtOnce;
+
+    CopyFn(InStepRepositories inStep) {
+      this.inStep = inStep;
+    }
 
     @Setup
     public void setup() {
@@ -134,7 +148,7 @@ public final class CopyBlobs extends PTransform<PCollection<CopyPlan>, PCollecti
         bytes.inc(route.blob().size() * route.destinations());
       }
       // Counted and emitted here, not in the copying threads: Beam's counters and receiver are the bundle's thread's.
-      List<ImmutableList<BlobOutcome>> outcomes = routesAtOnce.copy(routes, stores);
+      List<ImmutableList<BlobOutcome>> outcomes = routesAtOnce.copy(routes, stores, inStep);
       for (int i = 0; i < routes.size(); i++) {
         long size = routes.get(i).blob().size();
         for (BlobOutcome o : outcomes.get(i)) {

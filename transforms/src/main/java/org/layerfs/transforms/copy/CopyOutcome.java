@@ -51,7 +51,7 @@ public abstract class CopyOutcome implements Serializable {
   public abstract Optional<String> reason();
 
   /** The destination with its tag and the digest it names, for an image skipped before it was planned. */
-  abstract Optional<String> unplannedTarget();
+  abstract Optional<ImageReference> unplannedTarget();
 
   abstract Optional<String> unplannedDigest();
 
@@ -73,7 +73,7 @@ public abstract class CopyOutcome implements Serializable {
    */
   public static CopyOutcome skipped(ImageReference image, ImageReference target, Digest digest, String reason) {
     return new AutoValue_CopyOutcome(
-        image.toString(), Optional.empty(), Status.SKIPPED, 0, 0, 0, Optional.of(reason), Optional.of(target.toString()),
+        image.toString(), Optional.empty(), Status.SKIPPED, 0, 0, 0, Optional.of(reason), Optional.of(target),
         Optional.of(digest.toString()));
   }
 
@@ -97,6 +97,14 @@ public abstract class CopyOutcome implements Serializable {
 
   private static double secondsSince(CopyPlan plan) {
     return Math.max(0, System.currentTimeMillis() - plan.plannedAtMillis()) / 1000.0;
+  }
+
+  /** The destination store of an image found in step there (skipped); empty for any other outcome. */
+  public Optional<ImageReference> inStepAt() {
+    if (status() != Status.SKIPPED) {
+      return Optional.empty();
+    }
+    return plan().map(CopyPlan::destination).or(() -> unplannedTarget().map(ImageReference::store));
   }
 
   public boolean isFailed() {
@@ -127,7 +135,7 @@ public abstract class CopyOutcome implements Serializable {
       }
     });
     unplannedDigest().ifPresent(d -> n.put("digest", d));
-    unplannedTarget().ifPresent(t -> n.put("destination", t));
+    unplannedTarget().ifPresent(t -> n.put("destination", t.toString()));
     n.put("status", status().json());
     n.put("blobsCopied", blobsCopied());
     n.put("bytesCopied", bytesCopied());

@@ -24,11 +24,15 @@ final class RoutesAtOnce implements AutoCloseable {
   private final ExecutorService threads =
       Executors.newFixedThreadPool(ROUTES, new ThreadFactoryBuilder().setDaemon(true).setNameFormat("layerfs-blob-copy-%d").build());
 
-  /** Copies every route; its outcomes in the order of {@code routes}, each route's in its own order. */
-  ImmutableList<ImmutableList<BlobOutcome>> copy(List<BlobRoute> routes, OpenStores stores) {
+  /**
+   * Copies every route, asking {@code inStep}'s repositories for a blob none of a route's has; its
+   * outcomes in the order of {@code routes}, each route's in its own order.
+   */
+  ImmutableList<ImmutableList<BlobOutcome>> copy(List<BlobRoute> routes, OpenStores stores, InStepRepositories inStep) {
     List<Future<ImmutableList<BlobOutcome>>> copied = new ArrayList<>();
     for (BlobRoute route : routes) {
-      copied.add(route.betweenRegistries() ? threads.submit(() -> route.copy(stores)) : Futures.immediateFuture(route.copy(stores)));
+      copied.add(route.betweenRegistries()
+          ? threads.submit(() -> route.copy(stores, inStep)) : Futures.immediateFuture(route.copy(stores, inStep)));
     }
     return copied.stream().map(Futures::getUnchecked).collect(ImmutableList.toImmutableList());
   }
