@@ -54,8 +54,7 @@ class SyncCommandTest {
   void aSyncWithNothingToDoComparesTheIndexesAndReadsNoManifest() throws IOException {
     Path src = tmp.resolve("src");
     Path dst = tmp.resolve("dst");
-    Layouts.writeImages(src, Map.of("app", List.of(CopyCommandTest.bytes(100, 1)), "other", List.of(CopyCommandTest.bytes(100, 2))));
-    assertEquals(0, Cli.run("sync", "oci:" + src, "oci:" + dst).exit());
+    syncTwoImages(src, dst);
     // What index.json names is all a sync in step looks at: its manifests may be gone.
     for (String manifest : Layouts.tags(src).values()) {
       Files.delete(Layouts.blob(src, manifest));
@@ -75,6 +74,12 @@ class SyncCommandTest {
     assertTrue(moved.err().contains("is missing from oci:" + src), moved::toString);
   }
 
+  /** Writes two small images, app and other, into a layout at {@code src} and syncs them to {@code dst}. */
+  private static void syncTwoImages(Path src, Path dst) {
+    Layouts.writeImages(src, Map.of("app", List.of(CopyCommandTest.bytes(100, 1)), "other", List.of(CopyCommandTest.bytes(100, 2))));
+    assertEquals(0, Cli.run("sync", "oci:" + src, "oci:" + dst).exit());
+  }
+
   /**
    * A sync in step hashes nothing (its images' manifests, no index among them, are not read),
    * and does not ready Java's digests for it. Checked in a child JVM, which loads only what the
@@ -84,8 +89,7 @@ class SyncCommandTest {
   void aSyncWithNothingToDoLoadsNoMessageDigest() throws Exception {
     Path src = tmp.resolve("src");
     Path dst = tmp.resolve("dst");
-    Layouts.writeImages(src, Map.of("app", List.of(CopyCommandTest.bytes(100, 1)), "other", List.of(CopyCommandTest.bytes(100, 2))));
-    assertEquals(0, Cli.run("sync", "oci:" + src, "oci:" + dst).exit());
+    syncTwoImages(src, dst);
 
     assertEquals(List.of(), ChildJvmClasses.loadedOf(
         Main.class, List.of("sync", "oci:" + src, "oci:" + dst), List.of("java.security.MessageDigest")));
