@@ -36,7 +36,8 @@ final class HttpTransport implements RegistryTransport {
   static HttpTransport create(RegistryConfig config) {
     HttpClient.Builder http =
         HttpClient.newBuilder()
-            // HTTP/1.1: plain-HTTP registries would otherwise get an h2c upgrade on every request.
+            // HTTP/1.1: plain-HTTP registries would otherwise get an h2c upgrade on every request,
+            // and SliceArrays reuses a streamed upload's arrays by HTTP/1.1's handling of buffers.
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(config.timeout())
             // Redirects are RedirectTransport's: it knows which hosts may see credentials.

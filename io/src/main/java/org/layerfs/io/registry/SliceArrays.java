@@ -17,7 +17,9 @@ import java.util.ArrayDeque;
  * reads it again. The client takes slices in order, so only the oldest is looked at; while it is
  * still held, a new array is made, and the number of arrays settles at what the client holds.
  * One subscription's slices only: a body sent again gets arrays of its own, and the buffers a
- * cancelled exchange still holds are never written to.
+ * cancelled exchange still holds are never written to. HTTP/1.1 only, as {@link HttpTransport}
+ * speaks it: HTTP/2 cuts a buffer into frames that are slices of it, moving its position before
+ * they are sent, so there no bytes left would not mean taken.
  */
 final class SliceArrays {
   private final ArrayDeque<ByteBuffer> published = new ArrayDeque<>();
