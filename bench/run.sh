@@ -96,7 +96,7 @@ rm -rf "$work/sync" "$work/skopeo" "$work/reg" "$work/unpack"
 
 # cell FILE: "wall s (CPU s)"; wall FILE: the median wall time.
 wall() { median "$1" 1; }
-cell() { printf '%.2f s (%.2f CPU s)' "$(median "$1" 1)" "$(median "$1" 2)"; }
+cell() { printf '%.3f s (%.2f CPU s)' "$(median "$1" 1)" "$(median "$1" 2)"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 w() { wall "$work/$1.times"; }
 c() { cell "$work/$1.times"; }
