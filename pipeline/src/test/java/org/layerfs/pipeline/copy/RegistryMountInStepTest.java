@@ -8,10 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerfs.io.model.Digest;
 import org.layerfs.pipeline.testing.Cli;
@@ -40,14 +39,13 @@ class RegistryMountInStepTest {
   static final String NEW_DIGEST = Digest.sha256(NEW).toString();
 
   @TempDir static Path dir;
-  static TappedRegistries registries;
+  @RegisterExtension static final TappedRegistries registries = new TappedRegistries();
 
   @TempDir Path tmp;
 
   /** The same two images in source repositories team/a to team/d; team/d has a third, {@code new}. */
   @BeforeAll
   static void start() throws Exception {
-    registries = TappedRegistries.start(dir);
     Path layout = dir.resolve("layout");
     Layouts.writeImages(layout, Map.of("base", List.of(BASE), "app", List.of(BASE, MIDDLE, SMALL)));
     for (String repo : List.of("team/a", "team/b", "team/c")) {
@@ -55,16 +53,6 @@ class RegistryMountInStepTest {
     }
     Layouts.writeImages(layout, Map.of("new", List.of(BASE, NEW)));
     RegistryNoopTest.sync("oci:" + layout, "docker://" + registries.source.host() + "/team/d");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    registries.close();
-  }
-
-  @BeforeEach
-  void clearCounts() {
-    registries.clear();
   }
 
   @Test

@@ -10,10 +10,9 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
@@ -35,30 +34,18 @@ class RegistryNoopTest {
   static final Path IMAGES = TestData.images().toAbsolutePath().normalize();
   static final int TAGS = 5;
 
-  @TempDir static Path dir;
-  static TappedRegistries registries;
+  @RegisterExtension static final TappedRegistries registries = new TappedRegistries();
 
   @TempDir Path tmp;
 
   @BeforeAll
   static void start() throws Exception {
-    registries = TappedRegistries.start(dir);
     sync("oci:" + IMAGES, "docker://" + registries.source.host() + "/app");
     sync("docker://" + registries.source.host() + "/app", "docker://" + registries.destination.host() + "/app");
     // Where a mirror config's app goes under docker://HOST/mirror; and a second repository, mirrored there too.
     sync("docker://" + registries.source.host() + "/app", "docker://" + registries.destination.host() + "/mirror/app");
     sync("oci:" + IMAGES, "docker://" + registries.source.host() + "/other");
     sync("docker://" + registries.source.host() + "/other", "docker://" + registries.destination.host() + "/mirror/other");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    registries.close();
-  }
-
-  @BeforeEach
-  void clearCounts() {
-    registries.clear();
   }
 
   @Test

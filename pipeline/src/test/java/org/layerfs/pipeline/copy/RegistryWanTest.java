@@ -14,10 +14,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerfs.io.model.Descriptor;
 import org.layerfs.io.model.Digest;
@@ -46,8 +45,7 @@ class RegistryWanTest {
   /** The sample index has linux/amd64 and linux/arm64/v8; riscv64 it lacks. */
   static final String PLATFORMS = "linux/amd64,linux/riscv64";
 
-  @TempDir static Path dir;
-  static TappedRegistries registries;
+  @RegisterExtension static final TappedRegistries registries = new TappedRegistries();
   /** The manifests and indexes of the sample images, and their configs and layers. */
   static Set<String> manifests;
   static Set<String> blobs;
@@ -57,7 +55,6 @@ class RegistryWanTest {
 
   @BeforeAll
   static void start() throws Exception {
-    registries = TappedRegistries.start(dir);
     for (String repo : REPOS) {
       RegistryNoopTest.sync("oci:" + IMAGES, "docker://" + registries.source.host() + "/" + repo);
     }
@@ -68,16 +65,6 @@ class RegistryWanTest {
       String start = new String(Files.readAllBytes(Layouts.blob(IMAGES, digest)), java.nio.charset.StandardCharsets.ISO_8859_1);
       (start.startsWith("{\"schemaVersion\"") ? manifests : blobs).add(digest);
     }
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    registries.close();
-  }
-
-  @BeforeEach
-  void clearCounts() {
-    registries.clear();
   }
 
   @Test
