@@ -5,6 +5,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.layerfs.io.blob.BlobOpener;
 import org.layerfs.io.model.Descriptor;
@@ -74,6 +76,18 @@ public interface ImageDestination extends Closeable {
 
   /** The digest {@code tag} points at, if the destination has the tag. */
   Optional<Digest> tagDigest(String tag) throws IOException;
+
+  /**
+   * The digests of those of {@code tags} the destination has: one {@link #tagDigest} each, unless
+   * the store can answer for all at once (a layout reads its index.json once, not once a tag).
+   */
+  default Map<String, Digest> tagDigests(Collection<String> tags) throws IOException {
+    Map<String, Digest> digests = new LinkedHashMap<>();
+    for (String tag : tags) {
+      tagDigest(tag).ifPresent(d -> digests.put(tag, d));
+    }
+    return digests;
+  }
 
   /** Every tag the destination holds. */
   ImmutableList<String> tags() throws IOException;

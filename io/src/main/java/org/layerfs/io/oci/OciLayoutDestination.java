@@ -173,6 +173,16 @@ public final class OciLayoutDestination implements ImageDestination {
         .reduce((a, b) -> b);
   }
 
+  /** Read from one index.json: the last entry of a tag named twice wins, as in {@link #tagDigest}. */
+  @Override
+  public Map<String, Digest> tagDigests(Collection<String> tags) throws IOException {
+    Map<String, Digest> digests = new LinkedHashMap<>();
+    for (Descriptor d : indexEntries()) {
+      d.refName().filter(tags::contains).ifPresent(tag -> digests.put(tag, d.digest()));
+    }
+    return digests;
+  }
+
   @Override
   public ImmutableList<String> tags() throws IOException {
     return indexEntries().stream()

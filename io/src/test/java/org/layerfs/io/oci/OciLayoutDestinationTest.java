@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,24 @@ class OciLayoutDestinationTest {
     assertTrue(e.getMessage().contains("digest mismatch: expected " + layer.digest()), e.getMessage());
     assertFalse(dest.hasBlob(layer));
     assertEquals(List.of(), blobFiles(dir));
+  }
+
+  /** All the tags asked for, from one index.json, as {@code tagDigest} answers each. */
+  @Test
+  void tagDigestsAnswerAsTagDigestDoesForEachTag() throws IOException {
+    OciLayoutDestination dest = OciLayoutDestination.at(tmp.resolve("layout"));
+    byte[] first = utf8("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":[]}");
+    byte[] second = utf8("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":[],\"annotations\":{}}");
+    dest.putManifest(blob(MediaTypes.OCI_INDEX, first), first, Optional.of("a"));
+    dest.putManifest(blob(MediaTypes.OCI_INDEX, first), first, Optional.of("b"));
+    dest.putManifest(blob(MediaTypes.OCI_INDEX, second), second, Optional.of("b"));
+
+    Map<String, Digest> digests = dest.tagDigests(List.of("a", "b", "missing"));
+
+    assertEquals(Map.of("a", Digest.sha256(first), "b", Digest.sha256(second)), digests);
+    for (String tag : List.of("a", "b", "missing")) {
+      assertEquals(dest.tagDigest(tag), Optional.ofNullable(digests.get(tag)), tag);
+    }
   }
 
   @Test

@@ -79,7 +79,7 @@ public record CopyPlans(
   /** A registry reference that the HEADs found changed: its manifests are fetched once the budget allows. */
   private record Pending(
       CopyRequest request, ImageReference reference, boolean listed, RegistrySource source, ImageDestination destination,
-      Optional<Optional<Digest>> there, Found found) {}
+      Map<String, Optional<Digest>> asked, Found found) {}
 
   /** Planning work that reads a registry. */
   private interface RegistryWork {
@@ -126,12 +126,11 @@ public record CopyPlans(
           try {
             ImageSource source = stores.source(request.source(), request.sourceRegistry());
             ImageDestination destination = stores.destination(request.destination(), request.destinationRegistry());
+            Map<String, Optional<Digest>> asked = new HashMap<>();
             if (source instanceof RegistrySource registry) {
               planTags(request, registry, destination, threads);
-            } else if (source instanceof OciLayout layout && inStep(request, layout, destination, whole)) {
-              // Settled from index.json alone.
-            } else {
-              planReference(request, request.source(), source, destination, Optional.empty(), whole);
+            } else if (!(source instanceof OciLayout layout && inStep(request, layout, destination, asked, whole))) {
+              planReference(request, request.source(), source, destination, asked, whole);
             }
           } catch (IOException e) {
             whole.settled.add(CopyOutcome.failed(request.source().toString(), e.getMessage()));
@@ -296,7 +295,7 @@ public record CopyPlans(
             permits.forEach(Semaphore::acquireUninterruptibly);
             try {
               guarded(p.reference(), p.listed(), p.found(),
-                  () -> planReference(p.request(), p.reference(), p.source(), p.destination(), p.there(), p.found()));
+                  () -> planReference(p.request(), p.reference(), p.source(), p.destination(), p.asked(), p.found()));
             } finally {
               permits.forEach(Semaphore::release);
             }
@@ -327,19 +326,19 @@ public record CopyPlans(
         CopyRequest request, ImageReference reference, boolean listed, RegistrySource source, ImageDestination destination,
         Found found) {
       guarded(reference, listed, found, () -> {
-        Optional<Optional<Digest>> there = Optional.empty();
+        Map<String, Optional<Digest>> asked = Map.of();
         if (request.onlyChanged() && reference.tag().isPresent()) {
           String tag = reference.tag().get();
           Optional<Digest> at = askingDestination(request, () -> destination.tagDigest(request.destinationName(tag)));
           if (at.isPresent() && unchanged(request, reference, tag, source, at.get(), found)) {
             return;
           }
-          there = Optional.of(at);
+          asked = Map.of(request.destinationName(tag), at);
         } else if (request.onlyChanged() && reference.digest().isPresent() && request.destination().tag().isEmpty()
             && copiedByDigest(request, reference, source, destination, found)) {
           return;
         }
-        pending.add(new Pending(request, reference, listed, source, destination, there, found));
+        pending.add(new Pending(request, reference, listed, source, destination, asked, found));
       });
     }
 
@@ -389,9 +388,11 @@ public record CopyPlans(
      * compared with the destination's, as a registry's tags are by HEAD, and no manifest is read.
      * Reading and checking each manifest and config first was a third of a sync with nothing to do
      * (README, "Start-up, ninth session"). Anything else (a platform chosen, an untagged image, a
-     * cosign tag, a tag that changed) is left to {@link #planReference}, which plans it whole.
+     * cosign tag, a tag that changed) is left to {@link #planReference}, which plans it whole; the
+     * destination's tags asked here go to it in {@code asked}, not asked again.
      */
-    private static boolean inStep(CopyRequest request, OciLayout layout, ImageDestination destination, Found found)
+    private static boolean inStep(
+        CopyRequest request, OciLayout layout, ImageDestination destination, Map<String, Optional<Digest>> asked, Found found)
         throws IOException {
       ImageReference named = request.source();
       if (!request.onlyChanged() || !request.platforms().isEmpty() || named.digest().isPresent()) {
@@ -417,13 +418,17 @@ public record CopyPlans(
       if (selected.isEmpty() || request.destination().tag().isPresent() && selected.size() > 1) {
         return false;
       }
+      List<String> targetTags = selected.keySet().stream().map(request::destinationName).toList();
+      Map<String, Digest> there = destination.tagDigests(targetTags);
+      targetTags.forEach(t -> asked.put(t, Optional.ofNullable(there.get(t))));
       Found inStep = new Found();
       for (Map.Entry<String, Descriptor> e : selected.entrySet()) {
         Digest digest = e.getValue().digest();
-        ImageReference target = request.destination().store().withTag(request.destinationName(e.getKey()));
-        if (!destination.tagDigest(request.destinationName(e.getKey())).equals(Optional.of(digest))) {
+        String targetTag = request.destinationName(e.getKey());
+        if (!digest.equals(there.get(targetTag))) {
           return false;
         }
+        ImageReference target = request.destination().store().withTag(targetTag);
         ImageReference image = named.tag().isPresent() ? named : named.store().withTag(e.getKey());
         inStep.settled.add(CopyOutcome.skipped(image, target, digest, "up to date: " + target + " is " + digest));
         inStep.subjects.add(new ReferrerPlans.Subject(request, image, e.getValue()));
@@ -447,18 +452,18 @@ public record CopyPlans(
 
     /**
      * Plans the images {@code reference} names. A sync skips those whose destination tag names
-     * the same manifest: {@code known} is the destination tag's digest when already asked.
+     * the same manifest: {@code asked} holds the destination tags' digests already asked, by tag.
      */
     private static void planReference(
         CopyRequest request, ImageReference reference, ImageSource source, ImageDestination destination,
-        Optional<Optional<Digest>> known, Found found) throws IOException {
+        Map<String, Optional<Digest>> asked, Found found) throws IOException {
       CopyPlanner.Plans planned = new CopyPlanner(source).plan(request, reference);
       for (ImageFailure f : planned.failures()) {
         found.settled.add(CopyOutcome.failed(f.image(), f.message()));
       }
       for (CopyPlan plan : planned.plans()) {
         ReferrerPlans.subjects(request, plan).forEach(found.subjects::add);
-        if (request.onlyChanged() && upToDate(plan, destination, known)) {
+        if (request.onlyChanged() && upToDate(plan, destination, asked)) {
           found.settled.add(CopyOutcome.skipped(plan, "up to date: " + plan.target() + " is " + plan.root().digest()));
         } else {
           found.toCopy.add(plan);
@@ -468,14 +473,15 @@ public record CopyPlans(
 
     /**
      * True when the destination already has {@code plan}: its tag names the plan's root (the
-     * tag's digest {@code known} when asked already), or for a copy by digest, it has the root.
+     * tag's digest in {@code asked} when asked already), or for a copy by digest, it has the root.
      */
-    private static boolean upToDate(CopyPlan plan, ImageDestination destination, Optional<Optional<Digest>> known)
+    private static boolean upToDate(CopyPlan plan, ImageDestination destination, Map<String, Optional<Digest>> asked)
         throws IOException {
       if (plan.tag().isEmpty()) {
         return destination.hasManifest(plan.root());
       }
-      Optional<Digest> there = known.isPresent() ? known.get() : destination.tagDigest(plan.destinationTag());
+      Optional<Digest> there = asked.containsKey(plan.destinationTag()) ? asked.get(plan.destinationTag())
+          : destination.tagDigest(plan.destinationTag());
       return there.equals(Optional.of(plan.root().digest()));
     }
   }
